@@ -1,0 +1,256 @@
+"""Parties, claims, the statements that attribute them, evidence and the verdict history."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import F, Q
+
+from claims.enums import (
+    ClaimKind,
+    EvidenceKind,
+    EvidenceRelation,
+    Origin,
+    PartyKind,
+    Quotation,
+    ReviewState,
+    Stance,
+    Verdict,
+)
+
+
+class Party(models.Model):
+    """A state, body, military, person, organisation, outlet or anonymous source that says things."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=300)
+    name_normalised = models.CharField(max_length=300, editable=False)
+    kind = models.CharField(max_length=32, choices=PartyKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        help_text="The party this one belongs to or speaks for (a ministry's state, a spokesman's ministry).",
+    )
+    country = models.CharField(max_length=100, blank=True)
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.ANALYST)
+    review_state = models.CharField(max_length=16, choices=ReviewState.choices, default=ReviewState.ACCEPTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="party_not_own_parent"),
+        ]
+        indexes = [
+            # party_resolve falls back to the party's own name when no alias matches.
+            models.Index(fields=["name_normalised"], name="party_name_normalised_idx"),
+            # fuzzy name lookup for the analysis and the party picker.
+            GinIndex(fields=["name_normalised"], opclasses=["gin_trgm_ops"], name="party_name_trgm_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartyAlias(models.Model):
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(max_length=300)
+    normalised = models.CharField(max_length=300, editable=False)
+
+    class Meta:
+        ordering = ["party", "id"]
+        verbose_name_plural = "party aliases"
+        constraints = [
+            # One mention text resolves to one party, whatever its case, accents or possessive.
+            models.UniqueConstraint(fields=["normalised"], name="party_alias_normalised_unique"),
+        ]
+        indexes = [
+            GinIndex(fields=["normalised"], opclasses=["gin_trgm_ops"], name="party_alias_trgm_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(verdict_published_at__isnull=False)
+
+    def live(self):
+        """Claims not merged into another one."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Claim(models.Model):
+    """A checkable proposition; reported by many statements, in many words, by many outlets."""
+
+    slug = models.SlugField(max_length=100, blank=True)
+    text = models.TextField(help_text="Canonical wording, readable on its own.")
+    kind = models.CharField(max_length=16, choices=ClaimKind.choices, default=ClaimKind.FACTUAL)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices, default=Verdict.UNVERIFIED)
+    rationale = models.TextField(blank=True)
+    verdict_published_at = models.DateTimeField(null=True, blank=True)
+    first_reported_at = models.DateTimeField(null=True, blank=True)
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.ANALYST)
+    review_state = models.CharField(max_length=16, choices=ReviewState.choices, default=ReviewState.ACCEPTED)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_claims"
+    )
+    # Bumped on every change; the API's ETag and If-Match are built on it.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-first_reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="claim_slug_unique"),
+            models.CheckConstraint(condition=~Q(merged_into=F("id")), name="claim_not_merged_into_itself"),
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
+        ]
+        indexes = [
+            # claim lists filter by verdict and sort by first report.
+            models.Index(fields=["verdict", "-first_reported_at"], name="claim_verdict_reported_idx"),
+            models.Index(fields=["-first_reported_at"], name="claim_reported_idx"),
+            # tag filter: tags @> ARRAY['x'].
+            GinIndex(fields=["tags"], name="claim_tags_gin"),
+            # similar-claim candidates by wording.
+            GinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="claim_text_trgm_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:120]
+
+
+class Statement(models.Model):
+    """One attribution: a party (or a raw speaker) takes a stance on a claim, in given words of a revision."""
+
+    revision = models.ForeignKey("sources.ArticleRevision", on_delete=models.PROTECT, related_name="statements")
+    # Denormalised from revision.article: statement lists are filtered and grouped by article constantly.
+    article = models.ForeignKey("sources.Article", on_delete=models.PROTECT, related_name="statements")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, related_name="statements")
+    speaker_text = models.CharField(max_length=300, blank=True, help_text="The speaker as the article names it.")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="statements")
+    stance = models.CharField(max_length=16, choices=Stance.choices)
+    cue = models.CharField(max_length=200, blank=True, help_text="The reporting words: said, denied, accused.")
+    cue_start = models.PositiveIntegerField(null=True, blank=True)
+    cue_end = models.PositiveIntegerField(null=True, blank=True)
+    quote = models.TextField(help_text="The words of the revision that carry the statement.")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quotation = models.CharField(max_length=16, choices=Quotation.choices, default=Quotation.INDIRECT)
+    origin = models.CharField(max_length=16, choices=Origin.choices)
+    confidence = models.FloatField(default=1.0)
+    review_state = models.CharField(max_length=16, choices=ReviewState.choices, default=ReviewState.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="statement_span_not_empty"),
+            models.CheckConstraint(
+                condition=Q(cue_start__isnull=True, cue_end__isnull=True)
+                | Q(cue_start__isnull=False, cue_end__gt=F("cue_start")),
+                name="statement_cue_span_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(party__isnull=False) | ~Q(speaker_text=""), name="statement_has_speaker"
+            ),
+            models.CheckConstraint(
+                condition=~Q(stance=Stance.POSITION) | Q(claim__isnull=True), name="statement_position_has_no_claim"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="statement_confidence_0_1"
+            ),
+            # Importing or re-analysing the same text twice adds nothing.
+            models.UniqueConstraint(
+                fields=["revision", "start", "end", "party", "speaker_text", "claim", "stance"],
+                nulls_distinct=False,
+                name="statement_unique_attribution",
+            ),
+        ]
+        # Offsets inside the revision and quote == revision text[start:end] are checked by a trigger
+        # (migration claims 0002): a CHECK cannot look at another table.
+        indexes = [
+            # claim page: the claim's statements in time order.
+            models.Index(fields=["claim", "created_at"], name="statement_claim_idx"),
+            # party page and party filter.
+            models.Index(fields=["party", "stance"], name="statement_party_stance_idx"),
+            # review queue: pending machine-made statements, oldest first.
+            models.Index(fields=["created_at"], condition=Q(review_state="pending"), name="statement_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.party.name if self.party_id else self.speaker_text
+        return f"{who} {self.stance}: {self.quote[:80]}"
+
+
+class Evidence(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=16, choices=EvidenceKind.choices)
+    relation = models.CharField(max_length=16, choices=EvidenceRelation.choices, default=EvidenceRelation.SUPPORTS)
+    url = models.URLField(max_length=2000, blank=True)
+    article = models.ForeignKey(
+        "sources.Article", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_for"
+    )
+    file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "created_at"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=EvidenceKind.LINK) & ~Q(url=""))
+                | (Q(kind=EvidenceKind.ARTICLE) & Q(article__isnull=False))
+                | (Q(kind=EvidenceKind.FILE) & ~Q(file="")),
+                name="evidence_kind_has_its_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.url or self.article or self.file
+        return f"{self.get_kind_display()} {self.get_relation_display().lower()}: {target}"
+
+
+class StatusChange(models.Model):
+    """One verdict change of a claim: the history analysts audit. Written only by claim_set_verdict."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="status_changes")
+    from_verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    to_verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    rationale = models.TextField()
+    published = models.BooleanField(default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="verdict_changes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "created_at", "id"]
+        get_latest_by = "created_at"
+        constraints = [
+            # Publishing an unchanged verdict is a change too; nothing else may leave it as it was.
+            models.CheckConstraint(
+                condition=~Q(from_verdict=F("to_verdict")) | Q(published=True), name="status_change_changes"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="status_change_has_rationale"),
+        ]
+        indexes = [
+            # the claim page's history, newest first.
+            models.Index(fields=["claim", "-created_at"], name="status_change_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_verdict} → {self.to_verdict}"

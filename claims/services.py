@@ -1,0 +1,227 @@
+"""Every write to parties, claims, statements and verdicts goes through these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from claims.enums import ClaimKind, Origin, PartyKind, Quotation, ReviewState, Role, Stance, Verdict
+from claims.models import Claim, Party, PartyAlias, Statement, StatusChange
+from claims.normalise import normalise_mention
+from claims.roles import has_role, require_role
+from sources.models import ArticleRevision
+
+
+class StaleVersion(Exception):
+    """The caller edited an older version of the row than the one stored: someone else changed it first."""
+
+    def __init__(self, *, current_version: int):
+        super().__init__(f"this claim has changed since you loaded it (now version {current_version})")
+        self.current_version = current_version
+
+
+def _choice(value: str, choices: type, what: str) -> str:
+    if value not in choices.values:
+        raise ValidationError(f"unknown {what} {value!r}; expected one of: {', '.join(choices.values)}")
+    return value
+
+
+# --- Parties ----------------------------------------------------------------------------------
+
+
+def party_create(
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    parent: Party | None = None,
+    country: str = "",
+    aliases: Iterable[str] = (),
+    origin: str = Origin.ANALYST,
+) -> Party:
+    _choice(kind, PartyKind, "party kind")
+    review_state = ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING
+    with transaction.atomic():
+        party = Party.objects.create(
+            slug=slug, name=name, name_normalised=normalise_mention(name), kind=kind, parent=parent,
+            country=country, origin=origin, review_state=review_state,
+        )
+        for alias in aliases:
+            party_alias_add(party=party, text=alias)
+    return party
+
+
+def party_update(*, party: Party, name: str, kind: str, parent: Party | None, country: str = "") -> Party:
+    _choice(kind, PartyKind, "party kind")
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk == party.pk:
+            raise ValidationError(f"{parent} cannot be the parent of {party}: that would make a cycle")
+        ancestor = ancestor.parent
+    party.name, party.name_normalised, party.kind = name, normalise_mention(name), kind
+    party.parent, party.country = parent, country
+    party.save()
+    return party
+
+
+def party_alias_add(*, party: Party, text: str) -> PartyAlias:
+    """Add a mention text for a party; refuses a text that already names another party."""
+    normalised = normalise_mention(text)
+    if not normalised:
+        raise ValidationError(f"alias {text!r} has no letters or digits")
+    existing = PartyAlias.objects.select_related("party").filter(normalised=normalised).first()
+    if existing is not None:
+        if existing.party_id != party.pk:
+            raise ValidationError(f"alias {text!r} already names {existing.party.name}")
+        return existing
+    return PartyAlias.objects.create(party=party, text=text, normalised=normalised)
+
+
+# --- Claims -----------------------------------------------------------------------------------
+
+
+def claim_create(
+    *,
+    text: str,
+    kind: str = ClaimKind.FACTUAL,
+    slug: str = "",
+    tags: Iterable[str] = (),
+    first_reported_at: datetime | None = None,
+    origin: str = Origin.ANALYST,
+) -> Claim:
+    """A new claim; machine-made claims start as proposals waiting for review."""
+    _choice(kind, ClaimKind, "claim kind")
+    _choice(origin, Origin, "origin")
+    if not text.strip():
+        raise ValidationError("a claim needs its wording")
+    return Claim.objects.create(
+        text=text.strip(), kind=kind, slug=slug, tags=sorted(set(tags)), first_reported_at=first_reported_at,
+        origin=origin, review_state=ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING,
+    )
+
+
+def claim_set_verdict(
+    *,
+    claim: Claim,
+    actor,
+    verdict: str,
+    rationale: str,
+    publish: bool = False,
+    expected_version: int | None = None,
+) -> StatusChange:
+    """Change a claim's verdict: the only way a verdict changes, for the pages and the API alike.
+
+    Who: editors (and admins) set any verdict and may publish it; analysts may only propose,
+    that is move a claim to "in review" with their rationale, unpublished.
+
+    Side effects, all in one transaction with the claim's row locked:
+    - claim.verdict and claim.rationale take the new values, claim.version goes up by one;
+    - claim.verdict_published_at is set to now when `publish`, cleared when an unpublished
+      change replaces the verdict (a changed verdict is published again on purpose, never silently);
+    - one StatusChange row records from, to, rationale, publish and actor.
+
+    Refuses, with ValidationError, an unknown verdict, an empty rationale, or a verdict the claim
+    already has (unless that call publishes it); with PermissionDenied a role that may not do it;
+    with StaleVersion when `expected_version` is given and the claim has moved on since.
+    """
+    _choice(verdict, Verdict, "verdict")
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ValidationError("a verdict change needs a rationale")
+    if not has_role(actor, Role.EDITOR):
+        require_role(actor, Role.ANALYST, action="Proposing a verdict")
+        if verdict != Verdict.IN_REVIEW or publish:
+            raise PermissionDenied(
+                "analysts propose a verdict by moving the claim to 'in review'; an editor sets and publishes it"
+            )
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersion(current_version=locked.version)
+        if locked.verdict == verdict and not publish:
+            raise ValidationError(f"the claim is already {Verdict(verdict).label.lower()}")
+        change = StatusChange.objects.create(
+            claim=locked, from_verdict=locked.verdict, to_verdict=verdict, rationale=rationale,
+            published=publish, actor=actor,
+        )
+        locked.verdict, locked.rationale = verdict, rationale
+        locked.verdict_published_at = timezone.now() if publish else None
+        locked.version = F("version") + 1
+        locked.save(update_fields=["verdict", "rationale", "verdict_published_at", "version", "updated_at"])
+        locked.refresh_from_db(fields=["version"])
+    claim.verdict, claim.rationale = locked.verdict, locked.rationale
+    claim.verdict_published_at, claim.version = locked.verdict_published_at, locked.version
+    return change
+
+
+# --- Statements -------------------------------------------------------------------------------
+
+
+def statement_create(
+    *,
+    revision: ArticleRevision,
+    start: int,
+    end: int,
+    stance: str,
+    origin: str,
+    party: Party | None = None,
+    speaker_text: str = "",
+    claim: Claim | None = None,
+    cue: str = "",
+    cue_start: int | None = None,
+    cue_end: int | None = None,
+    quotation: str = Quotation.INDIRECT,
+    confidence: float = 1.0,
+    review_state: str | None = None,
+) -> tuple[Statement, bool]:
+    """Record one attribution in a revision; returns (statement, created). Idempotent.
+
+    The quoted words are taken from the revision itself, so a statement cannot misquote its article.
+    Analysts' statements are accepted as made; machine-made ones wait for review. The claim's
+    first_reported_at moves earlier if this article was published before anything seen so far.
+    """
+    _choice(stance, Stance, "stance")
+    _choice(origin, Origin, "origin")
+    _choice(quotation, Quotation, "quotation")
+    text = revision.text
+    if not (0 <= start < end <= len(text)):
+        raise ValidationError(f"span {start}-{end} is outside the revision's text (0-{len(text)})")
+    if cue_start is not None or cue_end is not None:
+        if cue_start is None or cue_end is None or not (0 <= cue_start < cue_end <= len(text)):
+            raise ValidationError(f"cue span {cue_start}-{cue_end} is outside the revision's text")
+        cue = cue or text[cue_start:cue_end]
+    if party is None and not speaker_text.strip():
+        raise ValidationError("a statement needs a party or the speaker's words")
+    if stance == Stance.POSITION and claim is not None:
+        raise ValidationError("a position (call, threat, refusal) is not about a checkable claim")
+    if not 0.0 <= confidence <= 1.0:
+        raise ValidationError(f"confidence {confidence} is not between 0 and 1")
+    if review_state is None:
+        review_state = ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING
+    _choice(review_state, ReviewState, "review state")
+    with transaction.atomic():
+        statement, created = Statement.objects.get_or_create(
+            revision=revision, start=start, end=end, party=party, speaker_text=speaker_text.strip(),
+            claim=claim, stance=stance,
+            defaults={
+                "article_id": revision.article_id, "quote": text[start:end], "cue": cue,
+                "cue_start": cue_start, "cue_end": cue_end, "quotation": quotation, "origin": origin,
+                "confidence": confidence, "review_state": review_state,
+            },
+        )
+        if created and claim is not None:
+            _claim_note_report(claim=claim, revision=revision)
+    return statement, created
+
+
+def _claim_note_report(*, claim: Claim, revision: ArticleRevision) -> None:
+    seen_at = revision.article.published_at or revision.fetched_at
+    if seen_at is None:
+        return
+    Claim.objects.filter(pk=claim.pk, first_reported_at__isnull=True).update(first_reported_at=seen_at)
+    Claim.objects.filter(pk=claim.pk, first_reported_at__gt=seen_at).update(first_reported_at=seen_at)

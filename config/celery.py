@@ -1,0 +1,17 @@
+"""The Celery application: broker and schedule come from Django settings (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("claims_tracker")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="config.ping", bind=True)
+def ping(self) -> dict:
+    """A no-op the tests and the health check send through the broker to prove a worker answers."""
+    return {"pong": True, "worker": self.request.hostname}

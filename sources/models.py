@@ -1,0 +1,131 @@
+"""Outlets, their feeds, the articles they publish and each article's extracted revisions."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from sources.enums import ArticleStatus
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=253, help_text="Registered domain, lower case, without www.")
+    country = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 code, e.g. en, ru, hy.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("domain"), name="outlet_domain_unique_ci"),
+            models.UniqueConstraint(fields=["name"], name="outlet_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Feed(models.Model):
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="feeds")
+    url = models.URLField(max_length=2000, unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    poll_interval_minutes = models.PositiveIntegerField(default=15)
+    is_active = models.BooleanField(default=True, help_text="Paused feeds are not polled.")
+    # Conditional GET: sent back to the server so an unchanged feed costs a 304.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["outlet__name", "url"]
+        constraints = [
+            models.CheckConstraint(condition=Q(poll_interval_minutes__gte=1), name="feed_poll_interval_positive"),
+        ]
+        indexes = [
+            # beat asks every minute for the active feeds that are due.
+            models.Index(fields=["next_poll_at"], condition=Q(is_active=True), name="feed_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class Article(models.Model):
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles", null=True, blank=True)
+    feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, related_name="articles", null=True, blank=True)
+    url = models.URLField(max_length=2000, help_text="The address the article was first seen at.")
+    canonical_url = models.URLField(max_length=2000, unique=True)
+    external_id = models.CharField(
+        max_length=200, blank=True, help_text="Identifier from an imported annotation or a newsroom system."
+    )
+    title = models.CharField(max_length=1000, blank=True)
+    dateline = models.CharField(max_length=200, blank=True)
+    byline = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.QUEUED)
+    error = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~Q(external_id=""), name="article_external_id_unique"
+            ),
+            models.CheckConstraint(condition=~Q(duplicate_of=F("id")), name="article_not_duplicate_of_itself"),
+            models.CheckConstraint(
+                condition=~Q(status=ArticleStatus.DUPLICATE) | Q(duplicate_of__isnull=False),
+                name="article_duplicate_points_at_original",
+            ),
+        ]
+        indexes = [
+            # outlet pages and the outlet filter list an outlet's newest articles first.
+            models.Index(fields=["outlet", "-published_at"], name="article_outlet_published_idx"),
+            # article lists and date-range filters across all outlets.
+            models.Index(fields=["-published_at"], name="article_published_idx"),
+            # the pipeline and the health panel look for queued and failed articles.
+            models.Index(fields=["status"], name="article_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.dateline or self.canonical_url
+
+
+class ArticleRevision(models.Model):
+    """The article's text as extracted at one fetch; statements point into exactly one revision."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    text_hash = models.CharField(max_length=64, help_text="SHA-256 of the text, hex.")
+    raw_html = models.BinaryField(null=True, blank=True, help_text="The fetched page, zlib-compressed.")
+    fetched_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_unique"),
+            # A re-fetch with unchanged text adds nothing.
+            models.UniqueConstraint(fields=["article", "text_hash"], name="revision_text_unique_per_article"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="revision_number_positive"),
+            models.CheckConstraint(condition=Q(text_hash__regex=r"^[0-9a-f]{64}$"), name="revision_hash_is_sha256"),
+        ]
+        indexes = [
+            # exact-duplicate detection: the same text under another URL.
+            models.Index(fields=["text_hash"], name="revision_text_hash_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} (revision {self.number})"
