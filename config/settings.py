@@ -118,7 +118,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 USE_EMBEDDED_REDIS = REDIS_URL is None
 if USE_EMBEDDED_REDIS:
-    REDIS_URL = embedded.redis_url(env_int("EMBEDDED_REDIS_DB", 0, minimum=0))
+    # The test suite uses its own Redis database so that it never eats the demo's queue.
+    REDIS_URL = embedded.redis_url(env_int("EMBEDDED_REDIS_DB", 1 if APP_ENV == "test" else 0, minimum=0))
 
 CACHES = {
     "default": {
