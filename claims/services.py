@@ -10,8 +10,19 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims.enums import ClaimKind, Origin, PartyKind, Quotation, ReviewState, Role, Stance, Verdict
-from claims.models import Claim, Party, PartyAlias, Statement, StatusChange
+from claims.enums import (
+    ClaimKind,
+    EvidenceKind,
+    EvidenceRelation,
+    Origin,
+    PartyKind,
+    Quotation,
+    ReviewState,
+    Role,
+    Stance,
+    Verdict,
+)
+from claims.models import Claim, Evidence, Party, PartyAlias, Statement, StatusChange
 from claims.normalise import normalise_mention
 from claims.roles import has_role, require_role
 from sources.models import ArticleRevision
@@ -20,8 +31,8 @@ from sources.models import ArticleRevision
 class StaleVersion(Exception):
     """The caller edited an older version of the row than the one stored: someone else changed it first."""
 
-    def __init__(self, *, current_version: int):
-        super().__init__(f"this claim has changed since you loaded it (now version {current_version})")
+    def __init__(self, *, current_version: int, what: str = "claim"):
+        super().__init__(f"this {what} has changed since you loaded it (now version {current_version})")
         self.current_version = current_version
 
 
@@ -159,6 +170,116 @@ def claim_set_verdict(
     return change
 
 
+def claim_update(
+    *,
+    claim: Claim,
+    actor,
+    text: str | None = None,
+    kind: str | None = None,
+    tags: Iterable[str] | None = None,
+    expected_version: int | None = None,
+) -> Claim:
+    """Edit a claim's wording, kind or tags (analysts and up). Accepts a proposed claim as it goes."""
+    require_role(actor, Role.ANALYST, action="Editing a claim")
+    if kind is not None:
+        _choice(kind, ClaimKind, "claim kind")
+    if text is not None and not text.strip():
+        raise ValidationError("a claim needs its wording")
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersion(current_version=locked.version)
+        if text is not None:
+            locked.text = text.strip()
+        if kind is not None:
+            locked.kind = kind
+        if tags is not None:
+            locked.tags = sorted({t.strip() for t in tags if t.strip()})
+        locked.review_state = ReviewState.ACCEPTED
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
+    """Fold `source` into `target`: one claim reported in other words. Returns the target.
+
+    Side effects, in one transaction with both claims locked (lowest id first, so two merges
+    cannot deadlock): every statement and evidence of the source moves to the target (a statement
+    that would duplicate one the target already has is dropped: it is the same attribution);
+    tags are united; first_reported_at takes the earlier date; source.merged_into = target, so
+    statements the analysis links to the source later land on the target (statement_create).
+    """
+    require_role(actor, Role.ANALYST, action="Merging claims")
+    if source.pk == target.pk:
+        raise ValidationError("a claim cannot be merged into itself")
+    with transaction.atomic():
+        both = Claim.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
+        locked = {c.pk: c for c in both}
+        src, dst = locked[source.pk], locked[target.pk]
+        if src.merged_into_id is not None:
+            raise ValidationError(f"claim {src.pk} was already merged into claim {src.merged_into_id}")
+        if dst.merged_into_id is not None:
+            raise ValidationError(f"claim {dst.pk} was merged into claim {dst.merged_into_id}; merge into that one")
+        for statement in Statement.objects.select_for_update().filter(claim=src):
+            twin = Statement.objects.filter(
+                revision_id=statement.revision_id, start=statement.start, end=statement.end,
+                party_id=statement.party_id, speaker_text=statement.speaker_text, stance=statement.stance, claim=dst,
+            ).exists()
+            if twin:
+                statement.delete()
+            else:
+                Statement.objects.filter(pk=statement.pk).update(claim=dst, version=F("version") + 1)
+        Evidence.objects.filter(claim=src).update(claim=dst)
+        dst.tags = sorted(set(dst.tags) | set(src.tags))
+        dates = [d for d in (src.first_reported_at, dst.first_reported_at) if d is not None]
+        dst.first_reported_at = min(dates) if dates else None
+        dst.version += 1
+        dst.save()
+        src.merged_into = dst
+        src.version += 1
+        src.save()
+    return dst
+
+
+def claim_resolve_merged(claim: Claim) -> Claim:
+    """The live claim a (possibly merged) claim now lives in."""
+    seen = set()
+    while claim.merged_into_id is not None and claim.pk not in seen:
+        seen.add(claim.pk)
+        claim = claim.merged_into
+    return claim
+
+
+def evidence_add(
+    *,
+    claim: Claim,
+    actor,
+    kind: str,
+    relation: str = EvidenceRelation.SUPPORTS,
+    url: str = "",
+    article=None,
+    file=None,
+    note: str = "",
+) -> Evidence:
+    """Attach a link, an article or a file that supports, refutes or gives context to a claim."""
+    require_role(actor, Role.ANALYST, action="Adding evidence")
+    _choice(kind, EvidenceKind, "evidence kind")
+    _choice(relation, EvidenceRelation, "evidence relation")
+    if kind == EvidenceKind.LINK and not url:
+        raise ValidationError("link evidence needs a URL")
+    if kind == EvidenceKind.ARTICLE and article is None:
+        raise ValidationError("article evidence needs an article")
+    if kind == EvidenceKind.FILE and not file:
+        raise ValidationError("file evidence needs a file")
+    evidence = Evidence(claim=claim, kind=kind, relation=relation, url=url, article=article, note=note, added_by=actor)
+    if file:
+        evidence.file = file
+    evidence.full_clean(exclude=["claim", "article", "added_by"])
+    evidence.save()
+    return evidence
+
+
 # --- Statements -------------------------------------------------------------------------------
 
 
@@ -204,6 +325,8 @@ def statement_create(
     if review_state is None:
         review_state = ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING
     _choice(review_state, ReviewState, "review state")
+    if claim is not None:
+        claim = claim_resolve_merged(claim)
     with transaction.atomic():
         statement, created = Statement.objects.get_or_create(
             revision=revision, start=start, end=end, party=party, speaker_text=speaker_text.strip(),
@@ -225,3 +348,53 @@ def _claim_note_report(*, claim: Claim, revision: ArticleRevision) -> None:
         return
     Claim.objects.filter(pk=claim.pk, first_reported_at__isnull=True).update(first_reported_at=seen_at)
     Claim.objects.filter(pk=claim.pk, first_reported_at__gt=seen_at).update(first_reported_at=seen_at)
+
+
+class ReviewAction:
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+def statement_review(
+    *,
+    statement: Statement,
+    actor,
+    action: str,
+    party: Party | None = None,
+    claim: Claim | None = None,
+    stance: str | None = None,
+    expected_version: int | None = None,
+) -> Statement:
+    """An analyst's decision on a statement: accept or reject it, optionally correcting it first.
+
+    `party`, `claim` and `stance` reassign the statement before the decision is recorded; a
+    statement turned into a position loses its claim. Records who reviewed it and when, bumps
+    its version. Re-reviewing is allowed (an analyst can change their mind); the last word wins.
+    """
+    require_role(actor, Role.ANALYST, action="Reviewing statements")
+    if action not in (ReviewAction.ACCEPT, ReviewAction.REJECT):
+        raise ValidationError(f"unknown review action {action!r}; expected accept or reject")
+    if stance is not None:
+        _choice(stance, Stance, "stance")
+    with transaction.atomic():
+        locked = Statement.objects.select_for_update().get(pk=statement.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersion(current_version=locked.version, what="statement")
+        if party is not None:
+            locked.party = party
+        if stance is not None:
+            locked.stance = stance
+        if claim is not None:
+            locked.claim = claim_resolve_merged(claim)
+        if locked.stance == Stance.POSITION:
+            locked.claim = None
+        elif claim is None and stance is not None and locked.claim_id is None:
+            raise ValidationError(f"a statement that {stance} something needs a claim; choose one")
+        locked.review_state = ReviewState.ACCEPTED if action == ReviewAction.ACCEPT else ReviewState.REJECTED
+        locked.reviewed_by, locked.reviewed_at = actor, timezone.now()
+        locked.version += 1
+        locked.save()
+        if action == ReviewAction.ACCEPT and locked.claim_id and locked.claim.review_state == ReviewState.PENDING:
+            # Accepting a statement about a proposed claim accepts the proposal too.
+            Claim.objects.filter(pk=locked.claim_id).update(review_state=ReviewState.ACCEPTED, version=F("version") + 1)
+    return locked
