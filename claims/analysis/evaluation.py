@@ -1,0 +1,234 @@
+"""Score the analysis against the seed annotation, PolNeAR attributions and Emergent stance and matching."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from claims.analysis.records import ExtractedStatement, KnownParty
+
+# -- output format shared by `extract` and the PolNeAR scorer --------------------------------------
+
+
+def _offsets(spans: Iterable[object]) -> list[list[int]]:
+    return [[s.start, s.end] for s in spans]  # type: ignore[attr-defined]
+
+
+def statement_record(doc: str, statement: ExtractedStatement) -> dict[str, object]:
+    """One JSON-lines record: offsets as score_polnear.py reads them, plus party, stance and claim key."""
+    cue = _offsets(statement.cue)
+    content = _offsets(statement.content)
+    return {
+        "doc": doc,
+        "source": [statement.speaker.start, statement.speaker.end] if statement.speaker else None,
+        "cue": cue[0] if len(cue) == 1 else cue,
+        "content": (content[0] if len(content) == 1 else content) if content else None,
+        "party": statement.party_id,
+        "proposed_party": statement.proposed_party,
+        "stance": statement.stance,
+        "claim_key": statement.claim_key,
+        "direct": statement.direct,
+        "confidence": statement.confidence,
+    }
+
+
+def attribution_records(doc: str, statements: list[ExtractedStatement]) -> list[dict[str, object]]:
+    """One record per attribution: conjoined speakers of one cue and content are one PolNeAR attribution."""
+    seen: set[str] = set()
+    out = []
+    for statement in statements:
+        record = statement_record(doc, statement)
+        key = json.dumps([record["cue"], record["content"]])
+        if key not in seen:
+            seen.add(key)
+            out.append(record)
+    return out
+
+
+# -- PolNeAR: a faithful re-implementation of ../shared/eval/score_polnear.py -----------------------
+
+
+def _chars(value: object) -> set[int]:
+    if value is None:
+        return set()
+    if value and isinstance(value[0], int):  # type: ignore[index]
+        value = [value]
+    chars: set[int] = set()
+    for start, end in value:  # type: ignore[union-attr]
+        chars.update(range(int(start), int(end)))
+    return chars
+
+
+def _char_f1(a: set[int], b: set[int]) -> float:
+    if not a and not b:
+        return 1.0
+    inter = len(a & b)
+    if not inter:
+        return 0.0
+    p, r = inter / len(a), inter / len(b)
+    return 2 * p * r / (p + r)
+
+
+def polnear_gold(split_dir: Path) -> dict[str, list[dict[str, set[int]]]]:
+    """Gold attributions per text; with several annotators, the first file in sorted order."""
+    by_text: dict[str, list[str]] = collections.defaultdict(list)
+    for name in sorted(os.listdir(split_dir / "attributions")):
+        if name.endswith(".ann"):
+            by_text[name.rsplit("_", 1)[0]].append(name)
+    gold = {}
+    for stem, files in by_text.items():
+        spans_by_id: dict[str, tuple[str, list[tuple[int, ...]]]] = {}
+        events = []
+        with open(split_dir / "attributions" / files[0], encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.rstrip("\n").split("\t")
+                if line.startswith("T"):
+                    label, offsets = parts[1].split(" ", 1)
+                    spans_by_id[parts[0]] = (label, [tuple(map(int, s.split())) for s in offsets.split(";")])
+                elif line.startswith("E"):
+                    events.append(dict(arg.split(":") for arg in parts[1].split()))
+        attributions = []
+        for event in events:
+            record = {}
+            for role, key in (("Source", "source"), ("Cue", "cue"), ("Content", "content")):
+                tid = event.get(role)
+                record[key] = _chars(spans_by_id[tid][1]) if tid in spans_by_id else set()
+            attributions.append(record)
+        gold[stem] = attributions
+    return gold
+
+
+def polnear_texts(split_dir: Path) -> dict[str, str]:
+    return {
+        path.stem: path.read_text(encoding="utf-8")
+        for path in sorted((split_dir / "text").glob("*.txt"))
+    }
+
+
+def polnear_score(gold: dict[str, list[dict[str, set[int]]]], predictions: dict[str, list[dict[str, object]]]) -> dict[str, object]:
+    """Cue and attribution P/R/F1 exactly as score_polnear.py computes them."""
+    n_gold = sum(len(v) for v in gold.values())
+    n_pred = cue_tp = full_tp = 0
+    src_f1: list[float] = []
+    content_f1: list[float] = []
+    for stem, gold_attrs in gold.items():
+        preds = [{k: _chars(p.get(k)) for k in ("source", "cue", "content")} for p in predictions.get(stem, [])]
+        n_pred += len(preds)
+        used: set[int] = set()
+        for g in gold_attrs:
+            best, best_overlap = None, 0
+            for i, p in enumerate(preds):
+                overlap = len(g["cue"] & p["cue"])
+                if i not in used and overlap > best_overlap:
+                    best, best_overlap = i, overlap
+            if best is None:
+                continue
+            used.add(best)
+            p = preds[best]
+            cue_tp += 1
+            src_f1.append(_char_f1(p["source"], g["source"]))
+            c = _char_f1(p["content"], g["content"])
+            content_f1.append(c)
+            source_ok = (not g["source"] and not p["source"]) or bool(g["source"] & p["source"])
+            if source_ok and c >= 0.5:
+                full_tp += 1
+
+    def prf(tp: int) -> dict[str, float]:
+        p = tp / n_pred if n_pred else 0.0
+        r = tp / n_gold if n_gold else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+
+    return {
+        "documents": len(gold), "gold": n_gold, "predicted": n_pred,
+        "cue": prf(cue_tp), "attribution": prf(full_tp),
+        "source_char_f1": round(sum(src_f1) / len(src_f1), 4) if src_f1 else 0.0,
+        "content_char_f1": round(sum(content_f1) / len(content_f1), 4) if content_f1 else 0.0,
+    }
+
+
+# -- seed -------------------------------------------------------------------------------------------
+
+
+def seed_parties(gold: dict[str, object]) -> list[KnownParty]:
+    return parties_from_json(gold)
+
+
+def parties_from_json(data: dict[str, object]) -> list[KnownParty]:
+    """KnownParty list from a JSON object with a `parties` list shaped like gold.json's."""
+    return [
+        KnownParty(
+            id=p["id"], name=p["name"], kind=p.get("kind", ""), parent=p.get("parent"),
+            aliases=tuple(p.get("aliases", ())),
+        )
+        for p in data["parties"]  # type: ignore[union-attr]
+    ]
+
+
+def seed_score(gold: dict[str, object], results: dict[str, list[ExtractedStatement]]) -> dict[str, object]:
+    """Figures of the seed acceptance test: claim statements with right party and stance, one-claim checks, extras.
+
+    A found statement matches a gold one when it is in the same article, its cue or content overlaps
+    the gold evidence, and its party is the gold party or that party's parent.
+    """
+    parents = {p["id"]: p["parent"] for p in gold["parties"]}  # type: ignore[index,union-attr]
+    statements = gold["statements"]  # type: ignore[index]
+    found_for: dict[int, list[tuple[str, int]]] = collections.defaultdict(list)
+    matched_found: set[tuple[str, int]] = set()
+    for g_index, g in enumerate(statements):  # type: ignore[arg-type]
+        for s_index, s in enumerate(results.get(g["article"], [])):
+            spans = [*s.cue, *s.content]
+            overlaps = any(span.start < g["end"] and g["start"] < span.end for span in spans)
+            if overlaps and s.party_id in (g["party"], parents.get(g["party"])):
+                found_for[g_index].append((g["article"], s_index))
+                matched_found.add((g["article"], s_index))
+    claim_total = claim_right = 0
+    missing = []
+    for g_index, g in enumerate(statements):  # type: ignore[arg-type]
+        if g["claim"] is None:
+            continue
+        claim_total += 1
+        ok = any(results[a][i].stance == g["stance"] for a, i in found_for[g_index])
+        claim_right += ok
+        if not ok:
+            missing.append(f'{g["article"]} {g["party"]} {g["stance"]}: {g["evidence"][:60]}')
+    one_claim = {}
+    for claim_id in ("f16-shootdown", "karabakh-84-soldiers"):
+        keys = set()
+        articles = set()
+        for g_index, g in enumerate(statements):  # type: ignore[arg-type]
+            if g["claim"] == claim_id:
+                for a, i in found_for[g_index]:
+                    if results[a][i].claim_key:
+                        keys.add(results[a][i].claim_key)
+                        articles.add(a)
+        one_claim[claim_id] = {"keys": sorted(keys), "one_claim_across_articles": len(keys) == 1 and len(articles) == 2}
+    all_found = sum(1 for g_index in range(len(statements)) if found_for[g_index])  # type: ignore[arg-type]
+    n_found = sum(len(v) for v in results.values())
+    return {
+        "claim_statements": claim_total,
+        "claim_statements_right_party_and_stance": claim_right,
+        "missing_claim_statements": missing,
+        "one_claim": one_claim,
+        "statements": len(statements),  # type: ignore[arg-type]
+        "statements_found": all_found,
+        "extracted": n_found,
+        "extra": n_found - len(matched_found),
+        "extra_statements": [
+            f"{a} {s.party_id or s.proposed_party} {s.stance}: {' '.join(c.text for c in s.cue)} | {' '.join(c.text for c in s.content)[:60]}"
+            for a, sts in results.items() for i, s in enumerate(sts) if (a, i) not in matched_found
+        ],
+    }
+
+
+# -- Emergent -------------------------------------------------------------------------------------
+
+STANCE_LABELS = {"for": "asserts", "against": "denies", "observing": "observes"}
+
+
+def emergent_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -1,0 +1,573 @@
+"""Find attributed statements in news text with dependency rules over a spaCy parse."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from claims.analysis import lexicon
+from claims.analysis.nlp import get_nlp
+from claims.analysis.parties import PartyResolver, name_tokens, proposed_name
+from claims.analysis.records import ExtractedStatement, KnownParty, TextSpan
+
+_TRIM_CHARS = " \t\n\r,;:.-\u2013\u2014"
+_OPEN_QUOTES = {"\u201c": "\u201d", "``": "''"}
+_ANIMATE_ENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_SUBJECTS = ("nsubj", "csubj")
+_INHERIT_DEPS = ("conj", "xcomp", "advcl")
+# Time and manner phrases are not content: "said on Tuesday", "said in a statement".
+_NON_CONTENT_PREPS = frozenset({"in", "on", "at", "during", "after", "before", "since", "by", "with", "from", "to"})
+
+
+@dataclass
+class _Candidate:
+    """A statement before its speaker is resolved to a party."""
+
+    cue_tokens: list[Token]
+    source_heads: list[Token]
+    source_span: tuple[int, int] | None
+    content: list[tuple[int, int]]
+    stance: str
+    direct: bool
+    anaphoric: bool = False
+    target: Token | None = None
+    reciprocal: bool = False
+    confidence: float = 0.8
+    content_root: Token | None = None
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Character ranges of quoted passages, quote marks included."""
+    regions: list[tuple[int, int]] = []
+    pattern = re.compile(r"\u201c[^\u201c\u201d]{1,2000}?\u201d|\"[^\"\n]{1,2000}?\"|''[^'\n]{1,2000}?''|``[^`\n]{1,2000}?''")
+    for match in pattern.finditer(text):
+        regions.append((match.start(), match.end()))
+    return regions
+
+
+class _Quotes:
+    """Looks up which quoted passage, if any, covers a character range."""
+
+    def __init__(self, text: str) -> None:
+        self.regions = quote_regions(text)
+
+    def covering(self, start: int, end: int) -> tuple[int, int] | None:
+        for q_start, q_end in self.regions:
+            if q_start <= start and end <= q_end:
+                return (q_start, q_end)
+        return None
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        return [(s, e) for s, e in self.regions if s < end and start < e]
+
+
+def _span_of(tokens: Iterable[Token]) -> tuple[int, int] | None:
+    toks = [t for t in tokens if not t.is_space]
+    if not toks:
+        return None
+    start = min(t.idx for t in toks)
+    end = max(t.idx + len(t.text) for t in toks)
+    return (start, end)
+
+
+def _trim(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    start, end = span
+    while start < end and text[start] in _TRIM_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _TRIM_CHARS:
+        end -= 1
+    # A leading conjunction belongs to the sentence, not the reported words.
+    for word in ("and ", "but ", "or "):
+        if text[start:end].lower().startswith(word):
+            start += len(word)
+    return (start, end) if end > start else None
+
+
+def _subtree_without(head: Token, excluded: Iterable[Token]) -> list[Token]:
+    banned: set[int] = set()
+    for tok in excluded:
+        banned.update(t.i for t in tok.subtree)
+    return [t for t in head.subtree if t.i not in banned]
+
+
+def _segments(tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Contiguous runs of the given tokens as character spans."""
+    ordered = sorted(tokens, key=lambda t: t.i)
+    runs: list[list[Token]] = []
+    for tok in ordered:
+        if runs and tok.i == runs[-1][-1].i + 1:
+            runs[-1].append(tok)
+        else:
+            runs.append([tok])
+    spans = []
+    for run in runs:
+        span = _span_of(run)
+        if span:
+            spans.append(span)
+    return spans
+
+
+def _mention_tokens(head: Token) -> list[Token]:
+    """The words naming one speaker, without its conjuncts, clauses and appositions."""
+    excluded = [
+        c for c in head.children
+        if c.dep_ in ("conj", "cc", "appos", "relcl", "acl", "punct", "advcl", "preconj", "npadvmod")
+        or (c.dep_ == "prep" and c.lower_ != "of")
+    ]
+    return _subtree_without(head, excluded)
+
+
+def _mention_text(doc: Doc, head: Token) -> str:
+    """The speaker's words as written (hyphens and apostrophes intact), for name look-up."""
+    span = _span_of(_mention_tokens(head))
+    return doc.text[span[0]:span[1]] if span else head.text
+
+
+def _subject_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in _SUBJECTS:
+            return child
+    return None
+
+
+def _find_source(verb: Token) -> tuple[Token | None, str]:
+    """Subject of the cue verb, climbing through coordination and control ("and threatened to")."""
+    current = verb
+    for _ in range(4):
+        subject = _subject_of(current)
+        if subject is not None:
+            if subject.dep_ == "expl" or subject.lower_ in ("there",):
+                return None, ""
+            if subject.lower_ in ("who", "which", "that") and current.dep_ == "relcl":
+                return current.head, "relative"
+            return subject, "subject"
+        for child in current.children:
+            if child.dep_ == "nsubjpass":
+                for agent in current.children:
+                    if agent.dep_ == "agent":
+                        for pobj in agent.children:
+                            if pobj.dep_ == "pobj":
+                                return pobj, "agent"
+                return None, ""
+        if current.dep_ == "advcl" and current.tag_ != "VBG":
+            return None, ""
+        if current.dep_ in _INHERIT_DEPS and current.head.pos_ == "VERB" and current.head is not current:
+            # A coordinated verb right after a noun is more likely a misparsed clause with its own subject.
+            previous = current.doc[current.i - 1] if current.i > 0 else None
+            if current.dep_ == "conj" and previous is not None and previous.pos_ in ("NOUN", "PROPN", "PRON", "NUM"):
+                return None, ""
+            current = current.head
+            continue
+        return None, ""
+    return None, ""
+
+
+def _after_dateline(source: Token) -> Token:
+    """ "Baku, Azerbaijan – UN Security Council said": the speaker is what follows the dash."""
+    dashes = [t for t in source.subtree if t.text in ("\u2013", "\u2014", "--")]
+    if not dashes:
+        return source
+    last = dashes[-1].i
+    after = [t for t in source.subtree if t.i > last and t.head.i <= last]
+    return after[0] if after else source
+
+
+def _has_modal(root: Token) -> bool:
+    for child in root.children:
+        if child.dep_ in ("aux", "auxpass") and child.lower_ in lexicon.POSITION_MODALS:
+            return True
+    if root.lemma_ in ("need", "have") and any(c.dep_ == "xcomp" for c in root.children):
+        return True
+    return False
+
+
+def _is_negated(verb: Token) -> bool:
+    return any(child.dep_ == "neg" for child in verb.children)
+
+
+def _is_animate(head: Token, resolver: PartyResolver) -> bool:
+    if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in _ANIMATE_ENTS:
+        return True
+    if head.lemma_.lower() in lexicon.ANIMATE_NOUNS or head.lower_ in lexicon.ANIMATE_NOUNS:
+        return True
+    return resolver.resolve(_mention_text(head.doc, head)).party_id is not None
+
+
+def _cue_tokens(verb: Token) -> list[Token]:
+    tokens = [verb]
+    for child in verb.children:
+        if child.dep_ == "prt" and child.i == verb.i + 1:
+            tokens.append(child)
+        if child.dep_ == "prep" and child.i == verb.i + 1 and verb.lemma_ == "call" and child.lower_ in ("for", "on"):
+            tokens.append(child)
+    return tokens
+
+
+def _is_anaphoric(root: Token) -> bool:
+    """Content that only points back ("the claim", "this had happened")."""
+    if root.pos_ in ("NOUN", "PRON", "DET"):
+        if root.lower_ in lexicon.ANAPHORIC_PRONOUNS:
+            return True
+        if root.lower_ in lexicon.ANAPHORIC_NOUNS and any(
+            c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "that", "these", "those", "such") for c in root.children
+        ):
+            return not any(c.dep_ in ("acl", "relcl", "prep") for c in root.children)
+    if root.pos_ in ("VERB", "AUX"):
+        subject = _subject_of(root)
+        if subject is not None and subject.lower_ in lexicon.ANAPHORIC_PRONOUNS:
+            if root.lemma_ in lexicon.ANAPHORIC_EVENT_VERBS and len(list(root.subtree)) <= 5:
+                return True
+    return False
+
+
+class _Extractor:
+    """One document's pass: candidates from the parse, then speakers resolved in reading order."""
+
+    def __init__(self, doc: Doc, resolver: PartyResolver) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.resolver = resolver
+        self.quotes = _Quotes(doc.text)
+
+    # -- content ---------------------------------------------------------------------------
+
+    def _content_from_tokens(self, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+        segments = []
+        for seg in _segments(tokens):
+            trimmed = _trim(self.text, seg)
+            if trimmed:
+                segments.append(trimmed)
+        return self._extend_quotes(segments)
+
+    def _extend_quotes(self, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Reported words inside quotes take the whole quoted passage, marks included."""
+        out: list[tuple[int, int]] = []
+        for start, end in segments:
+            for q_start, q_end in self.quotes.overlapping(start, end):
+                inside = min(end, q_end) - max(start, q_start)
+                if inside >= 0.5 * (end - start) or (q_start >= start - 2 and q_end <= end + 2):
+                    start, end = min(start, q_start), max(end, q_end)
+            out.append((start, end))
+        return out
+
+    def _quote_after_colon(self, verb: Token) -> list[tuple[int, int]]:
+        """ "X said: “...”" and '“...,” X said' where the parser left the quote unattached."""
+        sent = verb.sent
+        after = self.text[verb.idx + len(verb.text): sent.end_char + 400]
+        match = re.match(r"\s*(?:[A-Z][a-z]+day\s*)?[:,]?\s*", after)
+        if match:
+            start = verb.idx + len(verb.text) + match.end()
+            for q_start, q_end in self.quotes.regions:
+                if q_start == start:
+                    return [(q_start, q_end)]
+        before = self.text[max(0, sent.start_char - 5): verb.idx]
+        for q_start, q_end in self.quotes.regions:
+            if sent.start_char - 5 <= q_start and q_end <= verb.idx:
+                gap = self.text[q_end:verb.idx]
+                if len(gap) < 60 and before:
+                    return [(q_start, q_end)]
+        return []
+
+    def _content(self, verb: Token, cue: lexicon.Cue, source: Token | None) -> list[tuple[list[tuple[int, int]], Token | None, Token | None]]:
+        """Content segments with their root and any accused party, one entry per reported clause."""
+        found: list[tuple[list[tuple[int, int]], Token | None, Token | None]] = []
+        children = list(verb.children)
+        # A clause before the verb is reported speech only for speech verbs ("“...,” Turkey said").
+        ccomps = [c for c in children if c.dep_ in ("ccomp", "parataxis") and (c.i > verb.i or (cue.speech and c.dep_ == "ccomp"))]
+        for ccomp in ccomps:
+            # "said A, and B": coordinated clauses with their own subjects are separate claims.
+            parts = [ccomp] + [c for c in ccomp.conjuncts if _subject_of(c) is not None and c.i > ccomp.i]
+            for part in parts:
+                excluded = [c for c in part.children if c.dep_ in ("conj", "cc") and c in parts]
+                if part is ccomp:
+                    excluded = [c for c in part.children if c in parts or (c.dep_ == "cc" and len(parts) > 1)]
+                # "said A and said B": the second report is its own statement.
+                excluded += [c for c in part.children if c.dep_ == "conj" and c.lemma_.lower() in lexicon.CUES and c not in parts]
+                tokens = _subtree_without(part, excluded)
+                if source is not None:
+                    banned = {t.i for t in source.subtree} | {verb.i}
+                    tokens = [t for t in tokens if t.i not in banned]
+                found.append((self._content_from_tokens(tokens), part, None))
+        if found:
+            return found
+        xcomps = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+        if cue.infinitive and xcomps:
+            x = xcomps[0]
+            return [(self._content_from_tokens(list(x.subtree)), x, None)]
+        target = None
+        for child in children:
+            if child.dep_ in ("dobj", "dative") and child.i > verb.i:
+                target = child
+        for child in children:
+            if child.dep_ == "prep" and child.lower_ in cue.content_preps and child.i > verb.i:
+                objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+                if objs:
+                    tokens = list(objs[0].subtree)
+                    return [(self._content_from_tokens(tokens), objs[0], target)]
+        if cue.object_content:
+            for child in children:
+                if child.dep_ == "dobj" and child.i > verb.i:
+                    tokens = list(child.subtree)
+                    extra = [c for c in children if c.dep_ in ("oprd", "prep") and c.i > child.i and c.lower_ not in _NON_CONTENT_PREPS]
+                    for c in extra:
+                        tokens.extend(c.subtree)
+                    return [(self._content_from_tokens(tokens), child, None)]
+        quotes = self._quote_after_colon(verb)
+        if quotes and cue.speech:
+            return [(quotes, None, None)]
+        if cue.speech and verb.head is not verb and (verb.dep_ == "parataxis" or self._is_interjected(verb, source)):
+            # "The economy, he said, is strong": the reported clause is the verb's own head.
+            head = verb.head
+            tokens = _subtree_without(head, [verb])
+            return [(self._content_from_tokens(tokens), head, None)]
+        return []
+
+    def _is_interjected(self, verb: Token, source: Token | None) -> bool:
+        """ "..., it said." / "..., analysts have said": a report clause set off after the words it reports."""
+        if verb.dep_ not in ("ccomp", "advcl") or source is None or verb.i < verb.head.i:
+            return False
+        left = source.left_edge.i
+        return left > 0 and verb.doc[left - 1].text in (",", "\u201d", "''", '"')
+
+    # -- candidates -----------------------------------------------------------------------------
+
+    def candidates(self) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        for tok in self.doc:
+            if tok.lower_ == "according" and tok.i + 1 < len(self.doc) and self.doc[tok.i + 1].lower_ == "to":
+                cand = self._according_to(tok)
+                if cand:
+                    out.append(cand)
+                continue
+            if tok.pos_ != "VERB":
+                continue
+            lemma = tok.lemma_.lower()
+            cue = lexicon.CUES.get(lemma)
+            if cue is None or _is_negated(tok):
+                continue
+            if lemma in lexicon.CUE_PARTICLES and not any(
+                c.dep_ == "prt" and c.lower_ in lexicon.CUE_PARTICLES[lemma] for c in tok.children
+            ):
+                continue
+            if lemma in lexicon.CUE_OBJECTS and not any(
+                c.dep_ == "dobj" and c.lower_ in lexicon.CUE_OBJECTS[lemma] for c in tok.children
+            ):
+                continue
+            if lemma == "call" and not any(
+                (c.dep_ == "prep" and c.lower_ in ("for", "on")) or c.dep_ in ("xcomp", "oprd", "ccomp") for c in tok.children
+            ):
+                continue
+            out.extend(self._verb_candidates(tok, lemma, cue))
+        return out
+
+    def _verb_candidates(self, verb: Token, lemma: str, cue: lexicon.Cue) -> list[_Candidate]:
+        source, how = _find_source(verb)
+        if source is None:
+            return []
+        source = _after_dateline(source)
+        if not cue.speech and not _is_animate(source, self.resolver):
+            return []
+        contents = self._content(verb, cue, source)
+        if lemma == "express":
+            cue_tokens = [verb] + [c for c in verb.children if c.dep_ == "dobj"]
+            preps = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("about", "over", "at", "for")] + [
+                c for d in verb.children if d.dep_ == "dobj" for c in d.children if c.dep_ == "prep"
+            ]
+            tokens = [t for p in preps for t in p.subtree]
+            contents = [(self._content_from_tokens(tokens), None, None)] if tokens else [([], None, None)]
+        candidates = []
+        heads = [source] + [c for c in source.conjuncts if c.i > source.i]
+        # "Russia and two other states ..., the United States and France, have called": the named appositions speak.
+        for head in list(heads):
+            for child in head.children:
+                if child.dep_ == "appos":
+                    heads.append(child)
+                    heads.extend(c for c in child.conjuncts if c.i > child.i)
+        source_tokens = list(source.subtree) if how != "relative" else _mention_tokens(source)
+        source_span = _span_of(source_tokens)
+        if source_span:
+            source_span = _trim(self.text, source_span)
+        for segments, root, target in contents:
+            if not segments:
+                if lemma != "express":
+                    continue
+            stance = cue.stance
+            # Rejecting a thing (pressure, a proposal) is a refusal; denying a claim is a denial.
+            if lemma in ("reject", "dismiss") and root is not None and root.pos_ in ("NOUN", "PROPN") and root.lower_ not in lexicon.ANAPHORIC_NOUNS:
+                stance = "position"
+            if stance == "asserts" and root is not None and root.pos_ in ("VERB", "AUX") and _has_modal(root):
+                stance = "position"
+            direct = bool(segments) and all(self.quotes.covering(s, e) for s, e in segments)
+            content_text = " ".join(self.text[s:e] for s, e in segments).lower()
+            candidates.append(
+                _Candidate(
+                    cue_tokens=_cue_tokens(verb) if lemma != "express" else sorted([verb] + [c for c in verb.children if c.dep_ == "dobj"], key=lambda t: t.i),
+                    source_heads=heads,
+                    source_span=source_span,
+                    content=segments,
+                    stance=stance,
+                    direct=direct,
+                    anaphoric=root is not None and stance in ("denies", "confirms", "questions", "retracts") and _is_anaphoric(root),
+                    target=target,
+                    reciprocal=any(r in content_text for r in lexicon.RECIPROCALS) or (target is not None and target.lower_ in ("one", "each")),
+                    confidence=0.9 if how == "subject" else 0.7,
+                    content_root=root,
+                )
+            )
+        return candidates
+
+    def _according_to(self, tok: Token) -> _Candidate | None:
+        to = self.doc[tok.i + 1]
+        objs = [c for c in to.children if c.dep_ == "pobj"] or [c for c in tok.children if c.dep_ == "pobj"]
+        if not objs:
+            return None
+        source = objs[0]
+        sent = tok.sent
+        phrase = {t.i for t in tok.subtree} | {to.i} | {t.i for t in source.subtree}
+        tokens = [t for t in sent if t.i not in phrase]
+        segments = self._content_from_tokens(tokens)
+        if not segments:
+            return None
+        return _Candidate(
+            cue_tokens=[tok, to],
+            source_heads=[source] + [c for c in source.conjuncts if c.i > source.i],
+            source_span=_trim(self.text, _span_of(source.subtree) or (source.idx, source.idx + len(source.text))),
+            content=segments,
+            stance="asserts",
+            direct=all(self.quotes.covering(s, e) for s, e in segments),
+            confidence=0.8,
+            content_root=sent.root,
+        )
+
+    # -- speakers ----------------------------------------------------------------------------------
+
+    def statements(self) -> list[ExtractedStatement]:
+        history: list[tuple[str, str]] = []  # (party id, kind) of resolved speakers, reading order
+        groups: list[list[str]] = []
+        statements: list[ExtractedStatement] = []
+        for cand in self.candidates():
+            parties = self._speaker_parties(cand, history, groups)
+            resolved = [p for p in parties if p[0]]
+            if len(resolved) >= 2:
+                groups.append([p[0] for p in resolved if p[0]])
+            cue_spans = [TextSpan(s, e, self.text[s:e]) for s, e in _segments(cand.cue_tokens)]
+            content = [TextSpan(s, e, self.text[s:e]) for s, e in cand.content]
+            speaker = TextSpan(cand.source_span[0], cand.source_span[1], self.text[cand.source_span[0]:cand.source_span[1]]) if cand.source_span else None
+            group_ids = [p[0] for p in parties if p[0]]
+            for party_id, proposed, score in parties:
+                target_id = None
+                if cand.target is not None:
+                    target_id = self.resolver.resolve(_mention_text(self.doc, cand.target)).party_id
+                if cand.reciprocal and party_id and len(group_ids) == 2:
+                    target_id = next(p for p in group_ids if p != party_id) if group_ids[0] != group_ids[1] else None
+                claim_text = " ".join(c.text for c in content)
+                if target_id:
+                    claim_text = f"{self.resolver.name(target_id)} {claim_text}"
+                statements.append(
+                    ExtractedStatement(
+                        speaker=speaker,
+                        party_id=party_id,
+                        proposed_party=proposed,
+                        cue=cue_spans,
+                        content=content,
+                        direct=cand.direct,
+                        stance=cand.stance,  # type: ignore[arg-type]
+                        confidence=round(cand.confidence * (0.5 + 0.5 * score), 3),
+                        claim_text=claim_text,
+                        anaphoric=cand.anaphoric,
+                        target_party_id=target_id,
+                    )
+                )
+                if party_id:
+                    history.append((party_id, self.resolver.kind(party_id)))
+        return statements
+
+    def _speaker_parties(
+        self, cand: _Candidate, history: list[tuple[str, str]], groups: list[list[str]]
+    ) -> list[tuple[str | None, str | None, float]]:
+        """(party id, proposed name, score) for each speaker; coreference for pronouns and roles."""
+        out: list[tuple[str | None, str | None, float]] = []
+        for head in cand.source_heads:
+            words = _mention_tokens(head)
+            mention = _mention_text(self.doc, head)
+            lower = head.lower_
+            resolution = self.resolver.resolve(mention)
+            if resolution.party_id:
+                out.append((resolution.party_id, None, resolution.score))
+                continue
+            if lower in ("they", "both", "countries", "sides") or (lower in lexicon.GROUP_NOUNS and any(t.lower_ in ("both", "two") for t in words)):
+                if groups:
+                    out.extend((pid, None, 0.6) for pid in groups[-1])
+                    continue
+            if lower in lexicon.PRONOUNS or lower in lexicon.ROLE_NOUNS or head.lemma_.lower() in lexicon.ROLE_NOUNS:
+                antecedent = self._antecedent(head, history)
+                if antecedent:
+                    out.append((antecedent, None, 0.6))
+                    continue
+            if head.pos_ == "PRON":
+                out.append((None, None, 0.3))
+            else:
+                out.append((None, proposed_name(mention), 0.5))
+        # Drop unnamed group words ("two other states") when named members of the group spoke.
+        if any(pid for pid, _, _ in out):
+            out = [o for o in out if o[0] or (o[1] and name_tokens(o[1]) - lexicon.GROUP_NOUNS - {"two", "other", "three"})]
+        # One statement per party: "Armenia's military and Armenia" collapse.
+        seen: set[str | None] = set()
+        unique = []
+        for o in out:
+            key = o[0] or o[1]
+            if key not in seen:
+                seen.add(key)
+                unique.append(o)
+        return unique
+
+    def _antecedent(self, head: Token, history: list[tuple[str, str]]) -> str | None:
+        """Who "it", "he" or "a spokeswoman" speaks for: the nearest earlier speaker of a fitting kind."""
+        lower = head.lower_
+        wants_person = lower in ("he", "she")
+        for party_id, kind in reversed(history):
+            is_person = kind == "person"
+            if wants_person == is_person:
+                return party_id
+        # No speaker yet: the nearest earlier name in the text that is a known party.
+        for ent in reversed([e for e in self.doc.ents if e.end <= head.i]):
+            party_id = self.resolver.resolve(ent.text).party_id
+            if party_id and (self.resolver.kind(party_id) == "person") == wants_person:
+                return party_id
+        return None
+
+
+def analyse_doc(doc: Doc, parties: Sequence[KnownParty] | PartyResolver) -> list[ExtractedStatement]:
+    """Statements of one parsed document, claim keys local to it."""
+    resolver = parties if isinstance(parties, PartyResolver) else PartyResolver(parties)
+    return _Extractor(doc, resolver).statements()
+
+
+def analyse(text: str, parties: Sequence[KnownParty]) -> list[ExtractedStatement]:
+    """Attributed statements of one article, with claim keys grouping those that report the same claim."""
+    return analyse_documents({"": text}, parties)[""]
+
+
+def analyse_documents(
+    texts: dict[str, str], parties: Sequence[KnownParty], *, batch_size: int = 16
+) -> dict[str, list[ExtractedStatement]]:
+    """Statements of several articles; claim keys are shared across all of them."""
+    from claims.analysis.claimkeys import assign_claim_keys
+
+    resolver = PartyResolver(parties)
+    nlp = get_nlp()
+    names = list(texts)
+    results: dict[str, list[ExtractedStatement]] = {}
+    for name, doc in zip(names, nlp.pipe((texts[n] for n in names), batch_size=batch_size), strict=True):
+        results[name] = analyse_doc(doc, resolver)
+    assign_claim_keys(results)
+    return results
+
+
+def spans_of(doc: Doc | Span) -> list[tuple[int, int]]:
+    """Sentence boundaries, for callers that show statements in context."""
+    return [(s.start_char, s.end_char) for s in (doc.sents if isinstance(doc, Doc) else [doc])]

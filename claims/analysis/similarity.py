@@ -1,0 +1,114 @@
+"""Text similarity for claim matching: word TF-IDF, character n-grams and static embeddings."""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "data" / "minilm-static"
+
+# Weights of the three similarities and the cut-offs, tuned on Emergent by `manage.py evaluate`
+# (headline-to-claim top-1 and same-claim headline pairs), not on the seed articles.
+WEIGHTS = (0.35, 0.15, 0.5)
+SAME_CLAIM_THRESHOLD = 0.42
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_STOP = frozenset(
+    "a an the of to in on at by for with from and or but is are was were be been being has have had "
+    "that this these those it its their his her they he she we you i as into over about than then "
+    "will would could should may might can also after before since while which who whom what there".split()
+)
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to fold "shot"/"shoots", "soldier"/"soldiers"."""
+    for suffix, min_len in (("ing", 6), ("ed", 5), ("es", 5), ("s", 4)):
+        if word.endswith(suffix) and len(word) >= min_len and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased, stemmed content words, numbers kept whole."""
+    text = text.lower().replace("\u2019", "'")
+    return [stem(w) for w in _TOKEN.findall(text) if w not in _STOP]
+
+
+def _analyzer(text: str) -> list[str]:
+    return words(text)
+
+
+@lru_cache(maxsize=1)
+def embedding_model() -> object | None:
+    """The distilled static model, or None when it has not been installed (TF-IDF alone then)."""
+    path = Path(os.environ.get("CLAIMS_EMBEDDING_MODEL", DEFAULT_MODEL_DIR))
+    if not (path / "model.safetensors").exists():
+        return None
+    from model2vec import StaticModel
+
+    return StaticModel.from_pretrained(str(path))
+
+
+def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+def embed(texts: list[str]) -> np.ndarray | None:
+    model = embedding_model()
+    if model is None or not texts:
+        return None
+    return _normalise_rows(np.asarray(model.encode(texts), dtype=np.float32))  # type: ignore[attr-defined]
+
+
+def similarity(
+    queries: list[str], candidates: list[str], *, background: list[str] | None = None,
+    weights: tuple[float, float, float] = WEIGHTS,
+) -> np.ndarray:
+    """Queries x candidates similarity in [0, 1]; IDF is estimated on all texts plus `background`."""
+    corpus = queries + candidates + (background or [])
+    word_vec = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True).fit(corpus)
+    char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True).fit(corpus)
+    w_word, w_char, w_emb = weights
+    score = w_word * (word_vec.transform(queries) @ word_vec.transform(candidates).T).toarray()
+    score += w_char * (char_vec.transform(queries) @ char_vec.transform(candidates).T).toarray()
+    q_emb, c_emb = embed(queries), embed(candidates)
+    if q_emb is not None and c_emb is not None:
+        score += w_emb * np.clip(q_emb @ c_emb.T, 0.0, 1.0)
+    else:
+        # Without embeddings the lexical parts carry the whole weight.
+        score /= max(w_word + w_char, 1e-9)
+    return score
+
+
+def cluster(texts: list[str], *, threshold: float = SAME_CLAIM_THRESHOLD, cannot_link: set[tuple[int, int]] | None = None) -> list[int]:
+    """Cluster ids by single-link over pairs at or above the threshold."""
+    n = len(texts)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if n > 1:
+        sim = similarity(texts, texts)
+        pairs = sorted(((sim[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sim[i, j] >= threshold), reverse=True)
+        members: dict[int, set[int]] = {i: {i} for i in range(n)}
+        for _, i, j in pairs:
+            a, b = find(i), find(j)
+            if a == b:
+                continue
+            if cannot_link and any((min(x, y), max(x, y)) in cannot_link for x in members[a] for y in members[b]):
+                continue
+            parent[b] = a
+            members[a] |= members.pop(b)
+    roots: dict[int, int] = {}
+    return [roots.setdefault(find(i), len(roots)) for i in range(n)]
