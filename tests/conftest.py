@@ -110,3 +110,13 @@ def celery_worker(transactional_db) -> Iterator[subprocess.Popen]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def seeded(db, seed_dir):
+    """The demo corpus: the two seed articles and their hand annotation, as an analyst would import it."""
+    import json
+
+    from claims.annotations import annotation_import
+
+    return annotation_import(data=json.loads((seed_dir / "gold.json").read_text()), base_dir=seed_dir)
