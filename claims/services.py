@@ -239,15 +239,18 @@ def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
         src.merged_into = dst
         src.version += 1
         src.save()
+    source.merged_into, source.version = dst, src.version
     return dst
 
 
 def claim_resolve_merged(claim: Claim) -> Claim:
-    """The live claim a (possibly merged) claim now lives in."""
-    seen = set()
-    while claim.merged_into_id is not None and claim.pk not in seen:
-        seen.add(claim.pk)
-        claim = claim.merged_into
+    """The live claim a (possibly merged) claim now lives in, read from the database, not the caller's copy."""
+    seen: set[int] = set()
+    merged_into = Claim.objects.filter(pk=claim.pk).values_list("merged_into", flat=True).first()
+    while merged_into is not None and merged_into not in seen:
+        seen.add(merged_into)
+        claim = Claim.objects.get(pk=merged_into)
+        merged_into = claim.merged_into_id
     return claim
 
 

@@ -1,0 +1,91 @@
+"""Reads: who says what about a claim, and party resolution."""
+
+import datetime as dt
+
+import pytest
+
+from claims.models import Claim, Party, Statement
+from claims.selectors import ArticleRef, PartyStance, claim_stance_summary, party_resolve
+from claims.services import statement_review
+from tests.factories import PartyAliasFactory, PartyFactory, StatementFactory
+
+DAY = dt.datetime(2020, 9, 29, tzinfo=dt.UTC)
+
+
+def test_f16_claim_stance_summary_on_the_seed(seeded):
+    claim = Claim.objects.get(slug="f16-shootdown")
+    party = {p.slug: p.pk for p in Party.objects.all()}
+    article1, article2 = (s.article for s in Statement.objects.filter(claim=claim).order_by("article_id")[::3])
+
+    summary = claim_stance_summary(claim=claim)
+
+    assert summary.parties == (
+        PartyStance(party["armenia"], "Armenia", None, "asserts", 1, (article1.pk,), DAY, DAY),
+        PartyStance(party["armenia-mod"], "Ministry of Defence of Armenia", "Armenia", "asserts", 2, (article2.pk,), DAY, DAY),
+        PartyStance(party["azerbaijan"], "Azerbaijan", None, "denies", 1, (article2.pk,), DAY, DAY),
+        PartyStance(party["turkey"], "Turkey", None, "denies", 2, (article1.pk, article2.pk), DAY, DAY),
+    )
+    assert summary.articles == (
+        ArticleRef(article1.pk, "Baku, Azerbaijan", "", DAY),
+        ArticleRef(article2.pk, "In Nagorno-Karabakh, signs of escalating and widening conflict.", "", DAY),
+    )
+    assert (summary.claim_id, summary.first_seen, summary.last_seen, summary.contested) == (claim.pk, DAY, DAY, True)
+
+
+def test_a_claim_only_asserted_is_not_contested(seeded):
+    summary = claim_stance_summary(claim=Claim.objects.get(slug="karabakh-84-soldiers"))
+
+    assert [(p.party, p.stance) for p in summary.parties] == [
+        ("Nagorno-Karabakh authorities", "asserts"),
+        ("Nagorno-Karabakh military", "asserts"),
+    ]
+    assert summary.contested is False
+
+
+def test_rejected_statements_do_not_count(seeded, analyst):
+    claim = Claim.objects.get(slug="f16-shootdown")
+    for statement in Statement.objects.filter(claim=claim, stance="denies"):
+        statement_review(statement=statement, actor=analyst, action="reject")
+
+    summary = claim_stance_summary(claim=claim)
+
+    assert {p.stance for p in summary.parties} == {"asserts"}
+    assert summary.contested is False
+
+
+@pytest.mark.parametrize(
+    "mention, slug",
+    [
+        ("Azerbaijan's defence ministry", "azerbaijan-mod"),
+        ("Azerbaijan’s defence ministry", "azerbaijan-mod"),  # curly apostrophe, as articles print it
+        ("AZERBAIJAN'S DEFENSE MINISTRY", "azerbaijan-mod"),  # case and US spelling
+        ("Azerbaijani Defense Ministry", "azerbaijan-mod"),
+        ("the Armenian Defense Ministry", "armenia-mod"),
+        ("Ministry of Defence of Armenia", "armenia-mod"),  # the party's own name
+        ("UN Secretary-General António Guterres", "guterres"),  # accents
+        ("Ankara", "turkey"),
+    ],
+)
+def test_party_resolve_ignores_case_accents_and_possessives(seeded, mention, slug):
+    assert party_resolve(mention=mention).slug == slug
+
+
+def test_party_resolve_returns_none_for_an_unknown_speaker(seeded):
+    assert party_resolve(mention="A spokesman for the Kremlin's pet project") is None
+    assert party_resolve(mention="   ") is None
+
+
+def test_party_resolve_prefers_an_alias_over_another_party_named_alike(db):
+    named = PartyFactory(name="Ankara")
+    alias = PartyAliasFactory(text="Ankara", party=PartyFactory(name="Turkey"))
+
+    assert party_resolve(mention="ankara") == alias.party
+    assert named.pk != alias.party_id
+
+
+def test_stance_summary_groups_unresolved_speakers_by_their_words(db):
+    statement = StatementFactory(party=None, speaker_text="A senior official")
+
+    summary = claim_stance_summary(claim=statement.claim)
+
+    assert [(p.party_id, p.party, p.statements) for p in summary.parties] == [(None, "A senior official", 1)]
