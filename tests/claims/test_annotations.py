@@ -95,5 +95,5 @@ def test_evidence_that_is_not_in_the_text_is_refused(db, seed_dir):
     gold = _gold(seed_dir)
     gold["statements"][0]["evidence"] = "words that appear nowhere"
 
-    with pytest.raises(AnnotationError, match="statement 1 .* is not in the article's text"):
+    with pytest.raises(AnnotationError, match=r"statement 1 .* is not in the article's text"):
         annotation_import(data=gold, base_dir=seed_dir)

@@ -21,7 +21,9 @@ def test_f16_claim_stance_summary_on_the_seed(seeded):
 
     assert summary.parties == (
         PartyStance(party["armenia"], "Armenia", None, "asserts", 1, (article1.pk,), DAY, DAY),
-        PartyStance(party["armenia-mod"], "Ministry of Defence of Armenia", "Armenia", "asserts", 2, (article2.pk,), DAY, DAY),
+        PartyStance(
+            party["armenia-mod"], "Ministry of Defence of Armenia", "Armenia", "asserts", 2, (article2.pk,), DAY, DAY
+        ),
         PartyStance(party["azerbaijan"], "Azerbaijan", None, "denies", 1, (article2.pk,), DAY, DAY),
         PartyStance(party["turkey"], "Turkey", None, "denies", 2, (article1.pk, article2.pk), DAY, DAY),
     )

@@ -16,7 +16,7 @@ GOOD_KEY = "k" * 50
 def _load_settings(**env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "APP_ENV", "ALLOWED_HOSTS"}}
     environ.update(env)
-    return subprocess.run(  # noqa: S603 -- our own interpreter
+    return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
                                "print(settings.DEBUG, settings.ALLOWED_HOSTS, settings.DATABASES['default']['NAME'])"],
         cwd=REPO, env=environ, capture_output=True, text=True, timeout=60,
