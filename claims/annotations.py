@@ -1,4 +1,4 @@
-"""Import and export of hand annotations in the shape of the seed's gold.json (articles, parties, claims, statements)."""
+"""Import and export of hand annotations shaped like the seed's gold.json: articles, parties, claims, statements."""
 
 from __future__ import annotations
 
