@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "sources",
     "claims",
 ]
@@ -145,6 +146,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
+# Every minute: enqueue a poll for each active feed whose next_poll_at has come (feeds keep their own interval).
+CELERY_BEAT_SCHEDULE["sources-enqueue-due-feeds"] = {"task": "sources.enqueue_due_feeds", "schedule": 60.0}
 
 # --- Auth -------------------------------------------------------------------------------------
 
@@ -154,7 +157,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "claims:home"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- I18N, static -----------------------------------------------------------------------------
 
@@ -165,6 +170,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+if not PRODUCTION:
+    # whitenoise warns on every start when the folder is missing; collectstatic fills it in production.
+    STATIC_ROOT.mkdir(exist_ok=True)
+# Vendor JS comes from the npm registry (`npm ci` fills node_modules/); only the built files are served.
+STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -179,18 +189,75 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Tokens for newsroom tools first (so a 401 names the Bearer scheme), sessions for the browser.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "claims.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.RolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttling.ApiRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.CursorPage",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "claims.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per token (or signed-in user, or anonymous address); counted in Redis through the cache.
+API_THROTTLE_RATES = {
+    "token": env_str("API_THROTTLE_TOKEN", "2000/hour"),
+    "user": env_str("API_THROTTLE_USER", "2000/hour"),
+    "anon": env_str("API_THROTTLE_ANON", "120/hour"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Claims tracker API",
     "DESCRIPTION": "Claims, the statements that report them, the parties behind them, and verdicts.",
     "VERSION": "1.0.0",
+    # No CDN at run time: the docs UIs are served from the drf-spectacular-sidecar package.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictEnum": "claims.enums.Verdict",
+        "StanceEnum": "claims.enums.Stance",
+        "ReviewStateEnum": "claims.enums.ReviewState",
+    },
 }
+# The name ClaimReview JSON-LD gives as the author of the fact check.
+CLAIMREVIEW_AUTHOR = env_str("CLAIMREVIEW_AUTHOR", "Claims tracker")
+# Webhook deliveries: attempts before giving up, and the first retry delay (doubled each time, capped).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 
 # --- Ingestion --------------------------------------------------------------------------------
 
 # Hosts that fetching may reach even though they resolve to private or loopback addresses.
 # Empty in production; the demo and the tests add 127.0.0.1 for their local feed server.
 INGEST_ALLOWED_HOSTS = env_list("INGEST_ALLOWED_HOSTS", [])
+# Sent with every fetch so that publishers can see who we are and reach us.
+INGEST_USER_AGENT = env_str(
+    "INGEST_USER_AGENT", "ClaimsTrackerBot/1.0 (+https://github.com/claims-tracker; news claims research)"
+)
+INGEST_CONNECT_TIMEOUT = env_int("INGEST_CONNECT_TIMEOUT", 5, minimum=1)
+INGEST_READ_TIMEOUT = env_int("INGEST_READ_TIMEOUT", 15, minimum=1)
+# Wall-clock cap on one fetch, so a server that trickles bytes cannot hold a worker for ever.
+INGEST_TOTAL_TIMEOUT = env_int("INGEST_TOTAL_TIMEOUT", 45, minimum=1)
+INGEST_MAX_BYTES = env_int("INGEST_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+INGEST_MAX_REDIRECTS = env_int("INGEST_MAX_REDIRECTS", 5, minimum=0)
+# At most this many fetches run against one host at a time, across all workers (a Redis semaphore).
+INGEST_PER_HOST_CONCURRENCY = env_int("INGEST_PER_HOST_CONCURRENCY", 2, minimum=1)
+INGEST_HOST_WAIT_SECONDS = env_int("INGEST_HOST_WAIT_SECONDS", 30, minimum=0)
+# A failing feed waits interval * 2**failures, at most this long; after this many failures in a row it is flagged.
+INGEST_FEED_MAX_BACKOFF_MINUTES = env_int("INGEST_FEED_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
+INGEST_FEED_FLAG_AFTER = env_int("INGEST_FEED_FLAG_AFTER", 5, minimum=1)
+INGEST_FEED_MAX_ENTRIES = env_int("INGEST_FEED_MAX_ENTRIES", 200, minimum=1)
+# Word-shingle Jaccard similarity at or above which two texts are the same story (percent).
+INGEST_NEAR_DUPLICATE_PERCENT = env_int("INGEST_NEAR_DUPLICATE_PERCENT", 80, minimum=1)
 
 # --- Security ---------------------------------------------------------------------------------
 

@@ -1,10 +1,13 @@
 """Outlets, their feeds, the articles they publish and each article's extracted revisions."""
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from sources.enums import ArticleStatus
+from sources.enums import ArticleStatus, IngestionKind, IngestionStatus, ItemSource, ItemStatus
 
 
 class Outlet(models.Model):
@@ -39,6 +42,9 @@ class Feed(models.Model):
     next_poll_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    is_flagged = models.BooleanField(
+        default=False, help_text="Failed too many times in a row; polled rarely until someone looks at it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +79,7 @@ class Article(models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
+    last_fetched_at = models.DateTimeField(null=True, blank=True, help_text="Last fetch, changed or not.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,6 +116,11 @@ class ArticleRevision(models.Model):
     text = models.TextField()
     text_hash = models.CharField(max_length=64, help_text="SHA-256 of the text, hex.")
     raw_html = models.BinaryField(null=True, blank=True, help_text="The fetched page, zlib-compressed.")
+    # What extraction found besides the text (title, byline, published, language, final URL, charset...),
+    # kept per revision so that an edited headline or byline is not lost.
+    metadata = models.JSONField(default=dict, blank=True)
+    # MinHash LSH band keys of the text's word shingles: revisions sharing a band are near-duplicate candidates.
+    lsh_bands = ArrayField(models.BigIntegerField(), default=list, blank=True)
     fetched_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -125,7 +137,76 @@ class ArticleRevision(models.Model):
         indexes = [
             # exact-duplicate detection: the same text under another URL.
             models.Index(fields=["text_hash"], name="revision_text_hash_idx"),
+            # near-duplicate detection: `lsh_bands && ARRAY[...]` finds candidates without a table scan.
+            GinIndex(fields=["lsh_bands"], name="revision_lsh_bands_gin"),
         ]
 
     def __str__(self) -> str:
         return f"{self.article} (revision {self.number})"
+
+
+class IngestionRun(models.Model):
+    """One feed poll, URL batch or manual intake, with its progress; its items say what happened to each URL."""
+
+    kind = models.CharField(max_length=16, choices=IngestionKind.choices)
+    feed = models.ForeignKey(Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="ingestion_runs"
+    )
+    status = models.CharField(max_length=16, choices=IngestionStatus.choices, default=IngestionStatus.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Counts over the run's items, recomputed whenever an item finishes (see ingestion_run_refresh).
+    found = models.PositiveIntegerField(default=0, help_text="Entries or URLs seen.")
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0, help_text="Known articles whose text changed.")
+    duplicate = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the run as a whole failed, e.g. the feed could not be read.")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=IngestionStatus.RUNNING, finished_at__isnull=True)
+                | (~Q(status=IngestionStatus.RUNNING) & Q(finished_at__isnull=False)),
+                name="ingestion_run_finished_when_not_running",
+            ),
+        ]
+        indexes = [
+            # the feed page lists a feed's latest runs.
+            models.Index(fields=["feed", "-started_at"], name="ingestion_run_feed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class IngestionItem(models.Model):
+    """One URL (or uploaded page, or pasted text) in a run: its outcome and, if it failed, the readable error."""
+
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE, related_name="items")
+    source = models.CharField(max_length=8, choices=ItemSource.choices, default=ItemSource.URL)
+    url = models.URLField(max_length=2000, blank=True)
+    canonical_url = models.URLField(max_length=2000, blank=True)
+    # What the feed entry said (title, published, guid), used where the page itself says nothing.
+    hints = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.PENDING)
+    article = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revision = models.ForeignKey(ArticleRevision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        indexes = [
+            # a URL seen before under this canonical form maps to its article without a fetch.
+            models.Index(fields=["canonical_url"], name="ingestion_item_canonical_idx"),
+            # a run's progress counts its items by status.
+            models.Index(fields=["run", "status"], name="ingestion_item_run_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url or f"{self.get_source_display()} #{self.pk}"

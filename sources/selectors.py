@@ -1,0 +1,151 @@
+"""Reads of the sources app: due feeds, known articles, duplicate candidates, runs and their progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from sources.canonical import url_host
+from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
+from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
+
+NEAR_CANDIDATES = 20
+
+
+def feed_list_due(*, now: datetime) -> QuerySet[Feed]:
+    """Active feeds whose next poll time has come (or was never set), the most overdue first."""
+    return (
+        Feed.objects.filter(is_active=True)
+        .filter(Q(next_poll_at__lte=now) | Q(next_poll_at__isnull=True))
+        .order_by("next_poll_at", "pk")
+    )
+
+
+def feed_list_unhealthy() -> QuerySet[Feed]:
+    """Feeds that failed their last poll, flagged ones first: the health panel."""
+    return (
+        Feed.objects.filter(consecutive_failures__gt=0).select_related("outlet")
+        .order_by("-is_flagged", "-consecutive_failures", "pk")
+    )
+
+
+def article_find_known(*, canonical_url: str) -> Article | None:
+    """The article a canonical URL stands for: its own, or the one an earlier fetch of that URL led to
+    (a feed link whose page declares another canonical URL, a redirect)."""
+    article = Article.objects.filter(canonical_url=canonical_url).first()
+    if article is not None:
+        return article
+    item = (
+        IngestionItem.objects.filter(canonical_url=canonical_url, article__isnull=False)
+        .select_related("article").order_by("-pk").first()
+    )
+    if item is None:
+        item = (
+            IngestionItem.objects.filter(url=canonical_url, article__isnull=False)
+            .select_related("article").order_by("-pk").first()
+        )
+    return item.article if item else None
+
+
+def ingestion_item_pending_exists(*, canonical_url: str) -> bool:
+    return IngestionItem.objects.filter(canonical_url=canonical_url, status=ItemStatus.PENDING).exists()
+
+
+def outlet_for_url(*, url: str) -> Outlet | None:
+    """The outlet whose domain is the URL's host or a parent of it (news.example.com -> example.com)."""
+    host = url_host(url)
+    labels = host.split(".")
+    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    if not candidates:
+        return None
+    outlets = {o.domain.lower(): o for o in Outlet.objects.filter(domain__in=candidates)}
+    for candidate in candidates:
+        if candidate in outlets:
+            return outlets[candidate]
+    return None
+
+
+def revision_near_candidates(*, bands: list[int], exclude_article_id: int) -> QuerySet[ArticleRevision]:
+    """Revisions of other, non-duplicate articles that share a MinHash band with `bands` (GIN-indexed)."""
+    return (
+        ArticleRevision.objects.filter(lsh_bands__overlap=bands)
+        .exclude(article_id=exclude_article_id)
+        .exclude(article__status=ArticleStatus.DUPLICATE)
+        .select_related("article")
+        .order_by("article__created_at", "pk")[:NEAR_CANDIDATES]
+    )
+
+
+def ingestion_run_list(*, feed: Feed | None = None) -> QuerySet[IngestionRun]:
+    runs = IngestionRun.objects.select_related("feed", "submitted_by")
+    return runs.filter(feed=feed) if feed is not None else runs
+
+
+def ingestion_item_list(*, run: IngestionRun) -> QuerySet[IngestionItem]:
+    return run.items.select_related("article").order_by("pk")
+
+
+def article_revisions(*, article: Article) -> QuerySet[ArticleRevision]:
+    """An article's revisions, oldest first, without the stored pages (which can be large)."""
+    return article.revisions.defer("raw_html", "lsh_bands").order_by("number")
+
+
+def article_revision_get(*, article: Article, number: int | None = None) -> ArticleRevision:
+    """Revision `number` of the article, or its latest; raises ArticleRevision.DoesNotExist."""
+    revisions = article_revisions(article=article)
+    if number is None:
+        revision = revisions.order_by("-number").first()
+        if revision is None:
+            raise ArticleRevision.DoesNotExist(f"article {article.pk} has no revision")
+        return revision
+    return revisions.get(number=number)
+
+
+def article_get(*, pk: int) -> Article:
+    """One article with its outlet, feed and original (if a duplicate); raises Article.DoesNotExist."""
+    return Article.objects.select_related("outlet", "feed", "duplicate_of").get(pk=pk)
+
+
+def article_search(*, q: str = "", status: str = "") -> QuerySet[Article]:
+    """Articles, newest first, by status and by words in the title, URL or any revision's text."""
+    articles = Article.objects.select_related("outlet")
+    if status:
+        articles = articles.filter(status=status)
+    if q:
+        matching = ArticleRevision.objects.filter(text__search=q).values("article_id")
+        articles = articles.filter(
+            Q(title__icontains=q) | Q(canonical_url__icontains=q) | Q(pk__in=matching)
+        )
+    return articles.order_by("-published_at", "-pk")
+
+
+def ingestion_health() -> dict:
+    """The dashboard's ingestion panel: feed health, articles by status, the latest runs."""
+    feeds = Feed.objects.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(is_active=True)),
+        paused=Count("pk", filter=Q(is_active=False)),
+        failing=Count("pk", filter=Q(consecutive_failures__gt=0)),
+        flagged=Count("pk", filter=Q(is_flagged=True)),
+        last_success_at=Max("last_success_at"),
+    )
+    by_status = dict(Article.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return {
+        "feeds": feeds,
+        "articles": {status: by_status.get(status, 0) for status in ArticleStatus.values},
+        "unhealthy_feeds": list(feed_list_unhealthy()[:5]),
+        "recent_runs": list(IngestionRun.objects.select_related("feed")[:5]),
+        "running_runs": IngestionRun.objects.filter(status=IngestionStatus.RUNNING).count(),
+        "failed_items_24h": IngestionItem.objects.filter(
+            status=ItemStatus.FAILED, finished_at__gte=_hours_ago(24)
+        ).count(),
+    }
+
+
+def _hours_ago(hours: int) -> datetime:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(hours=hours)
