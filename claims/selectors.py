@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 
-from claims.enums import OPPOSING_STANCES, SUPPORTING_STANCES, ReviewState, Stance
+from claims.enums import OPPOSING_STANCES, SUPPORTING_STANCES, ReviewState, Stance, Verdict
 from claims.models import Claim, Party, PartyAlias, Statement
 from claims.normalise import normalise_mention
 from sources.models import Article
@@ -137,3 +140,354 @@ def tracker_counts() -> dict[str, int]:
         "articles": Article.objects.count(),
         "pending_review": Statement.objects.filter(review_state=ReviewState.PENDING).count(),
     }
+
+
+# --- The analysts' pages (claims/views.py, sources/views.py) ------------------------------------
+
+# Statements that count on the pages: everything but what an analyst rejected.
+def _counted_statements() -> QuerySet[Statement]:
+    return Statement.objects.exclude(review_state=ReviewState.REJECTED)
+
+
+def _party_or_below(prefix: str, party: Party) -> Q:
+    """The party itself or a party up to two levels below it (state → ministry → spokeswoman)."""
+    return Q(**{prefix: party}) | Q(**{f"{prefix}__parent": party}) | Q(**{f"{prefix}__parent__parent": party})
+
+
+CLAIM_SORTS = {
+    "newest": ("Newest first", (F("first_reported_at").desc(nulls_last=True), "-id")),
+    "oldest": ("Oldest first", (F("first_reported_at").asc(nulls_last=True), "id")),
+    "statements": ("Most statements", ("-statement_count", "-id")),
+    "updated": ("Recently changed", ("-updated_at", "-id")),
+    "relevance": ("Best match", ("-rank", "-id")),
+}
+
+
+def claim_search(
+    *,
+    q: str = "",
+    verdict: str = "",
+    contested: bool | None = None,
+    party: Party | None = None,
+    stance: str = "",
+    outlet_id: int | None = None,
+    tag: str = "",
+    reported_from: date | None = None,
+    reported_to: date | None = None,
+    sort: str = "",
+) -> QuerySet[Claim]:
+    """Live claims for the claims list, one query: each with its statement count and who backs or denies it.
+
+    `q` is PostgreSQL full-text search on the wording (English stemming, web-search syntax), with a
+    plain substring match as a fallback for tokens the parser splits ("F-16"). The statement filters
+    (party, stance, outlet, dates) combine: the claim has at least one statement matching all of them.
+    """
+    counted = _counted_statements().filter(claim=OuterRef("pk"))
+    backers = counted.filter(stance__in=SUPPORTING_STANCES).annotate(who=Coalesce("party__name", "speaker_text"))
+    deniers = counted.filter(stance__in=OPPOSING_STANCES).annotate(who=Coalesce("party__name", "speaker_text"))
+    claims = Claim.objects.live().annotate(
+        statement_count=Coalesce(
+            Subquery(counted.order_by().values("claim").annotate(n=Count("pk")).values("n")), 0
+        ),
+        backed_by=ArraySubquery(backers.order_by("who").values("who").distinct()),
+        denied_by=ArraySubquery(deniers.order_by("who").values("who").distinct()),
+        is_backed=Exists(backers),
+        is_denied=Exists(deniers),
+    )
+    if q:
+        query = SearchQuery(q, config="english", search_type="websearch")
+        claims = claims.annotate(rank=SearchRank(SearchVector("text", config="english"), query)).filter(
+            Q(rank__gt=0) | Q(text__icontains=q) | Q(tags__contains=[q.lower()])
+        )
+    if verdict:
+        claims = claims.filter(verdict=verdict)
+    if contested is True:
+        claims = claims.filter(is_backed=True, is_denied=True)
+    elif contested is False:
+        claims = claims.exclude(is_backed=True, is_denied=True)
+    if tag:
+        claims = claims.filter(tags__contains=[tag])
+    statement_filter = Q()
+    if party is not None:
+        statement_filter &= _party_or_below("party", party)
+    if stance:
+        statement_filter &= Q(stance=stance)
+    if outlet_id:
+        statement_filter &= Q(article__outlet_id=outlet_id)
+    if reported_from:
+        statement_filter &= Q(article__published_at__date__gte=reported_from)
+    if reported_to:
+        statement_filter &= Q(article__published_at__date__lte=reported_to)
+    if statement_filter:
+        claims = claims.filter(Exists(_counted_statements().filter(statement_filter, claim=OuterRef("pk"))))
+    if sort not in CLAIM_SORTS or (sort == "relevance" and not q):
+        sort = "relevance" if q else "newest"
+    return claims.order_by(*CLAIM_SORTS[sort][1])
+
+
+def claim_tags() -> list[str]:
+    """Every tag in use, for the tag filter."""
+    return list(
+        Claim.objects.live().annotate(tag=Func(F("tags"), function="unnest")).values_list("tag", flat=True)
+        .distinct().order_by("tag")
+    )
+
+
+def claim_verdict_counts() -> list[tuple[str, str, int]]:
+    """(verdict, label, live claims with it) for every verdict, zeros included, in the verdicts' order."""
+    counts = dict(Claim.objects.live().order_by().values_list("verdict").annotate(n=Count("pk")))
+    return [(verdict.value, verdict.label, counts.get(verdict.value, 0)) for verdict in Verdict]
+
+
+def statement_list_newest(*, limit: int = 8) -> list[Statement]:
+    return list(
+        _counted_statements().select_related("party", "claim", "article__outlet").order_by("-created_at", "-id")[
+            :limit
+        ]
+    )
+
+
+def statement_review_count() -> int:
+    return Statement.objects.filter(review_state=ReviewState.PENDING).count()
+
+
+@dataclass(frozen=True)
+class DailyStances:
+    """Statements per day by stance, for the dashboard's chart: days oldest first, one count per stance per day."""
+
+    days: tuple[date, ...]
+    stances: tuple[tuple[str, str], ...]
+    counts: dict[tuple[date, str], int]
+
+    def total(self, day: date) -> int:
+        return sum(self.counts.get((day, s), 0) for s, _ in self.stances)
+
+
+def statement_daily_by_stance(*, days: int = 30) -> DailyStances:
+    """The `days` days up to the latest day anything was reported; a statement's day is its article's date."""
+    reported = Coalesce("article__published_at", "created_at")
+    rows = list(
+        _counted_statements()
+        .annotate(day=TruncDate(reported))
+        .order_by()
+        .values_list("day", "stance")
+        .annotate(n=Count("pk"))
+    )
+    if not rows:
+        return DailyStances(days=(), stances=(), counts={})
+    last = max(day for day, _, _ in rows)
+    span = tuple(last - timedelta(days=i) for i in range(days - 1, -1, -1))
+    counts = {(day, stance): n for day, stance, n in rows if day >= span[0]}
+    used = {stance for _, stance in counts}
+    stances = tuple((s.value, s.label) for s in Stance if s.value in used)
+    return DailyStances(days=span, stances=stances, counts=counts)
+
+
+def claim_get(*, pk: int) -> Claim:
+    return Claim.objects.select_related("merged_into").get(pk=pk)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One party in a claim's "who says what" matrix, with its place in the party hierarchy."""
+
+    party_id: int | None
+    party: str
+    slug: str
+    lineage: tuple[str, ...]  # the party's ancestors, outermost first
+    stances: dict[str, int]  # stance -> statements
+    statements: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+    @property
+    def depth(self) -> int:
+        return len(self.lineage)
+
+
+def claim_party_matrix(*, summary: ClaimStanceSummary) -> list[MatrixRow]:
+    """The stance summary pivoted to one row per party, ordered so a party sits under its parent."""
+    ids = {p.party_id for p in summary.parties if p.party_id is not None}
+    parties = {p.pk: p for p in Party.objects.filter(pk__in=ids).select_related("parent__parent__parent")}
+
+    def lineage(party: Party) -> tuple[str, ...]:
+        chain, up = [], party.parent
+        while up is not None and len(chain) < 3:
+            chain.append(up.name)
+            up = up.parent if up.parent_id else None
+        return tuple(reversed(chain))
+
+    rows: dict[tuple, dict] = {}
+    for stance in summary.parties:
+        key = (stance.party_id, stance.party)
+        row = rows.setdefault(key, {"stances": {}, "statements": 0, "first": [], "last": []})
+        row["stances"][stance.stance] = row["stances"].get(stance.stance, 0) + stance.statements
+        row["statements"] += stance.statements
+        row["first"].append(stance.first_seen)
+        row["last"].append(stance.last_seen)
+    result = []
+    for (party_id, name), row in rows.items():
+        party = parties.get(party_id)
+        firsts = [d for d in row["first"] if d]
+        lasts = [d for d in row["last"] if d]
+        result.append(
+            MatrixRow(
+                party_id=party_id, party=name, slug=party.slug if party else "",
+                lineage=lineage(party) if party else (), stances=row["stances"], statements=row["statements"],
+                first_seen=min(firsts) if firsts else None, last_seen=max(lasts) if lasts else None,
+            )
+        )
+    result.sort(key=lambda r: (*r.lineage, r.party))
+    return result
+
+
+def claim_timeline(*, claim: Claim) -> list[Statement]:
+    """The claim's statements in the order they were reported, each with what its link into the article needs."""
+    return list(
+        _counted_statements()
+        .filter(claim=claim)
+        .select_related("party__parent", "article__outlet", "revision")
+        .defer("revision__text", "revision__raw_html")
+        .order_by(F("article__published_at").asc(nulls_last=True), "article_id", "start", "id")
+    )
+
+
+def claim_evidence(*, claim: Claim) -> list:
+    return list(claim.evidence.select_related("article", "added_by").order_by("created_at", "id"))
+
+
+def claim_history(*, claim: Claim) -> list:
+    """Verdict changes, newest first."""
+    return list(claim.status_changes.select_related("actor").order_by("-created_at", "-id"))
+
+
+def claim_list_similar(*, claim: Claim, limit: int = 5) -> list[Claim]:
+    """Other live claims worded alike (pg_trgm word similarity): candidates for a merge."""
+    return list(
+        Claim.objects.live()
+        .exclude(pk=claim.pk)
+        .annotate(similarity=TrigramWordSimilarity(claim.text, "text"))
+        .filter(similarity__gte=0.3)
+        .order_by("-similarity", "-id")[:limit]
+    )
+
+
+def claim_choices(*, limit: int = 500) -> list[tuple[int, str]]:
+    """(id, wording) of live claims for pickers, newest first."""
+    return list(Claim.objects.live().order_by("-id").values_list("pk", "text")[:limit])
+
+
+def party_choices() -> list[tuple[int, str]]:
+    return list(Party.objects.order_by("name").values_list("pk", "name"))
+
+
+def statement_review_batch(*, limit: int = 20, after_id: int | None = None) -> list[Statement]:
+    """A page of the review queue with the revision text each item's context is cut from."""
+    pending = statement_list_pending().select_related("revision", "party__parent")
+    if after_id is not None:
+        pending = pending.filter(pk__gt=after_id)
+    return list(pending[:limit])
+
+
+def statement_context(*, statement: Statement, width: int = 240) -> tuple[str, str, str]:
+    """(before, quoted words, after) around a statement, cut at sentence or word boundaries."""
+    text = statement.revision.text
+    start, end = statement.start, statement.end
+    lo = max(0, start - width)
+    before = text[lo:start]
+    cut = max(before.rfind(". "), before.rfind("\n"))
+    if cut >= 0:
+        before = before[cut + 1 :].lstrip()
+    elif lo > 0:
+        before = "…" + before.split(" ", 1)[-1]
+    after = text[end : end + width]
+    stop = min((i for i in (after.find(". "), after.find("\n")) if i >= 0), default=-1)
+    if stop >= 0:
+        after = after[: stop + 1]
+    elif end + width < len(text):
+        after = after.rsplit(" ", 1)[0] + "…"
+    return before, text[start:end], after
+
+
+def statement_list_for_revision(*, revision) -> list[Statement]:
+    """Every statement found in a revision (rejected ones left out), for the article reader."""
+    return list(
+        _counted_statements()
+        .filter(revision=revision)
+        .select_related("party", "claim")
+        .order_by("start", "-end", "id")
+    )
+
+
+def party_search(*, q: str = "") -> QuerySet[Party]:
+    """Parties for the party list: with their parent, how many statements they made and how many children."""
+    parties = Party.objects.select_related("parent").annotate(
+        statement_count=Coalesce(
+            Subquery(
+                _counted_statements().filter(party=OuterRef("pk")).order_by().values("party")
+                .annotate(n=Count("pk")).values("n")
+            ),
+            0,
+        ),
+        children_count=Coalesce(
+            Subquery(
+                Party.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
+                .annotate(n=Count("pk")).values("n")
+            ),
+            0,
+        ),
+    )
+    if q:
+        key = normalise_mention(q)
+        parties = parties.filter(
+            Q(name__icontains=q) | Q(aliases__normalised__icontains=key) | Q(country__icontains=q)
+        ).distinct()
+    return parties.order_by("name", "id")
+
+
+def party_get(*, slug: str) -> Party:
+    return Party.objects.select_related("parent__parent").get(slug=slug)
+
+
+@dataclass(frozen=True)
+class TrackRecordEntry:
+    claim: Claim
+    stances: tuple[str, ...]
+    speakers: tuple[str, ...]
+    statements: int
+
+
+def party_track_record(*, party: Party) -> list[tuple[str, str, list[TrackRecordEntry]]]:
+    """The claims a party (or a party under it) asserted, confirmed or denied, grouped by the claim's verdict.
+
+    Returns (verdict, label, entries) for each verdict that has any, in the verdicts' order.
+    """
+    statements = (
+        _counted_statements()
+        .filter(_party_or_below("party", party), stance__in=SUPPORTING_STANCES | OPPOSING_STANCES)
+        .select_related("party", "claim")
+        .order_by("claim_id", "id")
+    )
+    by_claim: dict[int, list[Statement]] = {}
+    for statement in statements:
+        if statement.claim_id is not None:
+            by_claim.setdefault(statement.claim_id, []).append(statement)
+    groups: dict[str, list[TrackRecordEntry]] = {}
+    for members in by_claim.values():
+        claim = members[0].claim
+        groups.setdefault(claim.verdict, []).append(
+            TrackRecordEntry(
+                claim=claim,
+                stances=tuple(sorted({s.stance for s in members}, key=_STANCE_ORDER.__getitem__)),
+                speakers=tuple(sorted({s.party.name for s in members})),
+                statements=len(members),
+            )
+        )
+    return [(v.value, v.label, groups[v.value]) for v in Verdict if v.value in groups]
+
+def statement_get(*, pk: int) -> Statement:
+    return Statement.objects.select_related("party").get(pk=pk)
+
+
+def statement_list_by_ids(*, ids: list[int]) -> list[Statement]:
+    return list(Statement.objects.filter(pk__in=ids).order_by("pk"))

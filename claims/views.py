@@ -1,10 +1,400 @@
 """Analysts' pages; they only call selectors and services."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from claims import selectors
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from claims import selectors, services
+from claims.enums import Role, Stance, Verdict
+from claims.forms import (
+    BulkReviewForm,
+    ClaimEditForm,
+    ClaimFilterForm,
+    ClaimMergeForm,
+    EvidenceForm,
+    ReviewForm,
+    VerdictForm,
+)
+from claims.models import Claim, Party, Statement
+from claims.roles import user_role
+from claims.services import StaleVersion
+from sources import selectors as source_selectors
+
+_ORDER = [Role.VIEWER, Role.ANALYST, Role.EDITOR, Role.ADMIN]
+MATRIX_STANCES = [Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES, Stance.QUESTIONS, Stance.RETRACTS]
+CORE_STANCES = {Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES}
+PAGE_SIZE = 25
+REVIEW_BATCH = 20
 
 
+def _at_least(held: Role | None, role: Role) -> bool:
+    return held is not None and _ORDER.index(held) >= _ORDER.index(role)
+
+
+def role_required(role: Role) -> Callable:
+    """Sign-in and a role for a page. Buttons are hidden by role too, but this is what enforces it.
+
+    Puts `request.role` and `request.can` (what the templates may offer) on the request, so that the
+    role is looked up once per request.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if request.headers.get("HX-Request"):
+                    # A partial swap of the sign-in page into the middle of a page helps nobody.
+                    return HttpResponse(status=401, headers={"HX-Redirect": reverse("login")})
+                return redirect_to_login(request.get_full_path())
+            request.role = user_role(request.user)
+            request.can = {
+                "read": _at_least(request.role, Role.VIEWER),
+                "analyse": _at_least(request.role, Role.ANALYST),
+                "edit": _at_least(request.role, Role.EDITOR),
+            }
+            if not _at_least(request.role, role):
+                raise PermissionDenied(f"This page needs the {role.label.lower()} role; ask an editor or an admin.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def is_partial(request: HttpRequest) -> bool:
+    """An htmx swap (not a history restore, which needs the whole page)."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def page_of(request: HttpRequest, items, per_page: int = PAGE_SIZE):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(exc.messages)
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.VIEWER)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "claims/home.html", {"counts": selectors.tracker_counts()})
+    context = {
+        "counts": selectors.tracker_counts(),
+        "verdicts": selectors.claim_verdict_counts(),
+        "contested": list(selectors.claim_search(contested=True, sort="statements")[:6]),
+        "awaiting_verdict": list(selectors.claim_search(verdict=Verdict.IN_REVIEW, sort="updated")[:6])
+        if request.can["edit"]
+        else [],
+        "newest": selectors.statement_list_newest(limit=8),
+        "daily": selectors.statement_daily_by_stance(days=30),
+        "health": source_selectors.ingestion_health(),
+    }
+    return render(request, "claims/home.html", context)
+
+
+# --- Claims -----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def claim_list(request: HttpRequest) -> HttpResponse:
+    form = ClaimFilterForm(request.GET, tags=selectors.claim_tags())
+    form.is_valid()
+    arguments = form.search_arguments()
+    page = page_of(request, selectors.claim_search(**arguments))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "searching": arguments["q"]}
+    template = "claims/_claim_results.html" if is_partial(request) else "claims/claim_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _claim_or_404(pk: int) -> Claim:
+    try:
+        return selectors.claim_get(pk=pk)
+    except Claim.DoesNotExist:
+        raise Http404("No claim with that number.") from None
+
+
+def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **forms) -> HttpResponse:
+    """The claim page, with any submitted form that failed shown again with its errors."""
+    summary = selectors.claim_stance_summary(claim=claim)
+    version = {"version": claim.version}
+    context = {
+        "claim": claim,
+        "summary": summary,
+        "matrix": selectors.claim_party_matrix(summary=summary),
+        # asserts, confirms and denies always; questions and retracts when someone takes them.
+        "matrix_stances": [s for s in MATRIX_STANCES if s in CORE_STANCES or s in {p.stance for p in summary.parties}],
+        "timeline": selectors.claim_timeline(claim=claim),
+        "evidence": selectors.claim_evidence(claim=claim),
+        "history": selectors.claim_history(claim=claim),
+        "similar": selectors.claim_list_similar(claim=claim),
+        "claimreview": _claimreview_json(claim),
+    }
+    if request.can["analyse"]:
+        context["verdict_form"] = forms.get("verdict_form") or VerdictForm(
+            role=request.role, initial={**version, "verdict": claim.verdict if request.can["edit"] else "in_review"}
+        )
+        context["edit_form"] = forms.get("edit_form") or ClaimEditForm(
+            initial={**version, "text": claim.text, "kind": claim.kind, "tags": ", ".join(claim.tags)}
+        )
+        context["merge_form"] = forms.get("merge_form") or ClaimMergeForm()
+        context["evidence_form"] = forms.get("evidence_form") or EvidenceForm()
+    return render(request, "claims/claim_detail.html", context, status=status)
+
+
+def _claimreview_json(claim: Claim) -> str:
+    """ClaimReview JSON-LD for a published verdict, if the API's builder is there (claims/claimreview.py)."""
+    if claim.verdict_published_at is None:
+        return ""
+    try:
+        from claims import claimreview
+    except ImportError:
+        return ""
+    import json
+
+    build = getattr(claimreview, "claimreview_for_claim", None) or getattr(claimreview, "claim_claimreview", None)
+    if build is None:
+        return ""
+    data = build(claim=claim)
+    # Escape "<" so the JSON cannot close its <script> element, whatever the claim says.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c") if data else ""
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_or_404(pk)
+    if claim.merged_into_id:
+        live = services.claim_resolve_merged(claim)
+        messages.info(request, f"Claim {claim.pk} was merged into this one.")
+        return redirect("claims:claim_detail", pk=live.pk)
+    return _claim_page(request, claim)
+
+
+def _stale_message(exc: StaleVersion) -> str:
+    return (
+        "Someone else changed this claim while you had it open, so your change was not saved. "
+        f"The page now shows their version ({exc.current_version}); check it and try again."
+    )
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def claim_set_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_or_404(pk)
+    form = VerdictForm(request.POST, role=request.role)
+    if not form.is_valid():
+        return _claim_page(request, claim, status=400, verdict_form=form)
+    try:
+        services.claim_set_verdict(
+            claim=claim, actor=request.user, verdict=form.cleaned_data["verdict"],
+            rationale=form.cleaned_data["rationale"], publish=form.cleaned_data.get("publish", False),
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleVersion as exc:
+        claim = _claim_or_404(pk)
+        form = VerdictForm(request.POST.copy(), role=request.role)
+        form.data["version"] = claim.version
+        form.is_valid()
+        form.add_error(None, _stale_message(exc))
+        return _claim_page(request, claim, status=409, verdict_form=form)
+    except ValidationError as exc:
+        form.add_error(None, _errors(exc))
+        return _claim_page(request, claim, status=400, verdict_form=form)
+    messages.success(request, f"Verdict set to “{claim.get_verdict_display()}”.")
+    return redirect(reverse("claims:claim_detail", args=[claim.pk]) + "#history")
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_or_404(pk)
+    form = ClaimEditForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, status=400, edit_form=form)
+    try:
+        services.claim_update(
+            claim=claim, actor=request.user, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"],
+            tags=form.cleaned_data["tags"], expected_version=form.cleaned_data["version"],
+        )
+    except StaleVersion as exc:
+        claim = _claim_or_404(pk)
+        form = ClaimEditForm(request.POST.copy())
+        form.data["version"] = claim.version
+        form.is_valid()
+        form.add_error(None, _stale_message(exc))
+        return _claim_page(request, claim, status=409, edit_form=form)
+    except ValidationError as exc:
+        form.add_error(None, _errors(exc))
+        return _claim_page(request, claim, status=400, edit_form=form)
+    messages.success(request, "Claim saved.")
+    return redirect("claims:claim_detail", pk=claim.pk)
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_or_404(pk)
+    form = ClaimMergeForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, status=400, merge_form=form)
+    try:
+        target = selectors.claim_get(pk=form.cleaned_data["target"])
+        target = services.claim_merge(source=claim, target=target, actor=request.user)
+    except Claim.DoesNotExist:
+        form.add_error("target", "There is no claim with that number.")
+        return _claim_page(request, claim, status=400, merge_form=form)
+    except ValidationError as exc:
+        form.add_error(None, _errors(exc))
+        return _claim_page(request, claim, status=400, merge_form=form)
+    messages.success(request, f"Claim {claim.pk} was merged into this one.")
+    return redirect("claims:claim_detail", pk=target.pk)
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def claim_add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = _claim_or_404(pk)
+    form = EvidenceForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, status=400, evidence_form=form)
+    try:
+        services.evidence_add(
+            claim=claim, actor=request.user, kind=form.cleaned_data["kind"], relation=form.cleaned_data["relation"],
+            url=form.cleaned_data["url"], article=form.cleaned_data["article"], note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, _errors(exc))
+        return _claim_page(request, claim, status=400, evidence_form=form)
+    messages.success(request, "Evidence added.")
+    return redirect(reverse("claims:claim_detail", args=[claim.pk]) + "#evidence")
+
+
+# --- Review queue -----------------------------------------------------------------------------
+
+
+def _review_context(request: HttpRequest, *, notice: str = "", error: str = "") -> dict:
+    batch = selectors.statement_review_batch(limit=REVIEW_BATCH)
+    return {
+        "items": [(s, selectors.statement_context(statement=s)) for s in batch],
+        "pending": selectors.statement_review_count(),
+        "party_choices": selectors.party_choices(),
+        "claim_choices": selectors.claim_choices(),
+        "stances": Stance.choices,
+        "notice": notice,
+        "error": error,
+    }
+
+
+@require_GET
+@role_required(Role.ANALYST)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "claims/review_queue.html", _review_context(request))
+
+
+def _review_response(request: HttpRequest, *, notice: str = "", error: str = "", status: int = 200) -> HttpResponse:
+    """After a decision: the queue again, now starting at the next item (a partial for htmx)."""
+    if not is_partial(request):
+        if error:
+            messages.error(request, error)
+        elif notice:
+            messages.success(request, notice)
+        return redirect("claims:review_queue")
+    context = _review_context(request, notice=notice, error=error)
+    return render(request, "claims/_review_queue.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        statement = selectors.statement_get(pk=pk)
+    except Statement.DoesNotExist:
+        return _review_response(request, error="That statement is gone; the queue has been refreshed.")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _review_response(request, error="The decision could not be read; nothing was changed.", status=400)
+    data = form.cleaned_data
+    claim = None
+    if data.get("claim"):
+        try:
+            claim = selectors.claim_get(pk=data["claim"])
+        except Claim.DoesNotExist:
+            return _review_response(request, error=f"There is no claim number {data['claim']}.", status=400)
+    try:
+        services.statement_review(
+            statement=statement, actor=request.user, action=data["action"], party=data.get("party"),
+            claim=claim, stance=data.get("stance") or None, expected_version=data.get("version"),
+        )
+    except StaleVersion:
+        return _review_response(
+            request, error="Someone else reviewed this statement first; here is the queue as it is now.", status=409
+        )
+    except ValidationError as exc:
+        return _review_response(request, error=f"Not saved: {_errors(exc)}.", status=400)
+    done = "Accepted" if data["action"] == "accept" else "Rejected"
+    who = statement.speaker_text or statement.party
+    return _review_response(request, notice=f"{done}: {who} — “{statement.quote[:80]}”")
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def review_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkReviewForm(request.POST)
+    if not form.is_valid():
+        return _review_response(request, error="Choose at least one statement and an action.", status=400)
+    action = form.cleaned_data["action"]
+    done, failed = 0, []
+    for statement in selectors.statement_list_by_ids(ids=form.cleaned_data["statements"]):
+        try:
+            services.statement_review(statement=statement, actor=request.user, action=action)
+            done += 1
+        except ValidationError as exc:
+            failed.append(f"#{statement.pk}: {_errors(exc)}")
+    verb = "accepted" if action == "accept" else "rejected"
+    notice = f"{done} statement{'s' if done != 1 else ''} {verb}."
+    return _review_response(request, notice=notice, error="Not saved: " + "; ".join(failed) if failed else "")
+
+
+# --- Parties ----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def party_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    page = page_of(request, selectors.party_search(q=q), per_page=50)
+    return render(request, "claims/party_list.html", {"page": page, "q": q})
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        party = selectors.party_get(slug=slug)
+    except Party.DoesNotExist:
+        raise Http404("No party by that name.") from None
+    context = {
+        "party": party,
+        "aliases": list(party.aliases.order_by("text")),
+        "children": list(party.children.order_by("name")),
+        "track_record": selectors.party_track_record(party=party),
+    }
+    return render(request, "claims/party_detail.html", context)

@@ -170,6 +170,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Vendor JS comes from the npm registry (`npm ci` fills node_modules/); only the built files are served.
+STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
 if not PRODUCTION:
     # whitenoise warns on every start when the folder is missing; collectstatic fills it in production.
     STATIC_ROOT.mkdir(exist_ok=True)

@@ -149,3 +149,30 @@ def _hours_ago(hours: int) -> datetime:
     from django.utils import timezone
 
     return timezone.now() - timedelta(hours=hours)
+
+
+# --- Reads for the analysts' pages (sources/views.py) -------------------------------------------
+
+
+def article_list_for_page(*, q: str = "", status: str = "") -> QuerySet[Article]:
+    """article_search with how many statements (rejected ones left out) each article holds."""
+    return article_search(q=q, status=status).annotate(
+        statement_count=Count("statements", filter=~Q(statements__review_state="rejected"))
+    )
+
+
+def outlet_list_with_feeds() -> list[Outlet]:
+    """Outlets with their feeds (one more query for all of them) and how many articles each has."""
+    return list(
+        Outlet.objects.annotate(article_count=Count("articles", distinct=True))
+        .prefetch_related("feeds")
+        .order_by("name")
+    )
+
+
+def ingestion_run_get(*, pk: int) -> IngestionRun:
+    return IngestionRun.objects.select_related("feed__outlet", "submitted_by").get(pk=pk)
+
+
+def feed_get(*, pk: int) -> Feed:
+    return Feed.objects.select_related("outlet").get(pk=pk)

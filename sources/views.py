@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors as claim_selectors
 from claims.enums import Role
-from claims.views import page_of, role_required
-from sources import selectors
-from sources.enums import ArticleStatus
-from sources.models import Article, ArticleRevision
+from claims.views import is_partial, page_of, role_required
+from sources import selectors, services
+from sources.enums import ArticleStatus, IngestionStatus
+from sources.forms import FeedForm, SubmitTextForm, SubmitUrlsForm
+from sources.models import Article, ArticleRevision, Feed, IngestionRun
 
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
+
+
+# --- Articles ---------------------------------------------------------------------------------
 
 
 @require_GET
@@ -24,7 +30,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
     status = status if status in ArticleStatus.values else ""
-    page = page_of(request, selectors.article_search(q=q, status=status))
+    page = page_of(request, selectors.article_list_for_page(q=q, status=status))
     context = {"page": page, "q": q, "status": status, "statuses": ArticleStatus.choices}
     return render(request, "sources/article_list.html", context)
 
@@ -38,14 +44,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         revision = selectors.article_revision_get(article=article, number=_int(request.GET.get("rev")))
     except (Article.DoesNotExist, ArticleRevision.DoesNotExist):
         raise Http404("No such article or revision.") from None
-    revisions = selectors.article_revisions(article=article)
-    compare = None
+    revisions = list(selectors.article_revisions(article=article))
     compare_number = _int(request.GET.get("compare"))
-    if compare_number and compare_number != revision.number:
-        try:
-            compare = selectors.article_revision_get(article=article, number=compare_number)
-        except ArticleRevision.DoesNotExist:
-            compare = None
+    compare = next((r for r in revisions if r.number == compare_number and r.number != revision.number), None)
     context = {
         "article": article,
         "revision": revision,
@@ -54,3 +55,125 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statements": claim_selectors.statement_list_for_revision(revision=revision),
     }
     return render(request, "sources/article_detail.html", context)
+
+
+# --- Outlets, feeds, submissions --------------------------------------------------------------
+
+
+def _sources_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
+    context = {
+        "outlets": selectors.outlet_list_with_feeds(),
+        "runs": list(selectors.ingestion_run_list().order_by("-started_at", "-pk")[:10]),
+        "health": selectors.ingestion_health(),
+    }
+    if request.can["analyse"]:
+        context["urls_form"] = forms.get("urls_form") or SubmitUrlsForm()
+        context["text_form"] = forms.get("text_form") or SubmitTextForm()
+    if request.can["edit"]:
+        context["feed_form"] = forms.get("feed_form") or FeedForm()
+    return render(request, "sources/source_list.html", context, status=status)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def source_list(request: HttpRequest) -> HttpResponse:
+    return _sources_page(request)
+
+
+def _feed_or_404(pk: int) -> Feed:
+    try:
+        return selectors.feed_get(pk=pk)
+    except Feed.DoesNotExist:
+        raise Http404("No such feed.") from None
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def feed_add(request: HttpRequest) -> HttpResponse:
+    form = FeedForm(request.POST)
+    if not form.is_valid():
+        return _sources_page(request, status=400, feed_form=form)
+    try:
+        feed = services.feed_create(**form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error("url", "; ".join(exc.messages))
+        return _sources_page(request, status=400, feed_form=form)
+    messages.success(request, f"Feed added: {feed}. It will be polled within a minute.")
+    return redirect("sources:source_list")
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def feed_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    feed = _feed_or_404(pk)
+    if feed.is_active:
+        services.feed_pause(feed=feed)
+        messages.success(request, f"Paused {feed}.")
+    else:
+        services.feed_resume(feed=feed)
+        messages.success(request, f"Resumed {feed}; it will be polled within a minute.")
+    return redirect("sources:source_list")
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def feed_poll(request: HttpRequest, pk: int) -> HttpResponse:
+    feed = _feed_or_404(pk)
+    services.feed_poll_soon(feed=feed)
+    messages.success(request, f"{feed} will be polled now; its run appears below in a moment.")
+    return redirect("sources:source_list")
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def submit_urls(request: HttpRequest) -> HttpResponse:
+    form = SubmitUrlsForm(request.POST)
+    if not form.is_valid():
+        return _sources_page(request, status=400, urls_form=form)
+    try:
+        run = services.article_submit_urls(urls=form.cleaned_data["urls"], submitted_by=request.user)
+    except ValidationError as exc:
+        form.add_error("urls", "; ".join(exc.messages))
+        return _sources_page(request, status=400, urls_form=form)
+    return redirect("sources:run_detail", pk=run.pk)
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def submit_text(request: HttpRequest) -> HttpResponse:
+    form = SubmitTextForm(request.POST)
+    if not form.is_valid():
+        return _sources_page(request, status=400, text_form=form)
+    try:
+        run = services.article_submit_text(**form.cleaned_data, submitted_by=request.user)
+    except ValidationError as exc:
+        form.add_error(None, "; ".join(exc.messages))
+        return _sources_page(request, status=400, text_form=form)
+    return redirect("sources:run_detail", pk=run.pk)
+
+
+# --- Ingestion runs ---------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def run_list(request: HttpRequest) -> HttpResponse:
+    page = page_of(request, selectors.ingestion_run_list().order_by("-started_at", "-pk"))
+    return render(request, "sources/run_list.html", {"page": page})
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run and its items; while it runs, the progress part reloads itself every two seconds (htmx)."""
+    try:
+        run = selectors.ingestion_run_get(pk=pk)
+    except IngestionRun.DoesNotExist:
+        raise Http404("No such ingestion run.") from None
+    context = {
+        "run": run,
+        "items": list(selectors.ingestion_item_list(run=run)),
+        "running": run.status == IngestionStatus.RUNNING,
+    }
+    template = "sources/_run_progress.html" if is_partial(request) else "sources/run_detail.html"
+    return render(request, template, context)

@@ -1,0 +1,183 @@
+"""Template helpers of the analysts' pages: article text with its statements marked, revision diffs, labels."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from itertools import pairwise
+from urllib.parse import urlsplit
+
+import nh3
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from claims.enums import Stance, Verdict
+
+register = template.Library()
+
+_STANCE_LABELS = dict(Stance.choices)
+_VERDICT_LABELS = dict(Verdict.choices)
+# What the highlighted text may contain after it is built; anything else is stripped (belt and braces:
+# the builder escapes every piece of ingested text itself).
+_MARK_TAGS = {"mark", "span"}
+_MARK_ATTRIBUTES = {
+    "mark": {"class", "data-s", "data-tip", "tabindex", "aria-describedby"},
+    "span": {"class", "id", "aria-hidden"},
+}
+
+
+def _who(statement) -> str:
+    return statement.party.name if statement.party_id else statement.speaker_text
+
+
+def _tip(statement) -> str:
+    what = statement.claim.text if statement.claim_id else "a position (not a checkable claim)"
+    return f"{_who(statement)} {statement.get_stance_display().lower()}: {what}"
+
+
+@register.simple_tag
+def highlighted_text(text: str, statements: Sequence) -> SafeString:
+    """The revision's text, escaped, with each statement's words in a <mark> coloured by its stance.
+
+    Overlapping statements split the text into segments; each segment is marked with the innermost
+    statement covering it and lists every covering statement in data-s, so a link to any of them can
+    light up all its pieces. An empty anchor <span id="s-ID"> sits where each statement begins.
+    """
+    length = len(text)
+    spans = [s for s in statements if 0 <= s.start < s.end <= length]
+    cuts = sorted({0, length, *(s.start for s in spans), *(s.end for s in spans)})
+    starts: dict[int, list] = {}
+    for s in spans:
+        starts.setdefault(s.start, []).append(s)
+    out: list[str] = []
+    for a, b in pairwise(cuts):
+        for s in starts.get(a, ()):
+            out.append(f'<span class="anchor" id="s-{s.pk}" aria-hidden="true"></span>')
+        piece = escape(text[a:b])
+        covering = [s for s in spans if s.start <= a and b <= s.end]
+        if not covering:
+            out.append(piece)
+            continue
+        top = min(covering, key=lambda s: (s.end - s.start, s.pk))
+        ids = " ".join(str(s.pk) for s in covering)
+        tip = escape(" · ".join(_tip(s) for s in covering))
+        focus = ' tabindex="0"' if a == top.start else ""
+        pending = " st-pending" if top.review_state == "pending" else ""
+        out.append(
+            f'<mark class="st st-{escape(top.stance)}{pending}" data-s="{ids}" data-tip="{tip}"'
+            f' aria-describedby="sd-{top.pk}"{focus}>{piece}</mark>'
+        )
+    html = nh3.clean(
+        "".join(out), tags=_MARK_TAGS, attributes=_MARK_ATTRIBUTES, link_rel=None, strip_comments=True
+    )
+    return mark_safe(html)  # noqa: S308 -- every piece of text above is escaped, and nh3 had the last word
+
+
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@register.simple_tag
+def revision_diff(old: str, new: str) -> SafeString:
+    """Word-level difference between two revisions' texts: <del> for words gone, <ins> for words added."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+    return mark_safe("".join(out))  # noqa: S308 -- built from escaped pieces only
+
+
+@register.filter
+def web_url(url: str) -> str:
+    """The URL if it is an http(s) address that resolves on the web; empty otherwise (no javascript:, no .invalid)."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.hostname.endswith(".invalid"):
+        return ""
+    return url
+
+
+@register.filter
+def stance_label(value: str) -> str:
+    return _STANCE_LABELS.get(value, value)
+
+
+@register.filter
+def verdict_label(value: str) -> str:
+    return _VERDICT_LABELS.get(value, value)
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters changed (page links keep the filters)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.simple_tag
+def stance_chart(daily) -> SafeString:
+    """Statements per day by stance as stacked bars in SVG; the page gives the same numbers as a table."""
+    if not daily.days:
+        return mark_safe("")
+    width, height, left, bottom, top = 720, 200, 34, 24, 10
+    plot_w, plot_h = width - left - 8, height - bottom - top
+    peak = max(daily.total(day) for day in daily.days) or 1
+    step = plot_w / len(daily.days)
+    bar = max(2.0, step * 0.7)
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc"'
+        ' xmlns="http://www.w3.org/2000/svg">',
+        '<title id="chart-title">Statements per day by stance</title>',
+        f'<desc id="chart-desc">Stacked bars for {len(daily.days)} days from {daily.days[0]:%d %b %Y}'
+        f" to {daily.days[-1]:%d %b %Y}; the busiest day has {peak} statements."
+        " The table below has the numbers.</desc>",
+        f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}"/>',
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{peak}</text>',
+        f'<text x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>',
+    ]
+    for i, day in enumerate(daily.days):
+        x = left + i * step + (step - bar) / 2
+        y = top + plot_h
+        for stance, label in daily.stances:
+            n = daily.counts.get((day, stance), 0)
+            if not n:
+                continue
+            h = plot_h * n / peak
+            y -= h
+            parts.append(
+                f'<rect class="bar-{escape(stance)}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}">'
+                f"<title>{day:%d %b %Y}: {n} {escape(label.lower())}</title></rect>"
+            )
+        if i % 7 == (len(daily.days) - 1) % 7:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{height - 6}" text-anchor="middle">{day:%d %b}</text>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 -- numbers, dates and escaped choice labels only
+
+
+@register.filter
+def total_for(daily, day) -> int:
+    return daily.total(day)
+
+
+@register.filter
+def day_count(counts: dict, day) -> dict:
+    """{stance: n} for one day of a DailyStances' counts."""
+    return {stance: n for (d, stance), n in counts.items() if d == day}
