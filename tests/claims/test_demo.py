@@ -1,0 +1,37 @@
+"""`make run`'s demo: the seed loaded, logins made, everything browsable in the admin."""
+
+import re
+from io import StringIO
+
+from django.core.management import call_command
+
+from claims.models import Claim, Party, Statement
+
+
+def test_load_demo_fills_the_tracker_and_prints_a_login_that_works(db, client):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=StringIO())  # running it again adds nothing
+
+    assert (Claim.objects.count(), Party.objects.count(), Statement.objects.count()) == (11, 20, 39)
+    password = re.search(r"password for all three: (?:\x1b\[[0-9;]*m)?(\S+?)(?:\x1b|\))", out.getvalue()).group(1)
+    assert client.login(username="analyst", password=password)
+    for path, count in [("claims/claim", "11 claims"), ("claims/party", "20 parties"),
+                        ("claims/statement", "39 statements")]:
+        page = client.get(f"/admin/{path}/")
+        assert page.status_code == 200
+        assert count in page.content.decode()
+
+
+def test_the_viewer_demo_login_cannot_change_claims_in_the_admin(db, client):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    password = re.search(r"password for all three: (?:\x1b\[[0-9;]*m)?(\S+?)(?:\x1b|\))", out.getvalue()).group(1)
+    claim = Claim.objects.first()
+
+    assert client.login(username="viewer", password=password)
+    assert client.get(f"/admin/claims/claim/{claim.pk}/change/").status_code == 200  # view only
+    response = client.post(f"/admin/claims/claim/{claim.pk}/change/", {"text": "changed"})
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.text != "changed"
