@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 
@@ -119,6 +120,8 @@ class Claim(models.Model):
             GinIndex(fields=["tags"], name="claim_tags_gin"),
             # similar-claim candidates by wording.
             GinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="claim_text_trgm_idx"),
+            # the API's full-text search (?q=); the expression must match claims.api.filters.CLAIM_SEARCH_VECTOR.
+            GinIndex(SearchVector("text", config="english"), name="claim_text_fts_idx"),
         ]
 
     def __str__(self) -> str:
@@ -256,3 +259,107 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.from_verdict} → {self.to_verdict}"
+
+
+# --- API access and webhooks ------------------------------------------------------------------
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A newsroom tool's key to the API. Only a hash is stored; the token is shown once, when made.
+
+    The token acts for its user with the user's role, capped at viewer unless it was made read-write.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. the tool that uses it.")
+    # The first characters of the token, kept in clear so that a person can tell their tokens apart.
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, help_text="SHA-256 of the token, hex.")
+    read_write = models.BooleanField(
+        default=False, help_text="Off: the token may only read, whatever its user's role."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user", "-created_at"]
+        constraints = [
+            # every request looks the token up by its hash.
+            models.UniqueConstraint(fields=["key_hash"], name="api_token_key_hash_unique"),
+            models.CheckConstraint(condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="api_token_hash_is_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class WebhookEvent(models.TextChoices):
+    CLAIM_CREATED = "claim.created", "A claim was created"
+    CLAIM_VERDICT_CHANGED = "claim.verdict_changed", "A claim's verdict changed"
+    STATEMENT_CREATED = "statement.created", "A statement was recorded"
+
+
+class WebhookSubscription(models.Model):
+    """A token's request to be told about events: POSTed, signed with HMAC-SHA256, to its target URL."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="webhook_subscriptions")
+    target_url = models.URLField(max_length=2000)
+    events = ArrayField(models.CharField(max_length=32, choices=WebhookEvent.choices))
+    # Kept in clear: signing needs it. Shown to the subscriber once, when the subscription is made.
+    secret = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["token", "id"]
+        indexes = [
+            # every claim and statement the services write asks which subscriptions want the event.
+            GinIndex(fields=["events"], name="webhook_sub_events_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.events)} → {self.target_url}"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RETRYING = "retrying", "Retrying"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one subscription, with every attempt's outcome: the delivery log."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    delivery_id = models.UUIDField(unique=True, help_text="Sent as X-Claims-Delivery; the same on every retry.")
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=16, choices=WebhookDeliveryStatus.choices, default=WebhookDeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    # [{"at": iso time, "status_code": int | None, "error": str, "duration_ms": int}, ...]
+    log = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # a subscription's delivery log, newest first.
+            models.Index(fields=["subscription", "-created_at"], name="webhook_delivery_sub_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.delivery_id} ({self.status})"

@@ -7,11 +7,23 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce, TruncDate
 
 from claims.enums import OPPOSING_STANCES, SUPPORTING_STANCES, ReviewState, Stance, Verdict
-from claims.models import Claim, Party, PartyAlias, Statement
+from claims.models import Claim, Evidence, Party, PartyAlias, Statement
 from claims.normalise import normalise_mention
 from sources.models import Article
 
@@ -491,3 +503,40 @@ def statement_get(*, pk: int) -> Statement:
 
 def statement_list_by_ids(*, ids: list[int]) -> list[Statement]:
     return list(Statement.objects.filter(pk__in=ids).order_by("pk"))
+
+
+# --- The REST API (claims/api/) ------------------------------------------------------------------
+
+
+def _api_claim_annotations() -> dict:
+    counted = Statement.objects.exclude(review_state=ReviewState.REJECTED).filter(claim=OuterRef("pk"))
+    return {
+        "statement_count": Coalesce(
+            Subquery(counted.order_by().values("claim").annotate(n=Count("pk")).values("n")), 0
+        ),
+        "contested": ExpressionWrapper(
+            Q(Exists(counted.filter(stance__in=SUPPORTING_STANCES)))
+            & Q(Exists(counted.filter(stance__in=OPPOSING_STANCES))),
+            output_field=BooleanField(),
+        ),
+        # Cursor pagination needs a non-null sort key; a claim not yet reported sorts by its creation.
+        "reported_at": Coalesce("first_reported_at", "created_at"),
+    }
+
+
+def api_claim_list(*, published_only: bool = False) -> QuerySet[Claim]:
+    """Live claims for API lists and exports, each with contested, statement_count and reported_at; one query."""
+    claims = Claim.objects.live().annotate(**_api_claim_annotations())
+    return claims.published() if published_only else claims
+
+
+def api_claim_detail(*, published_only: bool = False) -> QuerySet[Claim]:
+    """Claims, merged ones too (a client may hold an old id), with their statements and evidence prefetched."""
+    claims = Claim.objects.annotate(**_api_claim_annotations()).prefetch_related(
+        Prefetch(
+            "statements",
+            queryset=Statement.objects.select_related("party", "reviewed_by").order_by("article_id", "start", "id"),
+        ),
+        Prefetch("evidence", queryset=Evidence.objects.select_related("added_by").order_by("created_at", "id")),
+    )
+    return claims.published() if published_only else claims

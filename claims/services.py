@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -22,9 +24,20 @@ from claims.enums import (
     Stance,
     Verdict,
 )
-from claims.models import Claim, Evidence, Party, PartyAlias, Statement, StatusChange
+from claims.models import (
+    ApiToken,
+    Claim,
+    Evidence,
+    Party,
+    PartyAlias,
+    Statement,
+    StatusChange,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from claims.normalise import normalise_mention
 from claims.roles import has_role, require_role
+from claims.webhooks import claim_event_data, statement_event_data, webhook_event_emit
 from sources.models import ArticleRevision
 
 
@@ -105,15 +118,18 @@ def claim_create(
     first_reported_at: datetime | None = None,
     origin: str = Origin.ANALYST,
 ) -> Claim:
-    """A new claim; machine-made claims start as proposals waiting for review."""
+    """A new claim; machine-made claims start as proposals waiting for review. Queues claim.created."""
     _choice(kind, ClaimKind, "claim kind")
     _choice(origin, Origin, "origin")
     if not text.strip():
         raise ValidationError("a claim needs its wording")
-    return Claim.objects.create(
-        text=text.strip(), kind=kind, slug=slug, tags=sorted(set(tags)), first_reported_at=first_reported_at,
-        origin=origin, review_state=ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING,
-    )
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            text=text.strip(), kind=kind, slug=slug, tags=sorted(set(tags)), first_reported_at=first_reported_at,
+            origin=origin, review_state=ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING,
+        )
+        webhook_event_emit(event=WebhookEvent.CLAIM_CREATED, data=claim_event_data(claim))
+    return claim
 
 
 def claim_set_verdict(
@@ -134,7 +150,8 @@ def claim_set_verdict(
     - claim.verdict and claim.rationale take the new values, claim.version goes up by one;
     - claim.verdict_published_at is set to now when `publish`, cleared when an unpublished
       change replaces the verdict (a changed verdict is published again on purpose, never silently);
-    - one StatusChange row records from, to, rationale, publish and actor.
+    - one StatusChange row records from, to, rationale, publish and actor;
+    - a claim.verdict_changed webhook event is queued for subscribers, sent once the transaction commits.
 
     Refuses, with ValidationError, an unknown verdict, an empty rationale, or a verdict the claim
     already has (unless that call publishes it); with PermissionDenied a role that may not do it;
@@ -165,6 +182,14 @@ def claim_set_verdict(
         locked.version = F("version") + 1
         locked.save(update_fields=["verdict", "rationale", "verdict_published_at", "version", "updated_at"])
         locked.refresh_from_db(fields=["version"])
+        webhook_event_emit(
+            event=WebhookEvent.CLAIM_VERDICT_CHANGED,
+            data={
+                "claim": claim_event_data(locked), "from_verdict": change.from_verdict,
+                "to_verdict": change.to_verdict, "rationale": rationale, "published": publish,
+                "status_change_id": change.pk,
+            },
+        )
     claim.verdict, claim.rationale = locked.verdict, locked.rationale
     claim.verdict_published_at, claim.version = locked.verdict_published_at, locked.version
     return change
@@ -308,6 +333,7 @@ def statement_create(
     The quoted words are taken from the revision itself, so a statement cannot misquote its article.
     Analysts' statements are accepted as made; machine-made ones wait for review. The claim's
     first_reported_at moves earlier if this article was published before anything seen so far.
+    A new statement queues a statement.created webhook event (sent once the transaction commits).
     """
     _choice(stance, Stance, "stance")
     _choice(origin, Origin, "origin")
@@ -342,6 +368,8 @@ def statement_create(
         )
         if created and claim is not None:
             _claim_note_report(claim=claim, revision=revision)
+        if created:
+            webhook_event_emit(event=WebhookEvent.STATEMENT_CREATED, data=statement_event_data(statement))
     return statement, created
 
 
@@ -401,3 +429,73 @@ def statement_review(
             # Accepting a statement about a proposed claim accepts the proposal too.
             Claim.objects.filter(pk=locked.claim_id).update(review_state=ReviewState.ACCEPTED, version=F("version") + 1)
     return locked
+
+
+# --- API tokens and webhook subscriptions ------------------------------------------------------
+
+
+TOKEN_PREFIX = "ctk_"  # noqa: S105 -- a label every token starts with, not a secret
+
+
+def api_token_hash(raw: str) -> str:
+    """SHA-256 of a token, hex; tokens are 256 random bits, so a fast hash is enough to store them."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str, read_write: bool = False, actor=None) -> tuple[ApiToken, str]:
+    """Make a token for `user`; returns (token, the token in clear). The clear text is never stored.
+
+    Who: the user themself, or an admin for anyone (`actor` None means the command line, which is
+    trusted). A read-write token needs a user with a role that can write (analyst or up), since
+    the token would otherwise promise more than it can do.
+    """
+    if actor is not None and actor.pk != user.pk:
+        require_role(actor, Role.ADMIN, action="Making a token for someone else")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": ["a token needs a name saying what it is for"]})
+    if read_write and not has_role(user, Role.ANALYST):
+        raise ValidationError({"read_write": [f"{user} has no role that can write; make a read-only token"]})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=raw[: len(TOKEN_PREFIX) + 8], key_hash=api_token_hash(raw),
+        read_write=read_write,
+    )
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
+    """Revoke a token at once: every later request with it gets 401, its webhooks stop."""
+    if actor is not None and actor.pk != token.user_id:
+        require_role(actor, Role.ADMIN, action="Revoking someone else's token")
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def webhook_subscription_create(*, token: ApiToken, target_url: str, events: Iterable[str]) -> WebhookSubscription:
+    """Subscribe a token to events; the secret for the signatures is made here and returned on the row.
+
+    Refuses a target that is not http(s) or resolves to a private address (the SSRF guard the
+    deliveries apply again at every attempt), and a token whose user has no role.
+    """
+    from sources.fetching import FetchError, url_check
+
+    require_role(token.user, Role.VIEWER, action="Subscribing to events")
+    events = sorted(set(events))
+    if not events:
+        raise ValidationError({"events": ["choose at least one event"]})
+    for event in events:
+        _choice(event, WebhookEvent, "event")
+    try:
+        url_check(target_url)  # the ingestion's SSRF guard; INGEST_ALLOWED_HOSTS lets tests use 127.0.0.1
+    except FetchError as exc:
+        raise ValidationError({"target_url": [str(exc)]}) from None
+    return WebhookSubscription.objects.create(
+        token=token, target_url=target_url, events=events, secret=secrets.token_hex(32)
+    )
+
+
+def webhook_subscription_delete(*, subscription: WebhookSubscription) -> None:
+    """Stop and forget a subscription, with its delivery log."""
+    subscription.delete()

@@ -222,10 +222,23 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "claims.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "VerdictEnum": "claims.enums.Verdict",
         "StanceEnum": "claims.enums.Stance",
         "ReviewStateEnum": "claims.enums.ReviewState",
+        "PartyKindEnum": "claims.enums.PartyKind",
+        "ClaimKindEnum": "claims.enums.ClaimKind",
+        "EvidenceKindEnum": "claims.enums.EvidenceKind",
+        "ArticleStatusEnum": "sources.enums.ArticleStatus",
+        "IngestionStatusEnum": "sources.enums.IngestionStatus",
+        "IngestionItemStatusEnum": "sources.enums.ItemStatus",
+        "IngestionKindEnum": "sources.enums.IngestionKind",
+        "WebhookDeliveryStatusEnum": "claims.models.WebhookDeliveryStatus",
+        "WebhookEventEnum": "claims.models.WebhookEvent",
     },
 }
 # The name ClaimReview JSON-LD gives as the author of the fact check.

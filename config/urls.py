@@ -9,4 +9,5 @@ urlpatterns = [
     # Sign-in, sign-out and password change: Django's own views with templates/registration/.
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api")),
 ]

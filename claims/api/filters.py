@@ -1,0 +1,146 @@
+"""Query-string filters of the API lists (django-filter), with PostgreSQL full-text search for ?q=."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Exists, OuterRef, Q
+
+from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
+from claims.models import Claim, Evidence, Party, Statement, StatusChange
+
+# Must stay identical to the GIN index's expression (claims migration 0004), or PostgreSQL scans every row.
+CLAIM_SEARCH_VECTOR = SearchVector("text", config="english")
+
+
+def websearch(value: str) -> SearchQuery:
+    """Web-search syntax: words, "quoted phrases", or, -exclusions; English stemming."""
+    return SearchQuery(value, config="english", search_type="websearch")
+
+
+def party_or_below(prefix: str, party_id: int) -> Q:
+    """The party or one up to two levels below it: filtering by a state finds its ministry's statements."""
+    return (
+        Q(**{f"{prefix}_id": party_id})
+        | Q(**{f"{prefix}__parent_id": party_id})
+        | Q(**{f"{prefix}__parent__parent_id": party_id})
+    )
+
+
+class ClaimFilter(filters.FilterSet):
+    verdict = filters.MultipleChoiceFilter(choices=Verdict.choices, help_text="One or more verdicts (repeat it).")
+    contested = filters.BooleanFilter(
+        help_text="true: some party asserts or confirms the claim and some party denies it; false: not so."
+    )
+    published = filters.BooleanFilter(
+        method="filter_published", help_text="true: only claims whose verdict is published."
+    )
+    review_state = filters.ChoiceFilter(choices=ReviewState.choices, help_text="Proposed claims are pending.")
+    tag = filters.CharFilter(method="filter_tag", help_text="Claims carrying this tag.")
+    reported_after = filters.IsoDateTimeFilter(
+        field_name="first_reported_at", lookup_expr="gte", help_text="First reported at or after (ISO 8601)."
+    )
+    reported_before = filters.IsoDateTimeFilter(
+        field_name="first_reported_at", lookup_expr="lte", help_text="First reported at or before (ISO 8601)."
+    )
+    q = filters.CharFilter(
+        method="filter_q", help_text='Full-text search of the wording, web-search syntax: words, "a phrase", -not.'
+    )
+    # party, stance and outlet describe one statement together; see filter_queryset.
+    party = filters.NumberFilter(
+        method="filter_noop", help_text="Claims with a statement by this party or a party under it (by id)."
+    )
+    stance = filters.ChoiceFilter(
+        choices=Stance.choices, method="filter_noop",
+        help_text="Claims with a statement of this stance; with party, that party's stance.",
+    )
+    outlet = filters.NumberFilter(
+        method="filter_noop", help_text="Claims reported in an article of this outlet (by id)."
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["verdict", "contested", "review_state"]
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_published(self, queryset, name, value):
+        return queryset.filter(verdict_published_at__isnull=not value)
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__contains=[value])
+
+    def filter_q(self, queryset, name, value):
+        return queryset.annotate(search=CLAIM_SEARCH_VECTOR).filter(search=websearch(value))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        statement = Q()
+        if data.get("party") is not None:
+            statement &= party_or_below("party", int(data["party"]))
+        if data.get("stance"):
+            statement &= Q(stance=data["stance"])
+        if data.get("outlet") is not None:
+            statement &= Q(article__outlet_id=int(data["outlet"]))
+        if statement:
+            matching = Statement.objects.exclude(review_state=ReviewState.REJECTED).filter(
+                statement, claim=OuterRef("pk")
+            )
+            queryset = queryset.filter(Exists(matching))
+        return queryset
+
+
+class StatementFilter(filters.FilterSet):
+    party = filters.NumberFilter(method="filter_party", help_text="Statements by this party or a party under it.")
+    stance = filters.MultipleChoiceFilter(choices=Stance.choices, help_text="One or more stances (repeat it).")
+    review_state = filters.ChoiceFilter(choices=ReviewState.choices, help_text="pending, accepted or rejected.")
+    origin = filters.ChoiceFilter(choices=Origin.choices, help_text="extracted (machine) or analyst.")
+    article = filters.NumberFilter(field_name="article_id", help_text="Statements in this article (by id).")
+    claim = filters.NumberFilter(field_name="claim_id", help_text="Statements about this claim (by id).")
+    outlet = filters.NumberFilter(field_name="article__outlet_id", help_text="Statements in this outlet's articles.")
+    unresolved = filters.BooleanFilter(
+        field_name="party", lookup_expr="isnull", help_text="true: statements whose speaker is not resolved."
+    )
+
+    class Meta:
+        model = Statement
+        fields = ["stance", "review_state", "origin"]
+
+    def filter_party(self, queryset, name, value):
+        return queryset.filter(party_or_below("party", int(value)))
+
+
+class PartyFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=PartyKind.choices, help_text="The kind of party.")
+    parent = filters.NumberFilter(field_name="parent_id", help_text="Parties directly under this one (by id).")
+    top_level = filters.BooleanFilter(
+        field_name="parent", lookup_expr="isnull", help_text="true: parties with no parent."
+    )
+    q = filters.CharFilter(method="filter_q", help_text="Name or alias contains this text.")
+
+    class Meta:
+        model = Party
+        fields = ["kind"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(aliases__text__icontains=value)).distinct()
+
+
+class EvidenceFilter(filters.FilterSet):
+    claim = filters.NumberFilter(field_name="claim_id", help_text="Evidence for this claim (by id).")
+
+    class Meta:
+        model = Evidence
+        fields = ["kind", "relation"]
+
+
+class StatusChangeFilter(filters.FilterSet):
+    claim = filters.NumberFilter(field_name="claim_id", help_text="Verdict changes of this claim (by id).")
+    published = filters.BooleanFilter(help_text="true: changes that published a verdict.")
+    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="At or after (ISO 8601).")
+
+    class Meta:
+        model = StatusChange
+        fields = ["to_verdict"]
