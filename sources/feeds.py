@@ -82,8 +82,9 @@ def feed_parse(*, body: bytes, url: str, content_type: str = "") -> ParsedFeed:
             link=urljoin(url, link),
             title=(entry.get("title") or "").strip(),
             guid=(entry.get("id") or "").strip(),
-            published_at=_when(entry.get("published_parsed")),
-            updated_at=_when(entry.get("updated_parsed")),
+            # dict.get: feedparser's own get maps a missing "updated" to "published", with a warning.
+            published_at=_when(dict.get(entry, "published_parsed")),
+            updated_at=_when(dict.get(entry, "updated_parsed")),
         ))
     if parsed.get("bozo") and not entries:
         # feedparser's loose mode recovers what it can; a broken feed that yields no entry is an error.

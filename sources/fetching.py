@@ -169,12 +169,11 @@ def url_check(url: str) -> Target:
         for address in addresses:
             if not ip_is_public(address):
                 if literal is None:
-                    spelled = f"{host} resolves to {address}"
+                    spelled = f"{host} resolves to {address},"
                 else:
-                    spelled = host if host == literal else f"{host} spells {address}"
+                    spelled = f"{host} is" if host == literal else f"{host} spells {address},"
                 raise BlockedUrl(
-                    f"refused {url!r}: {spelled} is a private, loopback, link-local, multicast or reserved "
-                    "address",
+                    f"refused {url!r}: {spelled} a private, loopback, link-local, multicast or reserved address",
                     url=url,
                 )
     return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
