@@ -40,6 +40,13 @@ def shingles_jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def shingles_containment(a: set[str], b: set[str]) -> float:
+    """Share of the smaller set found in the other: a wire story a site trimmed or added a line to scores high."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
 def _signed64(digest: bytes) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 

@@ -102,7 +102,10 @@ def html_extract(*, html: str, url: str) -> Extracted:
         include_comments=False,  # reader comments are not the article
         include_tables=True,
         deduplicate=False,  # trafilatura's cross-document LRU would make results depend on what came before
-        date_extraction_params={"original_date": True, "extensive_search": True},
+        # the publication (not modification) date, with its time when the page gives one
+        date_extraction_params={
+            "original_date": True, "extensive_search": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+        },
     )
     if document is None:
         return Extracted(text="")

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from sources import selectors
 from sources.canonical import InvalidUrl, url_canonical_from_page, url_canonicalize
-from sources.dedup import shingles_jaccard, text_hash, text_lsh_bands, text_shingles
+from sources.dedup import shingles_containment, text_hash, text_lsh_bands, text_shingles, text_words
 from sources.enums import ArticleStatus, IngestionKind, IngestionStatus, ItemSource, ItemStatus
 from sources.extraction import Extracted, html_compress, html_decompress, html_extract, text_dateline, text_language
 from sources.feeds import FeedError, feed_parse
@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 ANALYSIS_TASK = "claims.analyse_revision"
 # Pasted text with no address gets a URL under a reserved TLD (RFC 2606) that can never be fetched.
 MANUAL_TEXT_BASE = "https://manual.invalid/text/"
+# A page whose extracted text is shorter than this holds no article (pasted text is taken as it is).
+MIN_ARTICLE_WORDS = 15
 
 
 class NoArticleText(Exception):
@@ -305,7 +307,8 @@ def _page_ingest(
     *, item: IngestionItem, html: str, page_url: str, raw: bytes | None, extra: dict, outlet: Outlet | None = None
 ) -> IngestionItem:
     extracted = html_extract(html=html, url=page_url)
-    if not extracted.text.strip():
+    if len(text_words(extracted.text)) < MIN_ARTICLE_WORDS:
+        # a menu or a cookie notice is what trafilatura falls back to on a page with no article
         raise NoArticleText(f"no article text could be extracted from {page_url}")
     source_outlet = outlet or (item.run.feed.outlet if item.run.feed_id else None)
     canonical = url_canonical_from_page(
@@ -360,7 +363,7 @@ def _duplicate_find(*, article: Article, text: str, digest: str, bands: list[int
     threshold = settings.INGEST_NEAR_DUPLICATE_PERCENT / 100
     best: tuple[float, Article] | None = None
     for candidate in selectors.revision_near_candidates(bands=bands, exclude_article_id=article.pk):
-        score = shingles_jaccard(shingles, text_shingles(candidate.text))
+        score = shingles_containment(shingles, text_shingles(candidate.text))
         if score >= threshold and (best is None or score > best[0]):
             best = (score, candidate.article)
     return _Original(best[1], f"near ({best[0]:.2f})") if best else None
