@@ -295,6 +295,8 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
 
     serializer_class = s.ApiTokenSerializer
     pagination_class = NumberedPage
+    # Revoking is the one write here, and a read-only token must be able to revoke itself.
+    token_may_write = True
     required_roles = {"list": Role.VIEWER, "retrieve": Role.VIEWER, "destroy": Role.VIEWER}
 
     def get_queryset(self):

@@ -12,6 +12,12 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Personas are made per test; the production hasher would spend most of the suite's time hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     """Throttle counters live in Redis across tests (and runs); each test starts with none of its own."""
     client = cache._cache.get_client()
