@@ -12,6 +12,13 @@ class CursorPage(CursorPagination):
     # Views set their own ordering; a non-null, nearly unique field first (see DRF's cursor notes).
     ordering = "-id"
 
+    def get_ordering(self, request, queryset, view):
+        """The view's (or ?ordering=) sort, then id: ties must sort the same way on every page or rows get lost."""
+        ordering = tuple(super().get_ordering(request, queryset, view))
+        if not {"id", "-id", "pk", "-pk"} & set(ordering):
+            ordering += ("-id" if ordering[0].startswith("-") else "id",)
+        return ordering
+
 
 class NumberedPage(PageNumberPagination):
     page_size = 100
