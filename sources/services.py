@@ -37,6 +37,7 @@ ANALYSIS_TASK = "claims.analyse_revision"
 MANUAL_TEXT_BASE = "https://manual.invalid/text/"
 # A page whose extracted text is shorter than this holds no article (pasted text is taken as it is).
 MIN_ARTICLE_WORDS = 15
+MAX_URL_LENGTH = 2000  # the URL columns' length
 
 
 class NoArticleText(Exception):
@@ -175,6 +176,12 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
         _feed_record_failure(feed=feed, run=run, error=str(exc))
         run.refresh_from_db()
         return run
+    except Exception as exc:
+        # A bug or a time limit must not leave the run open for ever; the traceback goes to the log.
+        logger.exception("polling feed %s crashed", feed.pk)
+        _feed_record_failure(feed=feed, run=run, error=f"polling stopped: {type(exc).__name__}: {exc}")
+        run.refresh_from_db()
+        return run
 
     items: list[IngestionItem] = []
     with transaction.atomic():
@@ -188,6 +195,8 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
             try:
                 canonical = url_canonicalize(entry.link)
             except InvalidUrl:
+                continue
+            if len(entry.link) > MAX_URL_LENGTH or len(canonical) > MAX_URL_LENGTH:
                 continue
             if canonical in seen:
                 continue
@@ -442,6 +451,8 @@ def article_store(
 
 
 def _checked_url(url: str) -> str:
+    if len(url.strip()) > MAX_URL_LENGTH:
+        raise ValidationError(f"the URL is longer than {MAX_URL_LENGTH} characters")
     try:
         return url_canonicalize(url)
     except InvalidUrl as exc:

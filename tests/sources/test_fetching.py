@@ -40,7 +40,7 @@ def _fake_dns(table):
 
 
 @pytest.mark.parametrize("address", [
-    "10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "0.0.0.0", "100.64.0.1",
+    "10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "0.0.0.0", "100.64.0.1",  # noqa: S104 -- addresses under test, not a bind
     "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "fe80::1", "fc00::1", "ff02::1",
     "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::", "64:ff9b::a00:1",
 ])
@@ -68,7 +68,9 @@ def test_numeric_spellings_of_private_addresses_are_refused_even_when_127_0_0_1_
         url_check(url)
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/x", "gopher://example.com/", "data:text/html,hi"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.com/x", "gopher://example.com/", "data:text/html,hi"]
+)
 def test_schemes_other_than_http_and_https_are_refused(url):
     with pytest.raises(BlockedUrl, match="only http and https"):
         url_check(url)
@@ -87,9 +89,11 @@ def test_a_host_that_resolves_to_a_private_address_is_refused(monkeypatch):
 
 
 def test_a_host_with_one_private_address_among_public_ones_is_refused(monkeypatch):
-    monkeypatch.setattr(fetching, "resolve_host", _fake_dns({"mixed.example.com": ["93.184.215.14", "169.254.169.254"]}))
+    monkeypatch.setattr(
+        fetching, "resolve_host", _fake_dns({"mixed.example.com": ["93.184.215.14", "169.254.169.254"]})
+    )
 
-    with pytest.raises(BlockedUrl, match="169.254.169.254"):
+    with pytest.raises(BlockedUrl, match=r"169\.254\.169\.254"):
         url_check("http://mixed.example.com/")
 
 
@@ -139,7 +143,7 @@ def test_a_redirect_chain_that_ends_on_a_private_address_is_refused_at_that_hop(
     site.add("/hop1", Response(status=302, headers={"Location": "/hop2"}))
     site.add("/hop2", Response(status=307, headers={"Location": "http://metadata.internal.test/latest/meta-data/"}))
 
-    with pytest.raises(BlockedUrl, match="metadata.internal.test resolves to 169.254.169.254"):
+    with pytest.raises(BlockedUrl, match=r"metadata\.internal\.test resolves to 169\.254\.169\.254"):
         url_fetch(site.url("/hop1"))
     assert [s.path for s in site.seen] == ["/hop1", "/hop2"]
 
@@ -147,7 +151,7 @@ def test_a_redirect_chain_that_ends_on_a_private_address_is_refused_at_that_hop(
 def test_a_redirect_to_a_decimal_loopback_is_refused(site):
     site.add("/go", Response(status=302, headers={"Location": f"http://2130706433:{site.port}/admin"}))
 
-    with pytest.raises(BlockedUrl, match="2130706433 spells 127.0.0.1"):
+    with pytest.raises(BlockedUrl, match=r"2130706433 spells 127\.0\.0\.1"):
         url_fetch(site.url("/go"))
 
 
@@ -264,9 +268,9 @@ def test_the_per_host_limit_makes_a_third_fetch_wait_and_give_up(allow_local, se
     settings.INGEST_PER_HOST_CONCURRENCY = 2
     settings.INGEST_HOST_WAIT_SECONDS = 1
     host = f"busy-{time.time_ns()}.example"
-    with host_slot(host), host_slot(host), pytest.raises(HostBusy, match="already has 2 fetches running"):
-        with host_slot(host):
-            pass
+    with host_slot(host), host_slot(host), pytest.raises(HostBusy, match="already has 2 fetches running"), \
+            host_slot(host):
+        pass
     with host_slot(host):  # the slots were given back
         pass
 

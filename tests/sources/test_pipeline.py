@@ -343,7 +343,7 @@ def test_two_workers_ingesting_the_same_url_at_once_make_one_article(site):
         try:
             barrier.wait()
             ingestion_item_process(item=item)
-        except Exception as exc:  # noqa: BLE001 -- reported by the assertion below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

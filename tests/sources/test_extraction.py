@@ -1,0 +1,103 @@
+"""Extraction: the demo pages give back the demo texts, and our wrapping keeps trafilatura's own text."""
+
+import re
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import trafilatura
+from django.core.management import call_command
+
+from sources.bench.make_pages import PAGES_DIR, page
+from sources.demo_site import article_page, demo_articles
+from sources.enums import ArticleStatus
+from sources.extraction import html_extract, text_dateline
+from sources.models import Article, ArticleRevision, Feed, IngestionRun, Outlet
+
+BENCH_PAGES = sorted(PAGES_DIR.glob("*.html"))
+
+
+@pytest.mark.parametrize("demo", demo_articles(), ids=lambda d: d.slug)
+def test_a_demo_page_extracts_to_its_text_file_except_a_final_newline(demo):
+    extracted = html_extract(html=article_page(demo), url=f"http://127.0.0.1:8000{demo.path}")
+
+    assert extracted.text == demo.text.rstrip("\n")
+    assert (extracted.title, extracted.published_at, extracted.language, extracted.canonical_url) == (
+        demo.headline, datetime(2020, 9, 29, tzinfo=UTC), "en", demo.canonical_url
+    )
+
+
+def test_the_demo_texts_keep_their_line_breaks_inside_sentences():
+    article_2 = next(d for d in demo_articles() if d.slug == "article-2")
+    extracted = html_extract(html=article_page(article_2), url="http://127.0.0.1:8000/a")
+
+    assert "raising concerns that\nfighting could spread" in extracted.text
+    assert "in part because\ntheir governments were distracted" in extracted.text
+
+
+@pytest.mark.parametrize("path", BENCH_PAGES, ids=lambda p: p.stem)
+def test_our_text_is_trafilaturas_own_text_with_blank_lines_between_paragraphs(path: Path):
+    html = path.read_text(encoding="utf-8")
+
+    ours = html_extract(html=html, url=f"https://news.example/{path.stem}").text
+    theirs = trafilatura.extract(html, url=f"https://news.example/{path.stem}", include_comments=False)
+
+    assert ours.replace("\n\n", "\n") == theirs
+    assert "cookies" not in ours and "Most read" not in ours and "reader" not in ours
+
+
+def test_the_benchmark_pages_on_disk_are_the_ones_the_generator_makes():
+    assert len(BENCH_PAGES) == 24
+    assert BENCH_PAGES[5].read_text(encoding="utf-8") == page(5)
+
+
+def test_metadata_comes_from_the_page():
+    html = BENCH_PAGES[0].read_text(encoding="utf-8")
+    published = re.search(r'"datePublished": "([^"]+)"', html).group(1)
+
+    extracted = html_extract(html=html, url="https://news.example/p0")
+
+    assert (extracted.byline, extracted.language, extracted.title) == (
+        "Anna Petrosyan", "en", "Warsaw: The election would go ahead as planned"
+    )
+    assert extracted.published_at == datetime.fromisoformat(published)
+
+
+@pytest.mark.parametrize(("text", "dateline"), [
+    ("Baku, Azerbaijan – UN Security Council expressed concern", "Baku, Azerbaijan"),
+    ("MOSCOW (Reuters) - Russia said on Tuesday", "MOSCOW"),
+    ("GENEVA — Talks resumed", "GENEVA"),
+    ("Armenia said Tuesday that Azerbaijan was employing longer range weapons", ""),
+    ("In Nagorno-Karabakh, signs of escalating and widening conflict.", ""),
+])
+def test_datelines_are_recognised_at_the_start_of_the_text(text, dateline):
+    assert text_dateline(text) == dateline
+
+
+def test_ingest_demo_ingests_both_articles_through_the_pipeline_and_twice_adds_nothing(db, capsys):
+    call_command("ingest_demo")
+    first = capsys.readouterr().out
+    call_command("ingest_demo")
+    second = capsys.readouterr().out
+
+    articles = {a.canonical_url: a for a in Article.objects.all()}
+    assert sorted(articles) == [d.canonical_url for d in demo_articles()]
+    for demo in demo_articles():
+        article = articles[demo.canonical_url]
+        revision = article.revisions.get()
+        assert revision.text == demo.text.rstrip("\n")
+        assert (article.status, article.outlet.name, article.published_at.date().isoformat()) == (
+            ArticleStatus.FETCHED, "Demo Wire", "2020-09-29"
+        )
+    assert (articles[demo_articles()[0].canonical_url].dateline, articles[demo_articles()[1].canonical_url].title) == (
+        "Baku, Azerbaijan", "In Nagorno-Karabakh, signs of escalating and widening conflict."
+    )
+    assert (Outlet.objects.count(), Feed.objects.count(), ArticleRevision.objects.count()) == (1, 1, 2)
+    assert Feed.objects.get().is_active is False  # beat must not poll a server that is gone
+    assert IngestionRun.objects.count() == 2
+    assert "2 entries, 2 new" in first and "2 entries, 0 new" in second
+    assert "text vs article-2.txt: identical" in first
+    port = int(re.search(r"127\.0\.0\.1:(\d+)", first).group(1))
+    with pytest.raises(ConnectionRefusedError):  # the demo's server was stopped
+        socket.create_connection(("127.0.0.1", port), timeout=1)
