@@ -25,7 +25,10 @@ class ClaimFilterForm(forms.Form):
     tag = forms.ChoiceField(required=False, choices=[])
     reported_from = forms.DateField(required=False, label="Reported from", widget=forms.DateInput(attrs=_DATE))
     reported_to = forms.DateField(required=False, label="Reported until", widget=forms.DateInput(attrs=_DATE))
-    sort = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _) in CLAIM_SORTS.items()])
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("", "Default order"), *((key, label) for key, (label, _) in CLAIM_SORTS.items())],
+    )
 
     def __init__(self, *args, tags: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)

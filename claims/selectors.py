@@ -208,8 +208,10 @@ def claim_search(
     )
     if q:
         query = SearchQuery(q, config="english", search_type="websearch")
-        claims = claims.annotate(rank=SearchRank(SearchVector("text", config="english"), query)).filter(
-            Q(rank__gt=0) | Q(text__icontains=q) | Q(tags__contains=[q.lower()])
+        vector = SearchVector("text", config="english")
+        # Filter on @@ (ts_rank is never quite zero, so it cannot tell a match from a miss).
+        claims = claims.annotate(search=vector, rank=SearchRank(vector, query)).filter(
+            Q(search=query) | Q(text__icontains=q) | Q(tags__contains=[q.lower()])
         )
     if verdict:
         claims = claims.filter(verdict=verdict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -115,11 +116,13 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     arguments = form.search_arguments()
     page = page_of(request, selectors.claim_search(**arguments))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "searching": arguments["q"]}
-    template = "claims/_claim_results.html" if is_partial(request) else "claims/claim_list.html"
-    response = render(request, template, context)
+    context = {"form": form, "page": page, "searching": arguments["q"]}
+    if not is_partial(request):
+        return render(request, "claims/claim_list.html", context)
+    response = render(request, "claims/_claim_results.html", context)
+    # The address bar gets the filters that are set, not every empty field of the form: a link to share.
+    shared = urlencode([(key, value) for key, value in request.GET.items() if value])
+    response["HX-Push-Url"] = f"{request.path}?{shared}" if shared else request.path
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -145,7 +148,7 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         "evidence": selectors.claim_evidence(claim=claim),
         "history": selectors.claim_history(claim=claim),
         "similar": selectors.claim_list_similar(claim=claim),
-        "claimreview": _claimreview_json(claim),
+        "claimreview": _claimreview_json(request, claim),
     }
     if request.can["analyse"]:
         context["verdict_form"] = forms.get("verdict_form") or VerdictForm(
@@ -159,22 +162,16 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
     return render(request, "claims/claim_detail.html", context, status=status)
 
 
-def _claimreview_json(claim: Claim) -> str:
-    """ClaimReview JSON-LD for a published verdict, if the API's builder is there (claims/claimreview.py)."""
+def _claimreview_json(request: HttpRequest, claim: Claim) -> str:
+    """ClaimReview JSON-LD for a published verdict, from the API's builder (claims/claimreview.py)."""
     if claim.verdict_published_at is None:
         return ""
     try:
-        from claims import claimreview
-    except ImportError:
+        from claims.claimreview import claim_review_script
+    except ImportError:  # the builder ships with the API; the page works without it
         return ""
-    import json
-
-    build = getattr(claimreview, "claimreview_for_claim", None) or getattr(claimreview, "claim_claimreview", None)
-    if build is None:
-        return ""
-    data = build(claim=claim)
-    # Escape "<" so the JSON cannot close its <script> element, whatever the claim says.
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c") if data else ""
+    url = request.build_absolute_uri(reverse("claims:claim_detail", args=[claim.pk]))
+    return claim_review_script(claim=claim, url=url)
 
 
 @require_GET
