@@ -1,0 +1,122 @@
+"""What the pages show and how their parts are built: marked article text, diffs, search, partial updates."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.templatetags.tracker import highlighted_text, revision_diff, web_url
+from sources.models import IngestionItem, IngestionRun
+from tests.factories import ArticleRevisionFactory, StatementFactory
+
+
+def _statement(pk, start, end, stance="asserts", party="Ruritania", claim="The bridge fell"):
+    return SimpleNamespace(
+        pk=pk, start=start, end=end, stance=stance, review_state="accepted", party_id=1,
+        party=SimpleNamespace(name=party), speaker_text="", claim_id=1, claim=SimpleNamespace(text=claim),
+        get_stance_display=lambda: stance.capitalize(),
+    )
+
+
+def test_highlighted_text_escapes_and_marks_each_statement():
+    text = "A <b>said</b> x. B denied y."
+    html = highlighted_text(text, [_statement(7, 0, 16), _statement(8, 17, 28, stance="denies", party="B & co")])
+    assert html == (
+        '<span class="anchor" id="s-7" aria-hidden="true"></span>'
+        '<mark class="st st-asserts" data-s="7" data-tip="Ruritania asserts: The bridge fell"'
+        ' aria-describedby="sd-7" tabindex="0">A &lt;b&gt;said&lt;/b&gt; x.</mark> '
+        '<span class="anchor" id="s-8" aria-hidden="true"></span>'
+        '<mark class="st st-denies" data-s="8" data-tip="B &amp; co denies: The bridge fell"'
+        ' aria-describedby="sd-8" tabindex="0">B denied y.</mark>'
+    )
+
+
+def test_overlapping_statements_split_into_segments_marked_by_the_innermost():
+    text = "one two three"
+    html = highlighted_text(text, [_statement(1, 0, 13), _statement(2, 4, 7, stance="denies")])
+    assert html.count("<mark") == 3
+    assert 'data-s="1 2"' in html and 'class="st st-denies"' in html
+
+
+def test_statements_outside_the_text_are_ignored():
+    assert highlighted_text("short", [_statement(1, 3, 99)]) == "short"
+
+
+def test_revision_diff_marks_words_gone_and_added_escaped():
+    assert revision_diff("The <army> said 12 died.", "The <army> said 14 died.") == (
+        "The &lt;army&gt; said <del>12</del><ins>14</ins> died."
+    )
+
+
+def test_web_url_refuses_non_web_addresses():
+    assert [web_url(u) for u in ("https://a.example/x", "javascript:alert(1)", "https://annotation.invalid/a")] == [
+        "https://a.example/x", "", ""
+    ]
+
+
+def test_article_reader_shows_a_diff_between_revisions(client, viewer):
+    first = ArticleRevisionFactory(text="Officials said 12 soldiers died.")
+    ArticleRevisionFactory(article=first.article, number=2, text="Officials said 14 soldiers died.")
+    client.force_login(viewer)
+    content = client.get(
+        reverse("sources:article_detail", args=[first.article_id]) + "?rev=2&compare=1"
+    ).content.decode()
+    assert "<del>12</del><ins>14</ins>" in content
+
+
+def test_claim_search_is_full_text_with_filters_in_the_url(client, tracker, viewer):
+    client.force_login(viewer)
+    url = reverse("claims:claim_list")
+    found = client.get(url, {"q": "bridges destroyed", "contested": "yes", "party": "ruritania"})
+    missed = client.get(url, {"q": "bridges destroyed", "verdict": "false"})
+    assert (found.context["page"].paginator.count, missed.context["page"].paginator.count) == (1, 0)
+
+
+def test_claim_search_partial_pushes_a_clean_url(client, tracker, viewer):
+    client.force_login(viewer)
+    response = client.get(
+        reverse("claims:claim_list"), {"q": "bridge", "verdict": "", "sort": ""}, headers={"HX-Request": "true"}
+    )
+    content = response.content.decode()
+    assert (response["HX-Push-Url"], "<html" in content, "Vltava" in content) == ("/claims/?q=bridge", False, True)
+
+
+def test_history_restore_gets_the_whole_page(client, tracker, viewer):
+    client.force_login(viewer)
+    response = client.get(
+        reverse("claims:claim_list"), {"q": "bridge"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_running_run_polls_and_a_finished_one_stops(client, viewer):
+    running = IngestionRun.objects.create(kind="url_batch", found=2)
+    IngestionItem.objects.create(run=running, url="https://a.example/1", status="failed", error="HTTP 404: gone")
+    finished = IngestionRun.objects.create(kind="url_batch", status="succeeded", finished_at=timezone.now())
+    client.force_login(viewer)
+    polling = client.get(reverse("sources:run_detail", args=[running.pk]), headers={"HX-Request": "true"})
+    done = client.get(reverse("sources:run_detail", args=[finished.pk]), headers={"HX-Request": "true"})
+    assert ('hx-trigger="every 2s"' in polling.content.decode(), "HTTP 404: gone" in polling.content.decode()) == (
+        True, True
+    )
+    assert 'hx-trigger="every 2s"' not in done.content.decode()
+
+
+def test_every_form_carries_a_csrf_token_and_htmx_sends_it(client, tracker, pending, editor):
+    client.force_login(editor)
+    for url in (reverse("claims:claim_detail", args=[tracker["claim"].pk]), reverse("claims:review_queue"),
+                reverse("sources:source_list")):
+        content = client.get(url).content.decode()
+        assert content.count('method="post"') == content.count('name="csrfmiddlewaretoken"'), url
+        assert "hx-headers='{\"X-CSRFToken\": \"" in content
+
+
+def test_review_queue_shows_the_sentence_in_context(client, editor):
+    revision = ArticleRevisionFactory(text="Fighting went on. Officials said the dam broke. Rescuers arrived late.")
+    StatementFactory(revision=revision, start=18, end=47)
+    client.force_login(editor)
+    content = client.get(reverse("claims:review_queue")).content.decode()
+    assert '<p class="context"><mark>Officials said the dam broke.</mark> Rescuers arrived late.</p>' in content
