@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -47,6 +48,15 @@ class NoArticleText(Exception):
 # --- The hand-off to language analysis -------------------------------------------------------------
 
 
+@cache
+def _celery_tasks():
+    """The task registry, with every app's tasks module imported (autodiscovery is lazy outside a worker)."""
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    return app.tasks
+
+
 def revision_hand_to_analysis(*, revision_id: int) -> bool:
     """The one hook between ingestion and language analysis.
 
@@ -55,11 +65,7 @@ def revision_hand_to_analysis(*, revision_id: int) -> bool:
     `revision_id` if such a task is registered; until the analysis registers it, this does nothing.
     Returns whether a task was enqueued.
     """
-    from config.celery import app
-
-    # Autodiscovery of tasks modules is lazy outside the worker; make sure claims.tasks had its chance.
-    app.loader.import_default_modules()
-    task = app.tasks.get(ANALYSIS_TASK)
+    task = _celery_tasks().get(ANALYSIS_TASK)
     if task is None:
         return False
     task.apply_async(kwargs={"revision_id": revision_id})
