@@ -122,6 +122,8 @@ def test_analyst_searches_opens_the_claim_and_follows_a_statement(transactional_
     highlighted.first.wait_for()
     assert highlighted.first.is_visible()
     assert " ".join(highlighted.all_inner_texts()).split() == statement.quote.split()
+    highlighted.first.focus()  # speaker and claim show on focus as on hover
+    page.screenshot(path=str(ARTIFACTS / "desktop-article-followed.png"))
     assert page.dialogs == []
 
 
@@ -250,6 +252,8 @@ def test_hostile_article_renders_inert(transactional_db, analyst, new_page):
     assert text.locator("script, img, b").count() == 0
     assert page.locator("h1").inner_text() == "<script>alert('title')</script> Depot fire"
     page.locator("mark.st").first.hover()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "desktop-article-hostile.png"))
     for url in (reverse("claims:review_queue"), reverse("claims:claim_detail", args=[claim.pk]),
                 reverse("claims:claim_list") + "?q=depot"):
         page.goto(url)

@@ -120,3 +120,20 @@ def test_review_queue_shows_the_sentence_in_context(client, editor):
     client.force_login(editor)
     content = client.get(reverse("claims:review_queue")).content.decode()
     assert '<p class="context"><mark>Officials said the dam broke.</mark> Rescuers arrived late.</p>' in content
+
+
+def test_published_verdict_embeds_claimreview_json_ld(client, tracker, editor):
+    import json
+    import re
+
+    from claims import services
+
+    claim = tracker["claim"]
+    services.claim_set_verdict(claim=claim, actor=editor, verdict="false", rationale="No damage seen.", publish=True)
+    client.force_login(editor)
+    content = client.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S)
+    data = json.loads(script.group(1))
+    assert (data["@type"], data["claimReviewed"], data["reviewRating"]["alternateName"]) == (
+        "ClaimReview", claim.text, "False"
+    )
