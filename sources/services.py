@@ -39,6 +39,8 @@ MANUAL_TEXT_BASE = "https://manual.invalid/text/"
 # A page whose extracted text is shorter than this holds no article (pasted text is taken as it is).
 MIN_ARTICLE_WORDS = 15
 MAX_URL_LENGTH = 2000  # the URL columns' length
+# Well past an item's retries (30+60+120+240 s of backoff and five 150 s time limits): the task was lost.
+STALE_ITEM_MINUTES = 60
 
 
 class NoArticleText(Exception):
@@ -270,6 +272,18 @@ def ingestion_run_refresh(*, run_id: int) -> IngestionRun:
             run.finished_at = timezone.now()
         run.save()
     return run
+
+
+def ingestion_items_expire_stale(*, now: datetime | None = None) -> int:
+    """Fail items still pending long after every retry would have ended (a lost task, a purged queue),
+    so that their runs close and their URLs can be picked up by a later poll. Run by beat."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=STALE_ITEM_MINUTES)
+    stale = list(IngestionItem.objects.filter(status=ItemStatus.PENDING, created_at__lt=cutoff)[:500])
+    for item in stale:
+        ingestion_item_fail(
+            item=item, error=f"no worker finished this within {STALE_ITEM_MINUTES} minutes; it was given up"
+        )
+    return len(stale)
 
 
 def ingestion_item_fail(*, item: IngestionItem, error: str) -> IngestionItem:

@@ -20,6 +20,7 @@ ITEM_MAX_RETRIES = 4
 
 @shared_task(name="sources.enqueue_due_feeds", acks_late=True, ignore_result=True, time_limit=60, soft_time_limit=50)
 def enqueue_due_feeds() -> int:
+    services.ingestion_items_expire_stale()
     return services.feeds_enqueue_due()
 
 

@@ -21,6 +21,7 @@ from sources.services import (
     article_submit_url,
     article_submit_urls,
     ingestion_item_process,
+    ingestion_items_expire_stale,
     revision_hand_to_analysis,
 )
 from tests.factories import OutletFactory
@@ -243,6 +244,21 @@ def test_a_timeout_is_retried_by_the_task_and_recorded_on_the_last_attempt(db, s
     ingestion_item_process(item=item, final_attempt=True)
     item.refresh_from_db()
     assert (item.status, item.error, item.attempts) == (ItemStatus.FAILED, f"timed out fetching {url} (ReadTimeout)", 2)
+
+
+def test_items_whose_task_was_lost_are_failed_after_an_hour_and_their_run_closes(db, site):
+    run = article_submit_urls(urls=[site.url("/a"), site.url("/b")])  # queued; no worker will ever run them
+    IngestionItem.objects.filter(url=site.url("/a")).update(created_at=datetime(2024, 3, 5, 10, 0, tzinfo=UTC))
+
+    assert ingestion_items_expire_stale(now=datetime(2024, 3, 5, 11, 1, tzinfo=UTC)) == 1
+    run.refresh_from_db()
+    assert (run.status, run.failed) == (IngestionStatus.RUNNING, 1)
+    IngestionItem.objects.filter(url=site.url("/b")).update(created_at=datetime(2024, 3, 5, 10, 30, tzinfo=UTC))
+    assert ingestion_items_expire_stale(now=datetime(2024, 3, 5, 11, 31, tzinfo=UTC)) == 1
+    run.refresh_from_db()
+    assert (run.status, run.failed, run.items.first().error) == (
+        IngestionStatus.FAILED, 2, "no worker finished this within 60 minutes; it was given up"
+    )
 
 
 def test_a_processed_item_is_not_processed_again(db, site):
