@@ -521,9 +521,9 @@ def article_submit_html(
     with transaction.atomic():
         run = IngestionRun.objects.create(kind=IngestionKind.MANUAL, submitted_by=submitted_by, found=1)
         item = IngestionItem.objects.create(
-            run=run, source=ItemSource.HTML, url=url.strip(), canonical_url=canonical, hints={"title": title}
+            run=run, source=ItemSource.HTML, url=url.strip(), canonical_url=canonical, hints={"title": title},
+            attempts=1,
         )
-    IngestionItem.objects.filter(pk=item.pk).update(attempts=1)
     try:
         _page_ingest(
             item=item, html=text, page_url=url.strip(), raw=raw, outlet=outlet,
