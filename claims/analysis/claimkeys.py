@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from claims.analysis.records import ExtractedStatement
-from claims.analysis.similarity import cluster, words
+from claims.analysis.similarity import SAME_SPEAKER_THRESHOLD, cluster, words
 
 _BACK_STANCES = ("denies", "confirms", "questions", "retracts")
 
@@ -20,7 +20,13 @@ def assign_claim_keys(results: dict[str, list[ExtractedStatement]]) -> None:
         for j in range(i + 1, len(items))
         if a.target_party_id and items[j].target_party_id and a.target_party_id != items[j].target_party_id
     }
-    labels = cluster([s.claim_text for s in items], cannot_link=cannot_link)
+    doc_of = [doc for doc, statements in results.items() for s in statements if s.stance != "position" and not s.anaphoric and s.claim_text]
+    pair_thresholds = {
+        (i, i + 1): SAME_SPEAKER_THRESHOLD
+        for i in range(len(items) - 1)
+        if doc_of[i] == doc_of[i + 1] and items[i].party_id and items[i].party_id == items[i + 1].party_id
+    }
+    labels = cluster([s.claim_text for s in items], cannot_link=cannot_link, pair_thresholds=pair_thresholds)
     names: dict[int, str] = {}
     for statement, label in zip(items, labels, strict=True):
         if label not in names:

@@ -232,3 +232,52 @@ STANCE_LABELS = {"for": "asserts", "against": "denies", "observing": "observes"}
 def emergent_rows(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def emergent_stance_cv(rows: list[dict[str, str]], *, folds: int = 5) -> dict[str, object]:
+    """Accuracy and F1 of "against" by cross-validation with folds grouped by claim."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import GroupKFold
+
+    from claims.analysis.stance import StanceModel
+
+    claims = [r["claimHeadline"] for r in rows]
+    texts = [r["articleHeadline"] for r in rows]
+    gold = np.array([STANCE_LABELS[r["articleHeadlineStance"]] for r in rows])
+    predicted = np.empty(len(rows), dtype=object)
+    for train, test in GroupKFold(n_splits=folds).split(texts, gold, [r["claimId"] for r in rows]):
+        model = StanceModel().fit([claims[i] for i in train], [texts[i] for i in train], list(gold[train]))
+        predicted[test] = model.predict([claims[i] for i in test], [texts[i] for i in test])
+    return {
+        "rows": len(rows), "folds": folds,
+        "accuracy": round(float(accuracy_score(gold, predicted)), 4),
+        "f1_against": round(float(f1_score(gold, predicted, labels=["denies"], average=None)[0]), 4),
+        "macro_f1": round(float(f1_score(gold, predicted, average="macro")), 4),
+    }
+
+
+def emergent_matching(rows: list[dict[str, str]]) -> dict[str, object]:
+    """Top-1 accuracy of matching each headline to its own claim among all claims, with and without smoothing."""
+    import numpy as np
+
+    from claims.analysis.matching import match_scores
+    from claims.analysis.similarity import WEIGHTS, similarity
+
+    claim_text: dict[str, str] = {}
+    for r in rows:
+        claim_text.setdefault(r["claimId"], r["claimHeadline"])
+    ids = list(claim_text)
+    index = {cid: i for i, cid in enumerate(ids)}
+    texts = [r["articleHeadline"] for r in rows]
+    gold = np.array([index[r["claimId"]] for r in rows])
+    claims = [claim_text[cid] for cid in ids]
+    direct = similarity(texts, claims, weights=WEIGHTS).argmax(axis=1)
+    smoothed = match_scores(texts, claims).argmax(axis=1)
+    word_only = similarity(texts, claims, weights=(1.0, 0.0, 0.0)).argmax(axis=1)
+    return {
+        "headlines": len(rows), "claims": len(ids),
+        "top1": round(float((smoothed == gold).mean()), 4),
+        "top1_without_neighbours": round(float((direct == gold).mean()), 4),
+        "top1_word_tfidf": round(float((word_only == gold).mean()), 4),
+    }

@@ -254,7 +254,7 @@ class _Extractor:
             out.append((start, end))
         return out
 
-    def _quote_after_colon(self, verb: Token) -> list[tuple[int, int]]:
+    def _quote_after_colon(self, verb: Token, source: Token | None) -> list[tuple[int, int]]:
         """ "X said: “...”" and '“...,” X said' where the parser left the quote unattached."""
         sent = verb.sent
         after = self.text[verb.idx + len(verb.text): sent.end_char + 400]
@@ -264,12 +264,11 @@ class _Extractor:
             for q_start, q_end in self.quotes.regions:
                 if q_start == start:
                     return [(q_start, q_end)]
-        before = self.text[max(0, sent.start_char - 5): verb.idx]
+        # '“...,” Turkey said': the quote ends right before the speaker, maybe in the sentence before.
+        first = min(verb.idx, source.left_edge.idx) if source is not None else verb.idx
         for q_start, q_end in self.quotes.regions:
-            if sent.start_char - 5 <= q_start and q_end <= verb.idx:
-                gap = self.text[q_end:verb.idx]
-                if len(gap) < 60 and before:
-                    return [(q_start, q_end)]
+            if q_end <= first and re.fullmatch(r"[\s,]*", self.text[q_end:first]):
+                return [(q_start, q_end)]
         return []
 
     def _content(self, verb: Token, cue: lexicon.Cue, source: Token | None) -> list[tuple[list[tuple[int, int]], Token | None, Token | None]]:
@@ -316,7 +315,7 @@ class _Extractor:
                     for c in extra:
                         tokens.extend(c.subtree)
                     return [(self._content_from_tokens(tokens), child, None)]
-        quotes = self._quote_after_colon(verb)
+        quotes = self._quote_after_colon(verb, source)
         if quotes and cue.speech:
             return [(quotes, None, None)]
         if cue.speech and verb.head is not verb and (verb.dep_ == "parataxis" or self._is_interjected(verb, source)):
@@ -332,6 +331,19 @@ class _Extractor:
             return False
         left = source.left_edge.i
         return left > 0 and verb.doc[left - 1].text in (",", "\u201d", "''", '"')
+
+    def _continued_quote(self, verb: Token, source: Token) -> list[tuple[int, int]]:
+        """ '“A,” he said. “B.”': the quote that resumes right after the report clause is the same speech."""
+        clause_end = max(verb.idx + len(verb.text), source.right_edge.idx + len(source.right_edge.text))
+        for tok in verb.rights:
+            if tok.dep_ in ("npadvmod", "advmod", "prep") and tok.idx < verb.sent.end_char:
+                clause_end = max(clause_end, tok.right_edge.idx + len(tok.right_edge.text))
+        gap = re.match(r"[\s,.;:]*", self.text[clause_end:clause_end + 20])
+        start = clause_end + (gap.end() if gap else 0)
+        for q_start, q_end in self.quotes.regions:
+            if q_start == start:
+                return [(q_start, q_end)]
+        return []
 
     # -- candidates -----------------------------------------------------------------------------
 
@@ -362,7 +374,30 @@ class _Extractor:
             ):
                 continue
             out.extend(self._verb_candidates(tok, lemma, cue))
-        return out
+        return self._drop_nested(out)
+
+    def _drop_nested(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        """Reports inside quoted words or inside another report's content are the outer speaker's words.
+
+        PolNeAR annotates no nested attribution ("he said he thought ..." is one), and for a
+        claims tracker the outer speaker is the one on record.
+        """
+        unquoted = []
+        for cand in candidates:
+            cue_start = cand.cue_tokens[0].idx
+            quote = self.quotes.covering(cue_start, cue_start + 1)
+            # Scare quotes around the cue itself (“expressed concern”) are not someone else's words.
+            if quote is None or len(self.text[quote[0]:quote[1]].split()) <= 4:
+                unquoted.append(cand)
+        contents = [(s, e) for c in unquoted for s, e in c.content]
+        kept = []
+        for cand in unquoted:
+            cue_start = cand.cue_tokens[0].idx
+            own = set(cand.content)
+            if any(s < cue_start < e for s, e in contents if (s, e) not in own):
+                continue
+            kept.append(cand)
+        return kept
 
     def _verb_candidates(self, verb: Token, lemma: str, cue: lexicon.Cue) -> list[_Candidate]:
         source, how = _find_source(verb)
@@ -401,6 +436,8 @@ class _Extractor:
                 stance = "position"
             if stance == "asserts" and root is not None and root.pos_ in ("VERB", "AUX") and _has_modal(root):
                 stance = "position"
+            if segments and root is not None and self.quotes.covering(*segments[-1]) and segments[-1][1] <= verb.idx:
+                segments = segments + self._continued_quote(verb, source)
             direct = bool(segments) and all(self.quotes.covering(s, e) for s, e in segments)
             content_text = " ".join(self.text[s:e] for s, e in segments).lower()
             candidates.append(

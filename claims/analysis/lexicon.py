@@ -30,7 +30,7 @@ CUES: dict[str, Cue] = {
             "say", "tell", "state", "add", "note", "write", "explain", "insist", "argue", "maintain",
             "announce", "declare", "assert", "contend", "stress", "emphasize", "emphasise", "recall",
             "tweet", "testify", "reply", "respond", "observe", "remark", "predict", "reveal", "disclose",
-            "indicate", "conclude", "estimate", "believe", "think", "suggest", "mention", "point",
+            "indicate", "conclude", "estimate", "believe", "think", "suggest", "point",
             "repeat", "reiterate", "caution", "complain", "boast", "brag", "quip", "joke",
         ),
         _SAY,
@@ -51,11 +51,17 @@ CUES: dict[str, Cue] = {
         ),
         _POSITION,
     ),
+    **dict.fromkeys(
+        ("cite", "describe", "mention", "reference", "echo", "highlight", "announce", "liken", "compare", "discuss", "speak"),
+        Cue("asserts", object_content=True, content_preps=("of", "about", "as", "to"), speech=True),
+    ),
+    **dict.fromkeys(("expect", "hope", "fear", "worry", "feel", "know"), Cue("asserts", content_preps=("about",))),
+    **dict.fromkeys(("endorse", "denounce", "advocate", "support", "back"), Cue("position", object_content=True)),
     # "called on X to" / "called for X": bare "called" (naming) is not a cue; see extract.
 }
 
 # Verbs that need a particle or object to be a cue at all.
-CUE_PARTICLES: dict[str, tuple[str, ...]] = {"rule": ("out",), "point": ("out",)}
+CUE_PARTICLES: dict[str, tuple[str, ...]] = {"rule": ("out",)}
 CUE_OBJECTS: dict[str, tuple[str, ...]] = {"express": ("concern", "concerns", "alarm", "regret", "hope", "support", "dismay", "doubt", "doubts", "confidence", "outrage", "sympathy", "condolences")}
 
 # Stance of the content when the cue itself is neutral: modal content is a call or a threat.

@@ -14,8 +14,10 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "data" / "minilm-static"
 
 # Weights of the three similarities and the cut-offs, tuned on Emergent by `manage.py evaluate`
 # (headline-to-claim top-1 and same-claim headline pairs), not on the seed articles.
-WEIGHTS = (0.35, 0.15, 0.5)
-SAME_CLAIM_THRESHOLD = 0.42
+WEIGHTS = (0.4, 0.3, 0.3)
+SAME_CLAIM_THRESHOLD = 0.40
+# Consecutive statements of one party in one article usually elaborate one claim ("A spokeswoman said").
+SAME_SPEAKER_THRESHOLD = 0.25
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _STOP = frozenset(
@@ -87,8 +89,11 @@ def similarity(
     return score
 
 
-def cluster(texts: list[str], *, threshold: float = SAME_CLAIM_THRESHOLD, cannot_link: set[tuple[int, int]] | None = None) -> list[int]:
-    """Cluster ids by single-link over pairs at or above the threshold."""
+def cluster(
+    texts: list[str], *, threshold: float = SAME_CLAIM_THRESHOLD,
+    cannot_link: set[tuple[int, int]] | None = None, pair_thresholds: dict[tuple[int, int], float] | None = None,
+) -> list[int]:
+    """Cluster ids by single-link over pairs at or above the threshold (or the pair's own threshold)."""
     n = len(texts)
     parent = list(range(n))
 
@@ -100,7 +105,11 @@ def cluster(texts: list[str], *, threshold: float = SAME_CLAIM_THRESHOLD, cannot
 
     if n > 1:
         sim = similarity(texts, texts)
-        pairs = sorted(((sim[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sim[i, j] >= threshold), reverse=True)
+        special = pair_thresholds or {}
+        pairs = sorted(
+            ((sim[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sim[i, j] >= special.get((i, j), threshold)),
+            reverse=True,
+        )
         members: dict[int, set[int]] = {i: {i} for i in range(n)}
         for _, i, j in pairs:
             a, b = find(i), find(j)
