@@ -137,3 +137,11 @@ def test_published_verdict_embeds_claimreview_json_ld(client, tracker, editor):
     assert (data["@type"], data["claimReviewed"], data["reviewRating"]["alternateName"]) == (
         "ClaimReview", claim.text, "False"
     )
+
+
+def test_htmx_is_served_from_the_npm_package():
+    """htmx comes from node_modules (npm ci), through STATICFILES_DIRS; never a copy in the repository."""
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("vendor/htmx/htmx.min.js")
+    assert found is not None and "node_modules/htmx.org/dist" in found
