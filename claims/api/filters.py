@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters as filters
+from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django_filters.fields import IsoDateTimeField
 
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
 from claims.models import Claim, Evidence, Party, Statement, StatusChange
 
 # Must stay identical to the GIN index's expression (claims migration 0004), or PostgreSQL scans every row.
 CLAIM_SEARCH_VECTOR = SearchVector("text", config="english")
+
+
+class _UtcDateTimeField(IsoDateTimeField):
+    """ISO 8601 in, UTC out: PostgreSQL refuses offsets past ±15:59 that Python accepts."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("the date is out of range", code="invalid") from None
+
+
+class DateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = _UtcDateTimeField
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number PostgreSQL's bigint can hold (a float or a huge number is a 400, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 def websearch(value: str) -> SearchQuery:
@@ -37,24 +70,24 @@ class ClaimFilter(filters.FilterSet):
     )
     review_state = filters.ChoiceFilter(choices=ReviewState.choices, help_text="Proposed claims are pending.")
     tag = filters.CharFilter(method="filter_tag", help_text="Claims carrying this tag.")
-    reported_after = filters.IsoDateTimeFilter(
+    reported_after = DateTimeFilter(
         field_name="first_reported_at", lookup_expr="gte", help_text="First reported at or after (ISO 8601)."
     )
-    reported_before = filters.IsoDateTimeFilter(
+    reported_before = DateTimeFilter(
         field_name="first_reported_at", lookup_expr="lte", help_text="First reported at or before (ISO 8601)."
     )
     q = filters.CharFilter(
         method="filter_q", help_text='Full-text search of the wording, web-search syntax: words, "a phrase", -not.'
     )
     # party, stance and outlet describe one statement together; see filter_queryset.
-    party = filters.NumberFilter(
+    party = IdFilter(
         method="filter_noop", help_text="Claims with a statement by this party or a party under it (by id)."
     )
     stance = filters.ChoiceFilter(
         choices=Stance.choices, method="filter_noop",
         help_text="Claims with a statement of this stance; with party, that party's stance.",
     )
-    outlet = filters.NumberFilter(
+    outlet = IdFilter(
         method="filter_noop", help_text="Claims reported in an article of this outlet (by id)."
     )
 
@@ -93,13 +126,13 @@ class ClaimFilter(filters.FilterSet):
 
 
 class StatementFilter(filters.FilterSet):
-    party = filters.NumberFilter(method="filter_party", help_text="Statements by this party or a party under it.")
+    party = IdFilter(method="filter_party", help_text="Statements by this party or a party under it.")
     stance = filters.MultipleChoiceFilter(choices=Stance.choices, help_text="One or more stances (repeat it).")
     review_state = filters.ChoiceFilter(choices=ReviewState.choices, help_text="pending, accepted or rejected.")
     origin = filters.ChoiceFilter(choices=Origin.choices, help_text="extracted (machine) or analyst.")
-    article = filters.NumberFilter(field_name="article_id", help_text="Statements in this article (by id).")
-    claim = filters.NumberFilter(field_name="claim_id", help_text="Statements about this claim (by id).")
-    outlet = filters.NumberFilter(field_name="article__outlet_id", help_text="Statements in this outlet's articles.")
+    article = IdFilter(field_name="article_id", help_text="Statements in this article (by id).")
+    claim = IdFilter(field_name="claim_id", help_text="Statements about this claim (by id).")
+    outlet = IdFilter(field_name="article__outlet_id", help_text="Statements in this outlet's articles.")
     unresolved = filters.BooleanFilter(
         field_name="party", lookup_expr="isnull", help_text="true: statements whose speaker is not resolved."
     )
@@ -114,7 +147,7 @@ class StatementFilter(filters.FilterSet):
 
 class PartyFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=PartyKind.choices, help_text="The kind of party.")
-    parent = filters.NumberFilter(field_name="parent_id", help_text="Parties directly under this one (by id).")
+    parent = IdFilter(field_name="parent_id", help_text="Parties directly under this one (by id).")
     top_level = filters.BooleanFilter(
         field_name="parent", lookup_expr="isnull", help_text="true: parties with no parent."
     )
@@ -129,7 +162,7 @@ class PartyFilter(filters.FilterSet):
 
 
 class EvidenceFilter(filters.FilterSet):
-    claim = filters.NumberFilter(field_name="claim_id", help_text="Evidence for this claim (by id).")
+    claim = IdFilter(field_name="claim_id", help_text="Evidence for this claim (by id).")
 
     class Meta:
         model = Evidence
@@ -137,9 +170,9 @@ class EvidenceFilter(filters.FilterSet):
 
 
 class StatusChangeFilter(filters.FilterSet):
-    claim = filters.NumberFilter(field_name="claim_id", help_text="Verdict changes of this claim (by id).")
+    claim = IdFilter(field_name="claim_id", help_text="Verdict changes of this claim (by id).")
     published = filters.BooleanFilter(help_text="true: changes that published a verdict.")
-    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="At or after (ISO 8601).")
+    since = DateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="At or after (ISO 8601).")
 
     class Meta:
         model = StatusChange

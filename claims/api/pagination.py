@@ -2,6 +2,19 @@
 
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+_DESCRIPTIONS = {
+    "count": "How many items match, over all pages.",
+    "next": "Address of the next page; null on the last one.",
+    "previous": "Address of the previous page; null on the first one.",
+    "results": "This page's items.",
+}
+
+
+def _described(schema: dict) -> dict:
+    for name, prop in schema.get("properties", {}).items():
+        prop.setdefault("description", _DESCRIPTIONS.get(name, ""))
+    return schema
+
 
 class CursorPage(CursorPagination):
     """Stable under inserts: a newsroom tool walking all claims does not skip or repeat rows."""
@@ -19,8 +32,14 @@ class CursorPage(CursorPagination):
             ordering += ("-id" if ordering[0].startswith("-") else "id",)
         return ordering
 
+    def get_paginated_response_schema(self, schema):
+        return _described(super().get_paginated_response_schema(schema))
+
 
 class NumberedPage(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_paginated_response_schema(self, schema):
+        return _described(super().get_paginated_response_schema(schema))

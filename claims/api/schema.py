@@ -10,6 +10,7 @@ ERROR_SCHEMA = {
     "properties": {
         "error": {
             "type": "object",
+            "description": "What went wrong.",
             "properties": {
                 "code": {"type": "string", "description": "Machine-readable code, e.g. invalid, not_authenticated."},
                 "message": {"type": "string", "description": "What went wrong, for a person to read."},

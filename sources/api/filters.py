@@ -6,7 +6,7 @@ import django_filters as filters
 from django.contrib.postgres.search import SearchVector
 from django.db.models import Exists, OuterRef, Q
 
-from claims.api.filters import websearch
+from claims.api.filters import DateTimeFilter, IdFilter, websearch
 from sources.enums import ArticleStatus
 from sources.models import Article, ArticleRevision, Feed, Outlet
 
@@ -15,13 +15,13 @@ REVISION_SEARCH_VECTOR = SearchVector("text", config="english")
 
 
 class ArticleFilter(filters.FilterSet):
-    outlet = filters.NumberFilter(field_name="outlet_id", help_text="Articles of this outlet (by id).")
+    outlet = IdFilter(field_name="outlet_id", help_text="Articles of this outlet (by id).")
     status = filters.MultipleChoiceFilter(choices=ArticleStatus.choices, help_text="One or more pipeline states.")
     language = filters.CharFilter(help_text="BCP 47 language code.")
-    published_after = filters.IsoDateTimeFilter(
+    published_after = DateTimeFilter(
         field_name="published_at", lookup_expr="gte", help_text="Published at or after (ISO 8601)."
     )
-    published_before = filters.IsoDateTimeFilter(
+    published_before = DateTimeFilter(
         field_name="published_at", lookup_expr="lte", help_text="Published at or before (ISO 8601)."
     )
     q = filters.CharFilter(
@@ -52,7 +52,7 @@ class OutletFilter(filters.FilterSet):
 
 
 class FeedFilter(filters.FilterSet):
-    outlet = filters.NumberFilter(field_name="outlet_id", help_text="Feeds of this outlet (by id).")
+    outlet = IdFilter(field_name="outlet_id", help_text="Feeds of this outlet (by id).")
     is_active = filters.BooleanFilter(help_text="false: paused feeds.")
     failing = filters.BooleanFilter(method="filter_failing", help_text="true: feeds whose last poll failed.")
 
