@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
 from sources.canonical import url_host
 from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
@@ -144,10 +145,6 @@ def ingestion_health() -> dict:
 
 
 def _hours_ago(hours: int) -> datetime:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     return timezone.now() - timedelta(hours=hours)
 
 
