@@ -20,7 +20,12 @@ def assign_claim_keys(results: dict[str, list[ExtractedStatement]]) -> None:
         for j in range(i + 1, len(items))
         if a.target_party_id and items[j].target_party_id and a.target_party_id != items[j].target_party_id
     }
-    doc_of = [doc for doc, statements in results.items() for s in statements if s.stance != "position" and not s.anaphoric and s.claim_text]
+    doc_of = [
+        doc
+        for doc, statements in results.items()
+        for s in statements
+        if s.stance != "position" and not s.anaphoric and s.claim_text
+    ]
     pair_thresholds = {
         (i, i + 1): SAME_SPEAKER_THRESHOLD
         for i in range(len(items) - 1)

@@ -103,13 +103,12 @@ def polnear_gold(split_dir: Path) -> dict[str, list[dict[str, set[int]]]]:
 
 
 def polnear_texts(split_dir: Path) -> dict[str, str]:
-    return {
-        path.stem: path.read_text(encoding="utf-8")
-        for path in sorted((split_dir / "text").glob("*.txt"))
-    }
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted((split_dir / "text").glob("*.txt"))}
 
 
-def polnear_score(gold: dict[str, list[dict[str, set[int]]]], predictions: dict[str, list[dict[str, object]]]) -> dict[str, object]:
+def polnear_score(
+    gold: dict[str, list[dict[str, set[int]]]], predictions: dict[str, list[dict[str, object]]]
+) -> dict[str, object]:
     """Cue and attribution P/R/F1 exactly as score_polnear.py computes them."""
     n_gold = sum(len(v) for v in gold.values())
     n_pred = cue_tp = full_tp = 0
@@ -143,8 +142,11 @@ def polnear_score(gold: dict[str, list[dict[str, set[int]]]], predictions: dict[
         return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
     return {
-        "documents": len(gold), "gold": n_gold, "predicted": n_pred,
-        "cue": prf(cue_tp), "attribution": prf(full_tp),
+        "documents": len(gold),
+        "gold": n_gold,
+        "predicted": n_pred,
+        "cue": prf(cue_tp),
+        "attribution": prf(full_tp),
         "source_char_f1": round(sum(src_f1) / len(src_f1), 4) if src_f1 else 0.0,
         "content_char_f1": round(sum(content_f1) / len(content_f1), 4) if content_f1 else 0.0,
     }
@@ -161,7 +163,10 @@ def parties_from_json(data: dict[str, object]) -> list[KnownParty]:
     """KnownParty list from a JSON object with a `parties` list shaped like gold.json's."""
     return [
         KnownParty(
-            id=p["id"], name=p["name"], kind=p.get("kind", ""), parent=p.get("parent"),
+            id=p["id"],
+            name=p["name"],
+            kind=p.get("kind", ""),
+            parent=p.get("parent"),
             aliases=tuple(p.get("aliases", ())),
         )
         for p in data["parties"]  # type: ignore[union-attr]
@@ -194,7 +199,7 @@ def seed_score(gold: dict[str, object], results: dict[str, list[ExtractedStateme
         ok = any(results[a][i].stance == g["stance"] for a, i in found_for[g_index])
         claim_right += ok
         if not ok:
-            missing.append(f'{g["article"]} {g["party"]} {g["stance"]}: {g["evidence"][:60]}')
+            missing.append(f"{g['article']} {g['party']} {g['stance']}: {g['evidence'][:60]}")
     one_claim = {}
     for claim_id in ("f16-shootdown", "karabakh-84-soldiers"):
         keys = set()
@@ -218,8 +223,11 @@ def seed_score(gold: dict[str, object], results: dict[str, list[ExtractedStateme
         "extracted": n_found,
         "extra": n_found - len(matched_found),
         "extra_statements": [
-            f"{a} {s.party_id or s.proposed_party} {s.stance}: {' '.join(c.text for c in s.cue)} | {' '.join(c.text for c in s.content)[:60]}"
-            for a, sts in results.items() for i, s in enumerate(sts) if (a, i) not in matched_found
+            f"{a} {s.party_id or s.proposed_party} {s.stance}: "
+            f"{' '.join(c.text for c in s.cue)} | {' '.join(c.text for c in s.content)[:60]}"
+            for a, sts in results.items()
+            for i, s in enumerate(sts)
+            if (a, i) not in matched_found
         ],
     }
 
@@ -250,7 +258,8 @@ def emergent_stance_cv(rows: list[dict[str, str]], *, folds: int = 5) -> dict[st
         model = StanceModel().fit([claims[i] for i in train], [texts[i] for i in train], list(gold[train]))
         predicted[test] = model.predict([claims[i] for i in test], [texts[i] for i in test])
     return {
-        "rows": len(rows), "folds": folds,
+        "rows": len(rows),
+        "folds": folds,
         "accuracy": round(float(accuracy_score(gold, predicted)), 4),
         "f1_against": round(float(f1_score(gold, predicted, labels=["denies"], average=None)[0]), 4),
         "macro_f1": round(float(f1_score(gold, predicted, average="macro")), 4),
@@ -276,7 +285,8 @@ def emergent_matching(rows: list[dict[str, str]]) -> dict[str, object]:
     smoothed = match_scores(texts, claims).argmax(axis=1)
     word_only = similarity(texts, claims, weights=(1.0, 0.0, 0.0)).argmax(axis=1)
     return {
-        "headlines": len(rows), "claims": len(ids),
+        "headlines": len(rows),
+        "claims": len(ids),
         "top1": round(float((smoothed == gold).mean()), 4),
         "top1_without_neighbours": round(float((direct == gold).mean()), 4),
         "top1_word_tfidf": round(float((word_only == gold).mean()), 4),

@@ -43,10 +43,23 @@ class _Candidate:
 def quote_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of quoted passages, quote marks included."""
     regions: list[tuple[int, int]] = []
-    pattern = re.compile(r"\u201c[^\u201c\u201d]{1,2000}?\u201d|\"[^\"\n]{1,2000}?\"|''[^'\n]{1,2000}?''|``[^`\n]{1,2000}?''")
+    pattern = re.compile(
+        r"\u201c[^\u201c\u201d]{1,2000}?\u201d|\"[^\"\n]{1,2000}?\"|''(?:[^'\n]|'(?!')){1,2000}?''|``[^`\n]{1,2000}?''"
+    )
     for match in pattern.finditer(text):
         regions.append((match.start(), match.end()))
     return regions
+
+
+_NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|of|de|van|von))" + "{0,3}"
+# "PENCE: Well, ..." in transcripts and "Poll: Voters ..." in headlines.
+_SPEAKER_LINE = re.compile(rf"(?m)^[\"\u201c]?(?P<name>{_NAME})(?P<colon>:)[ \t]+(?P<content>\S[^\n]*)")
+# '“...” ― Karen Bobadilla': a sign-off naming who wrote the quote.
+_SIGN_OFF = re.compile(rf"[ \t.]*(?P<dash>[\u2015\u2014])[ \t]*(?P<name>{_NAME})")
+_QUOTE_THEN_SPEAKER = re.compile(
+    r",?[ \t]*(?P<name>(?:(?:the|a|an|[A-Za-z][\w.'\u2019-]*)[ \t]+){0,6}[A-Z][\w.'\u2019-]*)[ \t]+"
+    r"(?P<verb>said|says|added|told|wrote|asked|explained|continued)\b"
+)
 
 
 class _Quotes:
@@ -114,7 +127,8 @@ def _segments(tokens: Sequence[Token]) -> list[tuple[int, int]]:
 def _mention_tokens(head: Token) -> list[Token]:
     """The words naming one speaker, without its conjuncts, clauses and appositions."""
     excluded = [
-        c for c in head.children
+        c
+        for c in head.children
         if c.dep_ in ("conj", "cc", "appos", "relcl", "acl", "punct", "advcl", "preconj", "npadvmod")
         or (c.dep_ == "prep" and c.lower_ != "of")
     ]
@@ -124,7 +138,7 @@ def _mention_tokens(head: Token) -> list[Token]:
 def _mention_text(doc: Doc, head: Token) -> str:
     """The speaker's words as written (hyphens and apostrophes intact), for name look-up."""
     span = _span_of(_mention_tokens(head))
-    return doc.text[span[0]:span[1]] if span else head.text
+    return doc.text[span[0] : span[1]] if span else head.text
 
 
 def _subject_of(verb: Token) -> Token | None:
@@ -166,6 +180,24 @@ def _find_source(verb: Token) -> tuple[Token | None, str]:
     return None, ""
 
 
+def _reports_clause(verb: Token) -> bool:
+    if verb.lemma_.lower() in lexicon.NOT_CUES:
+        return False
+    for child in verb.children:
+        if (
+            child.dep_ == "ccomp"
+            and child.i > verb.i
+            and any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children)
+        ):
+            subject = _subject_of(verb)
+            return subject is not None and (
+                subject.pos_ in ("PROPN", "PRON")
+                or subject.ent_type_ in _ANIMATE_ENTS
+                or subject.lemma_.lower() in lexicon.ANIMATE_NOUNS
+            )
+    return False
+
+
 def _after_dateline(source: Token) -> Token:
     """ "Baku, Azerbaijan – UN Security Council said": the speaker is what follows the dash."""
     dashes = [t for t in source.subtree if t.text in ("\u2013", "\u2014", "--")]
@@ -180,9 +212,7 @@ def _has_modal(root: Token) -> bool:
     for child in root.children:
         if child.dep_ in ("aux", "auxpass") and child.lower_ in lexicon.POSITION_MODALS:
             return True
-    if root.lemma_ in ("need", "have") and any(c.dep_ == "xcomp" for c in root.children):
-        return True
-    return False
+    return root.lemma_ in ("need", "have") and any(c.dep_ == "xcomp" for c in root.children)
 
 
 def _is_negated(verb: Token) -> bool:
@@ -213,14 +243,19 @@ def _is_anaphoric(root: Token) -> bool:
         if root.lower_ in lexicon.ANAPHORIC_PRONOUNS:
             return True
         if root.lower_ in lexicon.ANAPHORIC_NOUNS and any(
-            c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "that", "these", "those", "such") for c in root.children
+            c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "that", "these", "those", "such")
+            for c in root.children
         ):
             return not any(c.dep_ in ("acl", "relcl", "prep") for c in root.children)
     if root.pos_ in ("VERB", "AUX"):
         subject = _subject_of(root)
-        if subject is not None and subject.lower_ in lexicon.ANAPHORIC_PRONOUNS:
-            if root.lemma_ in lexicon.ANAPHORIC_EVENT_VERBS and len(list(root.subtree)) <= 5:
-                return True
+        if (
+            subject is not None
+            and subject.lower_ in lexicon.ANAPHORIC_PRONOUNS
+            and root.lemma_ in lexicon.ANAPHORIC_EVENT_VERBS
+            and len(list(root.subtree)) <= 5
+        ):
+            return True
     return False
 
 
@@ -257,7 +292,7 @@ class _Extractor:
     def _quote_after_colon(self, verb: Token, source: Token | None) -> list[tuple[int, int]]:
         """ "X said: “...”" and '“...,” X said' where the parser left the quote unattached."""
         sent = verb.sent
-        after = self.text[verb.idx + len(verb.text): sent.end_char + 400]
+        after = self.text[verb.idx + len(verb.text) : sent.end_char + 400]
         match = re.match(r"\s*(?:[A-Z][a-z]+day\s*)?[:,]?\s*", after)
         if match:
             start = verb.idx + len(verb.text) + match.end()
@@ -271,12 +306,22 @@ class _Extractor:
                 return [(q_start, q_end)]
         return []
 
-    def _content(self, verb: Token, cue: lexicon.Cue, source: Token | None) -> list[tuple[list[tuple[int, int]], Token | None, Token | None]]:
+    def _content(
+        self, verb: Token, cue: lexicon.Cue, source: Token | None
+    ) -> list[tuple[list[tuple[int, int]], Token | None, Token | None]]:
         """Content segments with their root and any accused party, one entry per reported clause."""
         found: list[tuple[list[tuple[int, int]], Token | None, Token | None]] = []
         children = list(verb.children)
         # A clause before the verb is reported speech only for speech verbs ("“...,” Turkey said").
-        ccomps = [c for c in children if c.dep_ in ("ccomp", "parataxis") and (c.i > verb.i or (cue.speech and c.dep_ == "ccomp"))]
+        ccomps = [
+            c
+            for c in children
+            if c.dep_ in ("ccomp", "parataxis") and (c.i > verb.i or (cue.speech and c.dep_ == "ccomp"))
+        ]
+        # A report before the verb with its own speaker is its own statement, not this one's content.
+        ccomps = [
+            c for c in ccomps if not (c.i < verb.i and c.lemma_.lower() in lexicon.CUES and _subject_of(c) is not None)
+        ]
         for ccomp in ccomps:
             # "said A, and B": coordinated clauses with their own subjects are separate claims.
             parts = [ccomp] + [c for c in ccomp.conjuncts if _subject_of(c) is not None and c.i > ccomp.i]
@@ -285,7 +330,9 @@ class _Extractor:
                 if part is ccomp:
                     excluded = [c for c in part.children if c in parts or (c.dep_ == "cc" and len(parts) > 1)]
                 # "said A and said B": the second report is its own statement.
-                excluded += [c for c in part.children if c.dep_ == "conj" and c.lemma_.lower() in lexicon.CUES and c not in parts]
+                excluded += [
+                    c for c in part.children if c.dep_ == "conj" and c.lemma_.lower() in lexicon.CUES and c not in parts
+                ]
                 tokens = _subtree_without(part, excluded)
                 if source is not None:
                     banned = {t.i for t in source.subtree} | {verb.i}
@@ -311,7 +358,11 @@ class _Extractor:
             for child in children:
                 if child.dep_ == "dobj" and child.i > verb.i:
                     tokens = list(child.subtree)
-                    extra = [c for c in children if c.dep_ in ("oprd", "prep") and c.i > child.i and c.lower_ not in _NON_CONTENT_PREPS]
+                    extra = [
+                        c
+                        for c in children
+                        if c.dep_ in ("oprd", "prep") and c.i > child.i and c.lower_ not in _NON_CONTENT_PREPS
+                    ]
                     for c in extra:
                         tokens.extend(c.subtree)
                     return [(self._content_from_tokens(tokens), child, None)]
@@ -333,12 +384,12 @@ class _Extractor:
         return left > 0 and verb.doc[left - 1].text in (",", "\u201d", "''", '"')
 
     def _continued_quote(self, verb: Token, source: Token) -> list[tuple[int, int]]:
-        """ '“A,” he said. “B.”': the quote that resumes right after the report clause is the same speech."""
+        """'“A,” he said. “B.”': the quote that resumes right after the report clause is the same speech."""
         clause_end = max(verb.idx + len(verb.text), source.right_edge.idx + len(source.right_edge.text))
         for tok in verb.rights:
             if tok.dep_ in ("npadvmod", "advmod", "prep") and tok.idx < verb.sent.end_char:
                 clause_end = max(clause_end, tok.right_edge.idx + len(tok.right_edge.text))
-        gap = re.match(r"[\s,.;:]*", self.text[clause_end:clause_end + 20])
+        gap = re.match(r"[\s,.;:]*", self.text[clause_end : clause_end + 20])
         start = clause_end + (gap.end() if gap else 0)
         for q_start, q_end in self.quotes.regions:
             if q_start == start:
@@ -359,6 +410,9 @@ class _Extractor:
                 continue
             lemma = tok.lemma_.lower()
             cue = lexicon.CUES.get(lemma)
+            if cue is None and _reports_clause(tok):
+                # Any verb taking a that-clause from a named or human speaker reports what they hold.
+                cue = lexicon.CLAUSE_CUE
             if cue is None or _is_negated(tok):
                 continue
             if lemma in lexicon.CUE_PARTICLES and not any(
@@ -370,11 +424,59 @@ class _Extractor:
             ):
                 continue
             if lemma == "call" and not any(
-                (c.dep_ == "prep" and c.lower_ in ("for", "on")) or c.dep_ in ("xcomp", "oprd", "ccomp") for c in tok.children
+                (c.dep_ == "prep" and c.lower_ in ("for", "on")) or c.dep_ in ("xcomp", "oprd", "ccomp")
+                for c in tok.children
             ):
                 continue
             out.extend(self._verb_candidates(tok, lemma, cue))
+        out.extend(self._layout_candidates(out))
+        out.sort(key=lambda c: c.cue_tokens[0].i)
         return self._drop_nested(out)
+
+    def _layout_candidates(self, found: list[_Candidate]) -> list[_Candidate]:
+        """Attributions marked by layout, not grammar: "PENCE: ..." lines and '“...” ― Name' sign-offs."""
+        taken = {t.i for c in found for t in c.cue_tokens}
+        out = []
+        for match in _SPEAKER_LINE.finditer(self.text):
+            cand = self._layout_candidate(match.span("name"), match.span("colon"), [match.span("content")])
+            if cand and not taken & {t.i for t in cand.cue_tokens}:
+                out.append(cand)
+        for q_start, q_end in self.quotes.regions:
+            match = _SIGN_OFF.match(self.text, q_end)
+            if match:
+                cand = self._layout_candidate(match.span("name"), match.span("dash"), [(q_start, q_end)])
+                if cand:
+                    out.append(cand)
+        # A quote the parser could not attach: '“...,” Tulsa police Chief Chuck Jordan said Monday.'
+        for q_start, q_end in self.quotes.regions:
+            match = _QUOTE_THEN_SPEAKER.match(self.text, q_end)
+            if not match:
+                continue
+            verb = self.doc.char_span(*match.span("verb"))
+            if verb is None or taken & {t.i for t in verb}:
+                continue
+            cand = self._layout_candidate(match.span("name"), match.span("verb"), [(q_start, q_end)])
+            if cand:
+                out.append(cand)
+        return out
+
+    def _layout_candidate(
+        self, name: tuple[int, int], cue: tuple[int, int], content: list[tuple[int, int]]
+    ) -> _Candidate | None:
+        name_span = self.doc.char_span(*name, alignment_mode="expand")
+        cue_span = self.doc.char_span(*cue, alignment_mode="expand")
+        segments = [seg for seg in (_trim(self.text, c) for c in content) if seg]
+        if name_span is None or cue_span is None or not segments or not len(name_span):
+            return None
+        return _Candidate(
+            cue_tokens=list(cue_span),
+            source_heads=[name_span.root],
+            source_span=name,
+            content=self._extend_quotes(segments),
+            stance="asserts",
+            direct=all(self.quotes.covering(s, e) for s, e in segments),
+            confidence=0.6,
+        )
 
     def _drop_nested(self, candidates: list[_Candidate]) -> list[_Candidate]:
         """Reports inside quoted words or inside another report's content are the outer speaker's words.
@@ -387,7 +489,7 @@ class _Extractor:
             cue_start = cand.cue_tokens[0].idx
             quote = self.quotes.covering(cue_start, cue_start + 1)
             # Scare quotes around the cue itself (“expressed concern”) are not someone else's words.
-            if quote is None or len(self.text[quote[0]:quote[1]].split()) <= 4:
+            if quote is None or len(self.text[quote[0] : quote[1]].split()) <= 4:
                 unquoted.append(cand)
         contents = [(s, e) for c in unquoted for s, e in c.content]
         kept = []
@@ -408,7 +510,6 @@ class _Extractor:
             return []
         contents = self._content(verb, cue, source)
         if lemma == "express":
-            cue_tokens = [verb] + [c for c in verb.children if c.dep_ == "dobj"]
             preps = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("about", "over", "at", "for")] + [
                 c for d in verb.children if d.dep_ == "dobj" for c in d.children if c.dep_ == "prep"
             ]
@@ -427,12 +528,16 @@ class _Extractor:
         if source_span:
             source_span = _trim(self.text, source_span)
         for segments, root, target in contents:
-            if not segments:
-                if lemma != "express":
-                    continue
+            if not segments and lemma != "express":
+                continue
             stance = cue.stance
             # Rejecting a thing (pressure, a proposal) is a refusal; denying a claim is a denial.
-            if lemma in ("reject", "dismiss") and root is not None and root.pos_ in ("NOUN", "PROPN") and root.lower_ not in lexicon.ANAPHORIC_NOUNS:
+            if (
+                lemma in ("reject", "dismiss")
+                and root is not None
+                and root.pos_ in ("NOUN", "PROPN")
+                and root.lower_ not in lexicon.ANAPHORIC_NOUNS
+            ):
                 stance = "position"
             if stance == "asserts" and root is not None and root.pos_ in ("VERB", "AUX") and _has_modal(root):
                 stance = "position"
@@ -442,15 +547,20 @@ class _Extractor:
             content_text = " ".join(self.text[s:e] for s, e in segments).lower()
             candidates.append(
                 _Candidate(
-                    cue_tokens=_cue_tokens(verb) if lemma != "express" else sorted([verb] + [c for c in verb.children if c.dep_ == "dobj"], key=lambda t: t.i),
+                    cue_tokens=_cue_tokens(verb)
+                    if lemma != "express"
+                    else sorted([verb] + [c for c in verb.children if c.dep_ == "dobj"], key=lambda t: t.i),
                     source_heads=heads,
                     source_span=source_span,
                     content=segments,
                     stance=stance,
                     direct=direct,
-                    anaphoric=root is not None and stance in ("denies", "confirms", "questions", "retracts") and _is_anaphoric(root),
+                    anaphoric=root is not None
+                    and stance in ("denies", "confirms", "questions", "retracts")
+                    and _is_anaphoric(root),
                     target=target,
-                    reciprocal=any(r in content_text for r in lexicon.RECIPROCALS) or (target is not None and target.lower_ in ("one", "each")),
+                    reciprocal=any(r in content_text for r in lexicon.RECIPROCALS)
+                    or (target is not None and target.lower_ in ("one", "each")),
                     confidence=0.9 if how == "subject" else 0.7,
                     content_root=root,
                 )
@@ -493,7 +603,11 @@ class _Extractor:
                 groups.append([p[0] for p in resolved if p[0]])
             cue_spans = [TextSpan(s, e, self.text[s:e]) for s, e in _segments(cand.cue_tokens)]
             content = [TextSpan(s, e, self.text[s:e]) for s, e in cand.content]
-            speaker = TextSpan(cand.source_span[0], cand.source_span[1], self.text[cand.source_span[0]:cand.source_span[1]]) if cand.source_span else None
+            speaker = (
+                TextSpan(cand.source_span[0], cand.source_span[1], self.text[cand.source_span[0] : cand.source_span[1]])
+                if cand.source_span
+                else None
+            )
             group_ids = [p[0] for p in parties if p[0]]
             for party_id, proposed, score in parties:
                 target_id = None
@@ -536,10 +650,12 @@ class _Extractor:
             if resolution.party_id:
                 out.append((resolution.party_id, None, resolution.score))
                 continue
-            if lower in ("they", "both", "countries", "sides") or (lower in lexicon.GROUP_NOUNS and any(t.lower_ in ("both", "two") for t in words)):
-                if groups:
-                    out.extend((pid, None, 0.6) for pid in groups[-1])
-                    continue
+            is_group = lower in ("they", "both", "countries", "sides") or (
+                lower in lexicon.GROUP_NOUNS and any(t.lower_ in ("both", "two") for t in words)
+            )
+            if is_group and groups:
+                out.extend((pid, None, 0.6) for pid in groups[-1])
+                continue
             if lower in lexicon.PRONOUNS or lower in lexicon.ROLE_NOUNS or head.lemma_.lower() in lexicon.ROLE_NOUNS:
                 antecedent = self._antecedent(head, history)
                 if antecedent:
@@ -551,7 +667,9 @@ class _Extractor:
                 out.append((None, proposed_name(mention), 0.5))
         # Drop unnamed group words ("two other states") when named members of the group spoke.
         if any(pid for pid, _, _ in out):
-            out = [o for o in out if o[0] or (o[1] and name_tokens(o[1]) - lexicon.GROUP_NOUNS - {"two", "other", "three"})]
+            out = [
+                o for o in out if o[0] or (o[1] and name_tokens(o[1]) - lexicon.GROUP_NOUNS - {"two", "other", "three"})
+            ]
         # One statement per party: "Armenia's military and Armenia" collapse.
         seen: set[str | None] = set()
         unique = []

@@ -15,7 +15,9 @@ TEMPERATURE = 0.02
 MIN_MATCH_SCORE = 0.2
 
 
-def match_scores(texts: list[str], claims: list[str], *, neighbours: int = NEIGHBOURS, weight: float = NEIGHBOUR_WEIGHT) -> np.ndarray:
+def match_scores(
+    texts: list[str], claims: list[str], *, neighbours: int = NEIGHBOURS, weight: float = NEIGHBOUR_WEIGHT
+) -> np.ndarray:
     """Texts x claims scores, smoothed over each text's nearest fellow texts."""
     direct = similarity(texts, claims, weights=WEIGHTS)
     if neighbours <= 0 or weight <= 0 or len(texts) < 2:

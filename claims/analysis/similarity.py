@@ -21,9 +21,71 @@ SAME_SPEAKER_THRESHOLD = 0.25
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _STOP = frozenset(
-    "a an the of to in on at by for with from and or but is are was were be been being has have had "
-    "that this these those it its their his her they he she we you i as into over about than then "
-    "will would could should may might can also after before since while which who whom what there".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "they",
+        "he",
+        "she",
+        "we",
+        "you",
+        "i",
+        "as",
+        "into",
+        "over",
+        "about",
+        "than",
+        "then",
+        "will",
+        "would",
+        "could",
+        "should",
+        "may",
+        "might",
+        "can",
+        "also",
+        "after",
+        "before",
+        "since",
+        "while",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "there",
+    ]
 )
 
 
@@ -70,7 +132,10 @@ def embed(texts: list[str]) -> np.ndarray | None:
 
 
 def similarity(
-    queries: list[str], candidates: list[str], *, background: list[str] | None = None,
+    queries: list[str],
+    candidates: list[str],
+    *,
+    background: list[str] | None = None,
     weights: tuple[float, float, float] = WEIGHTS,
 ) -> np.ndarray:
     """Queries x candidates similarity in [0, 1]; IDF is estimated on all texts plus `background`."""
@@ -90,8 +155,11 @@ def similarity(
 
 
 def cluster(
-    texts: list[str], *, threshold: float = SAME_CLAIM_THRESHOLD,
-    cannot_link: set[tuple[int, int]] | None = None, pair_thresholds: dict[tuple[int, int], float] | None = None,
+    texts: list[str],
+    *,
+    threshold: float = SAME_CLAIM_THRESHOLD,
+    cannot_link: set[tuple[int, int]] | None = None,
+    pair_thresholds: dict[tuple[int, int], float] | None = None,
 ) -> list[int]:
     """Cluster ids by single-link over pairs at or above the threshold (or the pair's own threshold)."""
     n = len(texts)
@@ -107,7 +175,12 @@ def cluster(
         sim = similarity(texts, texts)
         special = pair_thresholds or {}
         pairs = sorted(
-            ((sim[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sim[i, j] >= special.get((i, j), threshold)),
+            (
+                (sim[i, j], i, j)
+                for i in range(n)
+                for j in range(i + 1, n)
+                if sim[i, j] >= special.get((i, j), threshold)
+            ),
             reverse=True,
         )
         members: dict[int, set[int]] = {i: {i} for i in range(n)}

@@ -45,11 +45,18 @@ def _cue_features(claims: Sequence[str], texts: Sequence[str]) -> np.ndarray:
     for claim, text in zip(claims, texts, strict=True):
         lower = text.lower().replace("\u2019", "'")
         claim_words, text_words = set(words(claim)), set(words(text))
-        rows.append([
-            len(_DENIAL.findall(lower)), len(_HEDGE.findall(lower)), float("?" in text), float(":" in text),
-            len(claim_words & text_words) / max(1, len(claim_words)), float(len(text_words)),
-            float(bool(_ATTRIBUTION.search(lower))), float(bool(_REPORT.search(lower))),
-        ])
+        rows.append(
+            [
+                len(_DENIAL.findall(lower)),
+                len(_HEDGE.findall(lower)),
+                float("?" in text),
+                float(":" in text),
+                len(claim_words & text_words) / max(1, len(claim_words)),
+                float(len(text_words)),
+                float(bool(_ATTRIBUTION.search(lower))),
+                float(bool(_REPORT.search(lower))),
+            ]
+        )
     return np.asarray(rows, dtype=float)
 
 
@@ -93,7 +100,9 @@ def train_from_emergent(csv_path: Path, output: Path = MODEL_PATH) -> Path:
 
     rows = emergent_rows(csv_path)
     model = StanceModel().fit(
-        [r["claimHeadline"] for r in rows], [r["articleHeadline"] for r in rows], [r["articleHeadlineStance"] for r in rows]
+        [r["claimHeadline"] for r in rows],
+        [r["articleHeadline"] for r in rows],
+        [r["articleHeadlineStance"] for r in rows],
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, output, compress=3)

@@ -1,4 +1,4 @@
-"""`manage.py evaluate`: seed acceptance figures, PolNeAR attribution scores, Emergent stance and matching (no database)."""
+"""`manage.py evaluate`: seed figures, PolNeAR attribution scores, Emergent stance and matching (no database)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,10 @@ class Command(BaseCommand):
             f" of {figures['claim_statements']}"
         )
         for claim_id, check in figures["one_claim"].items():
-            self._say(f"{claim_id} one claim across both articles: {'yes' if check['one_claim_across_articles'] else 'no'} {check['keys']}")
+            self._say(
+                f"{claim_id} one claim across both articles: "
+                f"{'yes' if check['one_claim_across_articles'] else 'no'} {check['keys']}"
+            )
         self._say(f"statements found: {figures['statements_found']} of {figures['statements']}")
         self._say(f"extracted: {figures['extracted']}  extra: {figures['extra']}")
         for line in figures["missing_claim_statements"]:
@@ -82,14 +85,24 @@ class Command(BaseCommand):
         official = _official_scorer(split)
         if official is not None:
             # The scorer beside the data is the reference: say whether our re-implementation agrees.
-            result["official_scorer_agrees"] = official.score(official.load_gold(str(split)), predictions)["attribution"] == result["attribution"]
-        self._say(f"== PolNeAR {split.name}: documents {result['documents']}  gold {result['gold']}  predicted {result['predicted']}  ({result['seconds']} s)")
+            result["official_scorer_agrees"] = (
+                official.score(official.load_gold(str(split)), predictions)["attribution"] == result["attribution"]
+            )
+        self._say(
+            f"== PolNeAR {split.name}: documents {result['documents']}  gold {result['gold']}"
+            f"  predicted {result['predicted']}  ({result['seconds']} s)"
+        )
         for key in ("cue", "attribution"):
             r = result[key]
             self._say(f"{key:12s} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}")
-        self._say(f"source char-F1 {result['source_char_f1']:.3f}  content char-F1 {result['content_char_f1']:.3f}  (over cue-matched pairs)")
+        self._say(
+            f"source char-F1 {result['source_char_f1']:.3f}  content char-F1 {result['content_char_f1']:.3f}"
+            "  (over cue-matched pairs)"
+        )
         if official is not None:
-            self._say(f"official score_polnear.py gives the same attribution figures: {result['official_scorer_agrees']}")
+            self._say(
+                f"official score_polnear.py gives the same attribution figures: {result['official_scorer_agrees']}"
+            )
         return result
 
     def _emergent(self, csv_path: Path) -> dict[str, Any]:
@@ -98,7 +111,10 @@ class Command(BaseCommand):
         rows = emergent_rows(csv_path)
         stance = emergent_stance_cv(rows)
         self._say(f"== Emergent stance ({stance['rows']} headlines, {stance['folds']}-fold CV grouped by claimId)")
-        self._say(f"accuracy {stance['accuracy']:.3f}  F1(against) {stance['f1_against']:.3f}  macro-F1 {stance['macro_f1']:.3f}")
+        self._say(
+            f"accuracy {stance['accuracy']:.3f}  F1(against) {stance['f1_against']:.3f}"
+            f"  macro-F1 {stance['macro_f1']:.3f}"
+        )
         matching = emergent_matching(rows)
         self._say(f"== Emergent claim matching ({matching['headlines']} headlines against {matching['claims']} claims)")
         self._say(

@@ -21,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", type=Path, help="plain-text articles, UTF-8")
         parser.add_argument("--parties", type=Path, help="JSON file with a `parties` list shaped like gold.json's")
         parser.add_argument(
-            "--per-attribution", action="store_true",
+            "--per-attribution",
+            action="store_true",
             help="one line per attribution (conjoined speakers merged), as PolNeAR counts them",
         )
 
@@ -29,7 +30,9 @@ class Command(BaseCommand):
         from claims.analysis import analyse_documents
         from claims.analysis.evaluation import attribution_records, parties_from_json, statement_record
 
-        parties = parties_from_json(json.loads(options["parties"].read_text(encoding="utf-8"))) if options["parties"] else []
+        parties = (
+            parties_from_json(json.loads(options["parties"].read_text(encoding="utf-8"))) if options["parties"] else []
+        )
         texts = {}
         for path in options["files"]:
             name = path.name[:-4] if path.name.endswith(".txt") else path.name

@@ -31,7 +31,9 @@ class Command(BaseCommand):
             matches = match_claims(texts, [c["text"] for c in claims])
             for row, (index, score) in zip(rows, matches, strict=True):
                 claim_id = claims[index]["id"] if index is not None else None
-                self.stdout.write(json.dumps({"id": row.get("id"), "claim": claim_id, "score": score}, ensure_ascii=False))
+                self.stdout.write(
+                    json.dumps({"id": row.get("id"), "claim": claim_id, "score": score}, ensure_ascii=False)
+                )
             return
         for row, label in zip(rows, cluster_texts(texts), strict=True):
             self.stdout.write(json.dumps({"id": row.get("id"), "cluster": label}, ensure_ascii=False))
