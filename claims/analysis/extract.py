@@ -545,6 +545,7 @@ class _Extractor:
                 segments = segments + self._continued_quote(verb, source)
             direct = bool(segments) and all(self.quotes.covering(s, e) for s, e in segments)
             content_text = " ".join(self.text[s:e] for s, e in segments).lower()
+            target_text = " ".join(t.lower_ for t in target.subtree) if target is not None else ""
             candidates.append(
                 _Candidate(
                     cue_tokens=_cue_tokens(verb)
@@ -560,7 +561,7 @@ class _Extractor:
                     and _is_anaphoric(root),
                     target=target,
                     reciprocal=any(r in content_text for r in lexicon.RECIPROCALS)
-                    or (target is not None and target.lower_ in ("one", "each")),
+                    or (target is not None and any(r in target_text for r in lexicon.RECIPROCALS)),
                     confidence=0.9 if how == "subject" else 0.7,
                     content_root=root,
                 )

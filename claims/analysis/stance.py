@@ -114,7 +114,10 @@ def main() -> None:
     parser.add_argument("emergent_csv", type=Path)
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
     args = parser.parse_args()
-    print(train_from_emergent(args.emergent_csv, args.output))
+    # Through the module's real name, so that the pickle names claims.analysis.stance.StanceModel, not __main__'s.
+    from claims.analysis import stance
+
+    print(stance.train_from_emergent(args.emergent_csv, args.output))
 
 
 if __name__ == "__main__":

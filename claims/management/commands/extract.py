@@ -31,10 +31,12 @@ class Command(BaseCommand):
         from claims.analysis.evaluation import attribution_records, parties_from_json, statement_record
 
         parties = (
-            parties_from_json(json.loads(options["parties"].read_text(encoding="utf-8"))) if options["parties"] else []
+            parties_from_json(json.loads(Path(options["parties"]).read_text(encoding="utf-8")))
+            if options["parties"]
+            else []
         )
         texts = {}
-        for path in options["files"]:
+        for path in map(Path, options["files"]):
             name = path.name[:-4] if path.name.endswith(".txt") else path.name
             texts[name] = path.read_text(encoding="utf-8")
         results = analyse_documents(texts, parties)

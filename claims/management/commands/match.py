@@ -24,10 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from claims.analysis.matching import cluster_texts, match_claims
 
-        rows = _read(options["file"])
+        rows = _read(Path(options["file"]))
         texts = [r["text"] for r in rows]
         if options["claims"]:
-            claims = _read(options["claims"])
+            claims = _read(Path(options["claims"]))
             matches = match_claims(texts, [c["text"] for c in claims])
             for row, (index, score) in zip(rows, matches, strict=True):
                 claim_id = claims[index]["id"] if index is not None else None

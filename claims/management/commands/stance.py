@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from claims.analysis.stance import load_stance_model
 
-        rows = [json.loads(line) for line in _lines(options["file"]) if line.strip()]
+        rows = [json.loads(line) for line in _lines(Path(options["file"])) if line.strip()]
         labels = load_stance_model().predict([r.get("claim", "") for r in rows], [r["text"] for r in rows])
         for row, label in zip(rows, labels, strict=True):
             self.stdout.write(json.dumps({"id": row.get("id"), "stance": label}, ensure_ascii=False))
