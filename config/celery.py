@@ -10,6 +10,10 @@ app = Celery("claims_tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+from config.health import connect_celery_signals  # noqa: E402 -- after the app exists
+
+connect_celery_signals()  # Django's LOGGING in workers (request/task ids, JSON) and task failures on /sources/
+
 
 @app.task(name="config.ping", bind=True)
 def ping(self) -> dict:

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 from claims import selectors as claim_selectors
 from claims.enums import Role
 from claims.views import is_partial, page_of, role_required
+from config.health import task_failures_recent
 from sources import selectors, services
-from sources.enums import ArticleStatus, IngestionStatus
+from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
 from sources.forms import FeedForm, SubmitTextForm, SubmitUrlsForm
-from sources.models import Article, ArticleRevision, Feed, IngestionRun
+from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun
 
 
 def _int(value: str | None) -> int | None:
@@ -65,6 +66,11 @@ def _sources_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpRe
         "outlets": selectors.outlet_list_with_feeds(),
         "runs": list(selectors.ingestion_run_list().order_by("-started_at", "-pk")[:10]),
         "health": selectors.ingestion_health(),
+        # What went wrong lately: items that failed (with their readable error) and tasks that raised.
+        "failed_items": list(
+            IngestionItem.objects.filter(status=ItemStatus.FAILED).order_by("-finished_at", "-pk")[:8]
+        ),
+        "task_failures": task_failures_recent(limit=8),
     }
     if request.can["analyse"]:
         context["urls_form"] = forms.get("urls_form") or SubmitUrlsForm()
