@@ -60,7 +60,7 @@ def _pages(hostile) -> list[str]:
 
 
 def test_javascript_urls_are_refused_as_evidence(hostile, editor):
-    with pytest.raises(Exception, match="(?i)url"):
+    with pytest.raises(Exception, match=r"(?i)url"):
         evidence_add(claim=hostile["claim"], actor=editor, kind="link", url="javascript:alert(1)")
 
 
@@ -210,7 +210,7 @@ def test_the_limit_is_per_user_name_and_a_success_clears_it(client, viewer, anal
 def test_tokens_and_passwords_never_reach_the_log(client, viewer, caplog, capsys):
     from config.logging import ContextFilter, JsonFormatter, PlainFormatter
 
-    token, raw = api_token_create(user=viewer, name="tool")
+    _token, raw = api_token_create(user=viewer, name="tool")
     password = "correct horse battery"
     with caplog.at_level(logging.DEBUG):
         client.post(reverse("login") + f"?token={raw}", {"username": viewer.username, "password": password})
