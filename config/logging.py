@@ -40,7 +40,10 @@ class ContextFilter(logging.Filter):
     """Adds request_id and task_id to every record, and redacts secrets from its message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        request_id = request_id_var.get()
+        if request_id == "-":  # django.request logs 4xx/5xx after the middleware returned; the record has the request
+            request_id = getattr(getattr(record, "request", None), "request_id", "-")
+        record.request_id = request_id
         record.task_id = _task_id()
         message = record.getMessage()
         cleaned = redact(message)

@@ -142,6 +142,9 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 # A task is acknowledged only when it has finished, so a killed worker's task runs again elsewhere.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task running when the broker connection drops cannot be acknowledged any more and will be delivered again,
+# so stop it rather than let two copies run (Celery 6's default; our tasks are idempotent either way).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5

@@ -81,7 +81,10 @@ class Worker:
         def answered():
             if self.process.poll() is not None:
                 raise AssertionError(f"worker {self.name} exited; see {self.log_path}")
-            return app.control.ping(destination=[self.name], timeout=0.5)
+            try:
+                return app.control.ping(destination=[self.name], timeout=0.5)
+            except Exception:  # the producer's own connection was cut (a broker restart); the next call reconnects
+                return False
 
         wait_for(answered, timeout=timeout, what=f"worker {self.name} (log {self.log_path})")
 
