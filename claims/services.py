@@ -354,9 +354,11 @@ def statement_create(
     if review_state is None:
         review_state = ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING
     _choice(review_state, ReviewState, "review state")
-    if claim is not None:
-        claim = claim_resolve_merged(claim)
     with transaction.atomic():
+        if claim is not None:
+            # Lock the claim (and re-read where it lives) inside the transaction: a merge that runs meanwhile
+            # either finishes first, and we follow it to the target, or waits for this statement and moves it.
+            claim = _claim_lock_live(claim)
         statement, created = Statement.objects.get_or_create(
             revision=revision, start=start, end=end, party=party, speaker_text=speaker_text.strip(),
             claim=claim, stance=stance,
@@ -371,6 +373,16 @@ def statement_create(
         if created:
             webhook_event_emit(event=WebhookEvent.STATEMENT_CREATED, data=statement_event_data(statement))
     return statement, created
+
+
+def _claim_lock_live(claim: Claim) -> Claim:
+    """The live claim `claim` now lives in, its row locked (FOR NO KEY UPDATE) until the transaction ends."""
+    for _ in range(100):  # a merge chain is short; the bound only guards against a cycle
+        locked = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
+        if locked.merged_into_id is None:
+            return locked
+        claim = Claim(pk=locked.merged_into_id)
+    raise ValidationError(f"claim {claim.pk} is merged in a cycle")
 
 
 def _claim_note_report(*, claim: Claim, revision: ArticleRevision) -> None:
