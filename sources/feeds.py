@@ -58,7 +58,9 @@ def feed_parse(*, body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     """Parse a fetched feed body; raise FeedError when it holds no feed."""
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(body, response_headers={"content-location": url, **headers})
-    if not parsed.version and not parsed.entries:
+    # .get: for some bodies (found by fuzzing: a byte-order mark before UTF-16 garbage) feedparser sets no version.
+    version = parsed.get("version") or ""
+    if not version and not parsed.get("entries"):
         if _looks_like_html(body):
             text = body[:200_000].decode("utf-8", errors="replace")
             links = [_HREF.search(tag) for tag in _ALTERNATE.findall(text)]
@@ -69,7 +71,7 @@ def feed_parse(*, body: bytes, url: str, content_type: str = "") -> ParsedFeed:
         detail = f": {problem}" if problem else ""
         raise FeedError(f"{url} is not a readable RSS or Atom feed{detail}")
     entries = []
-    for entry in parsed.entries:
+    for entry in parsed.get("entries", []):
         link = (entry.get("link") or "").strip()
         if not link:
             # RSS items may carry their address only as a permalink guid.
@@ -89,4 +91,4 @@ def feed_parse(*, body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     if parsed.get("bozo") and not entries:
         # feedparser's loose mode recovers what it can; a broken feed that yields no entry is an error.
         raise FeedError(f"{url} is malformed XML and no entries could be read: {parsed.get('bozo_exception')}")
-    return ParsedFeed(title=(parsed.feed.get("title") or "").strip(), version=parsed.version, entries=entries)
+    return ParsedFeed(title=(parsed.get("feed", {}).get("title") or "").strip(), version=version, entries=entries)
