@@ -56,6 +56,10 @@ def _pages(hostile) -> list[str]:
         reverse("sources:article_detail", args=[hostile["article"].pk]),
         reverse("sources:article_list"),
         reverse("claims:review_queue"),
+        reverse("claims:claim_list"),
+        reverse("claims:claim_list") + "?q=Claim",
+        reverse("claims:home"),
+        reverse("sources:source_list"),
     ]
 
 
