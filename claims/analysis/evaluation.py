@@ -37,16 +37,29 @@ def statement_record(doc: str, statement: ExtractedStatement) -> dict[str, objec
 
 
 def attribution_records(doc: str, statements: list[ExtractedStatement]) -> list[dict[str, object]]:
-    """One record per attribution: conjoined speakers of one cue and content are one PolNeAR attribution."""
-    seen: set[str] = set()
-    out = []
+    """One record per cue: conjoined speakers, and clauses split off one report, are one PolNeAR attribution."""
+    by_cue: dict[str, dict[str, object]] = {}
     for statement in statements:
         record = statement_record(doc, statement)
-        key = json.dumps([record["cue"], record["content"]])
-        if key not in seen:
-            seen.add(key)
-            out.append(record)
-    return out
+        key = json.dumps(record["cue"])
+        if key not in by_cue:
+            by_cue[key] = record
+            continue
+        merged = by_cue[key]
+        segments = {tuple(s) for s in _segment_list(merged["content"])} | {
+            tuple(s) for s in _segment_list(record["content"])
+        }
+        ordered = [list(s) for s in sorted(segments)]
+        merged["content"] = (ordered[0] if len(ordered) == 1 else ordered) if ordered else None
+    return list(by_cue.values())
+
+
+def _segment_list(value: object) -> list[list[int]]:
+    if not value:
+        return []
+    if isinstance(value[0], int):  # type: ignore[index]
+        return [value]  # type: ignore[list-item]
+    return list(value)  # type: ignore[call-overload]
 
 
 # -- PolNeAR: a faithful re-implementation of ../shared/eval/score_polnear.py -----------------------

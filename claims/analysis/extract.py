@@ -222,7 +222,11 @@ def _is_negated(verb: Token) -> bool:
 def _is_animate(head: Token, resolver: PartyResolver) -> bool:
     if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in _ANIMATE_ENTS:
         return True
-    if head.lemma_.lower() in lexicon.ANIMATE_NOUNS or head.lower_ in lexicon.ANIMATE_NOUNS:
+    lemma = head.lemma_.lower()
+    if lemma in lexicon.ANIMATE_NOUNS or head.lower_ in lexicon.ANIMATE_NOUNS:
+        return True
+    # Agent nouns (adviser, partner, activist, historian, surrogate ...) name people; events do not.
+    if head.pos_ == "NOUN" and lemma not in lexicon.EVENT_NOUNS and lemma.endswith(lexicon.AGENT_SUFFIXES):
         return True
     return resolver.resolve(_mention_text(head.doc, head)).party_id is not None
 

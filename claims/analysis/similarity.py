@@ -99,7 +99,13 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased, stemmed content words, numbers kept whole."""
-    text = text.lower().replace("\u2019", "'")
+    # "4,500" and "4500" are one number; "19m" is "19 million".
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower().replace("\u2019", "'"))
+    text = re.sub(
+        r"(?<=\d)(m|bn|b|k)\b",
+        lambda m: " " + {"m": "million", "bn": "billion", "b": "billion", "k": "thousand"}[m.group(1)],
+        text,
+    )
     return [stem(w) for w in _TOKEN.findall(text) if w not in _STOP]
 
 
