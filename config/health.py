@@ -23,8 +23,13 @@ TASK_FAILURES_KEPT = 50
 BROKER_CHECK_SECONDS = 5.0  # how long one answer of the broker check is reused, per process
 
 
+def broker_url() -> str:
+    """The broker the checks ping (a function, so that tests can point the checks elsewhere)."""
+    return settings.CELERY_BROKER_URL
+
+
 def _redis_client(*, timeout: float = 0.5) -> redis.Redis:
-    return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=timeout, socket_timeout=timeout)
+    return redis.Redis.from_url(broker_url(), socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 def check_database() -> tuple[bool, str]:

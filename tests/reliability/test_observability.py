@@ -68,8 +68,8 @@ def test_healthz_is_200_with_database_and_redis_and_says_nothing_secret(client, 
         assert secret not in text
 
 
-def test_healthz_is_503_when_redis_is_down(client, db, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+def test_healthz_is_503_when_redis_is_down(client, db, monkeypatch):
+    monkeypatch.setattr(health, "broker_url", lambda: "redis://127.0.0.1:1/0")  # nothing listens on port 1
 
     answer = client.get("/healthz")
 
@@ -127,11 +127,11 @@ def test_failed_items_are_listed_with_their_error(client, viewer):
     assert "https://gone.example/story" in page and "HTTP 410 Gone" in page
 
 
-def test_pages_say_ingestion_is_paused_while_the_broker_is_down_and_keep_serving(client, viewer, settings):
+def test_pages_say_ingestion_is_paused_while_the_broker_is_down_and_keep_serving(client, viewer, monkeypatch):
     client.force_login(viewer)
     assert "ingestion-paused" not in client.get(reverse("claims:party_list")).content.decode()
 
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    monkeypatch.setattr(health, "broker_url", lambda: "redis://127.0.0.1:1/0")
     health.broker_check_reset()
     down = client.get(reverse("claims:party_list"))
 

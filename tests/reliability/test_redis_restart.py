@@ -30,9 +30,10 @@ def _done(item_ids: list[int]) -> bool:
 
 
 def test_queued_work_survives_a_redis_restart_and_workers_reconnect(site, worker_env, workers, private_redis,
-                                                                    settings, client, viewer):
+                                                                    monkeypatch, client, viewer):
     env = dict(worker_env, REDIS_URL=private_redis.url)
-    producer = Celery("producer", broker=private_redis.url)
+    # Not the current app: shared tasks elsewhere in the run must keep using config.celery.app.
+    producer = Celery("producer", broker=private_redis.url, set_as_current=False)
     urls = _serve_stories(site, 4)
     first = workers("before", env)
     first.wait_ready(producer)
@@ -42,7 +43,7 @@ def test_queued_work_survives_a_redis_restart_and_workers_reconnect(site, worker
     queued = _queue(producer, urls[:3])
     private_redis.stop()
 
-    settings.CELERY_BROKER_URL = private_redis.url
+    monkeypatch.setattr(health, "broker_url", lambda: private_redis.url)  # the page's checks look at this Redis
     health.broker_check_reset()
     client.force_login(viewer)
     while_down = client.get(reverse("claims:party_list"))
