@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from claims.analysis import lexicon
 from claims.analysis.nlp import get_nlp
@@ -726,8 +726,3 @@ def analyse_documents(
         results[name] = analyse_doc(doc, resolver)
     assign_claim_keys(results)
     return results
-
-
-def spans_of(doc: Doc | Span) -> list[tuple[int, int]]:
-    """Sentence boundaries, for callers that show statements in context."""
-    return [(s.start_char, s.end_char) for s in (doc.sents if isinstance(doc, Doc) else [doc])]
