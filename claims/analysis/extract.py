@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
@@ -37,7 +37,6 @@ class _Candidate:
     reciprocal: bool = False
     confidence: float = 0.8
     content_root: Token | None = None
-    notes: dict[str, object] = field(default_factory=dict)
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:

@@ -306,8 +306,6 @@ ANIMATE_NOUNS = frozenset(
         "troops",
         "rebels",
         "separatists",
-        "clinton",
-        "trump",
         "man",
         "woman",
         "mother",
@@ -335,9 +333,6 @@ ANIMATE_NOUNS = frozenset(
         "memo",
         "documents",
         "records",
-        "white house",
-        "kremlin",
-        "moscow",
     }
 )
 
