@@ -11,8 +11,10 @@ from claims.analysis.similarity import WEIGHTS, cluster, similarity
 NEIGHBOURS = 5
 NEIGHBOUR_WEIGHT = 0.2
 TEMPERATURE = 0.02
-# Below this best score a text is said to match no known claim.
-MIN_MATCH_SCORE = 0.2
+# Below this best direct score a text matches no known claim. Tuned on Emergent with each headline's own
+# claim present and removed in turn: at 0.3, 82 % of right matches are kept and 77 % of headlines whose
+# claim is unknown are left unmatched; a wrong link costs an analyst more than a proposed duplicate.
+MIN_MATCH_SCORE = 0.3
 
 
 def match_scores(
