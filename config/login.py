@@ -7,8 +7,12 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
+from django.forms.utils import ErrorDict
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +47,11 @@ class RateLimitedLoginView(LoginView):
             minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
             logger.warning("sign-in refused: too many failures for one user name from %s",
                            request.META.get("REMOTE_ADDR", "?"))
-            self.extra_context = {
-                "locked_out": f"Too many failed sign-ins for this user name. Wait {minutes} minutes and try again, "
-                "or ask an admin to reset your password."
-            }
-            response = self.get(request, *args, **kwargs)
+            message = (f"Too many failed sign-ins for this user name. Wait {minutes} minutes and try again, "
+                       "or ask an admin to reset your password.")
+            form = self.get_form_class()(request)  # unbound: the password is not even checked
+            form._errors = ErrorDict({"__all__": form.error_class([message])})  # shown by both sign-in templates
+            response = self.render_to_response(self.get_context_data(form=form, locked_out=message))
             response.status_code = 429
             response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW_SECONDS)
             return response
@@ -60,3 +64,20 @@ class RateLimitedLoginView(LoginView):
             except Exception:
                 logger.warning("login rate limiter: cache unavailable")
         return response
+
+
+class RateLimitedAdminLoginView(RateLimitedLoginView):
+    """The admin's sign-in page, with the same limit (staff accounts are the ones most worth guessing)."""
+
+    template_name = "admin/login.html"
+    authentication_form = AdminAuthenticationForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(admin.site.each_context(self.request))
+        context.setdefault("title", "Log in")
+        context["app_path"] = self.request.get_full_path()
+        return context
+
+    def get_default_redirect_url(self):
+        return reverse("admin:index")

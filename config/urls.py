@@ -4,13 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
-from config.login import RateLimitedLoginView
+from config.login import RateLimitedAdminLoginView, RateLimitedLoginView
 
 urlpatterns = [
     # No auth, no secrets: the load balancer's and docker's health check.
     path("healthz", healthz, name="healthz"),
     # Before Django's auth URLs, so that sign-in goes through the rate limiter.
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
+    path("admin/login/", RateLimitedAdminLoginView.as_view(), name="admin_login"),
     path("", include("claims.urls")),
     path("", include("sources.urls")),
     # Sign-in, sign-out and password change: Django's own views with templates/registration/.

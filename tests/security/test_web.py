@@ -208,6 +208,22 @@ def test_the_limit_is_per_user_name_and_a_success_clears_it(client, viewer, anal
     assert client.post(url, {"username": viewer.username, "password": "wrong"}).status_code == 200
 
 
+def test_the_admin_sign_in_has_the_same_limit(client, admin_user, fresh_limits):
+    url = reverse("admin:login")
+    bad = [client.post(url, {"username": admin_user.username, "password": f"wrong{n}"}) for n in range(3)]
+    locked = client.post(url, {"username": admin_user.username, "password": "correct horse battery"})
+
+    assert [r.status_code for r in bad] == [200, 200, 200]
+    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_sign_in_still_works(client, admin_user, fresh_limits):
+    answer = client.post(reverse("admin:login"), {"username": admin_user.username, "password": "correct horse battery"})
+
+    assert (answer.status_code, answer["Location"]) == (302, reverse("admin:index"))
+
+
 # --- Secrets in logs ---------------------------------------------------------------------------------------
 
 
