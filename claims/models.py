@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from claims.enums import (
     ClaimKind,
@@ -82,6 +83,9 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(merged_into__isnull=True)
 
 
+CLAIM_COUNTERS = ("statement_count", "backing_count", "denial_count")
+
+
 class Claim(models.Model):
     """A checkable proposition; reported by many statements, in many words, by many outlets."""
 
@@ -102,6 +106,12 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Denormalised counts of the claim's statements, rejected ones left out, kept by a trigger on
+    # claims_statement (migration 0006) so that every write path, bulk ones included, keeps them right:
+    # lists show and sort by them without counting a million statements.
+    statement_count = models.PositiveIntegerField(default=0, editable=False)
+    backing_count = models.PositiveIntegerField(default=0, editable=False, help_text="Asserting or confirming.")
+    denial_count = models.PositiveIntegerField(default=0, editable=False, help_text="Denying.")
 
     objects = ClaimQuerySet.as_manager()
 
@@ -122,10 +132,32 @@ class Claim(models.Model):
             GinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="claim_text_trgm_idx"),
             # the API's full-text search (?q=); the expression must match claims.api.filters.CLAIM_SEARCH_VECTOR.
             GinIndex(SearchVector("text", config="english"), name="claim_text_fts_idx"),
+            # the pages' claim list (newest first, live claims): a page is an index range, not a sort of 1M rows.
+            models.Index(
+                F("first_reported_at").desc(nulls_last=True), F("id").desc(),
+                condition=Q(merged_into__isnull=True), name="claim_live_reported_idx",
+            ),
+            # the API's claim list sorts live claims by Coalesce(first_reported_at, created_at), then id.
+            models.Index(
+                Coalesce("first_reported_at", "created_at").desc(), F("id").desc(),
+                condition=Q(merged_into__isnull=True), name="claim_live_api_reported_idx",
+            ),
+            # the "recently changed" sort, and the newest change that keys the cached tag list (selectors.claim_tags).
+            models.Index(F("updated_at").desc(), F("id").desc(), name="claim_updated_idx"),
         ]
 
     def __str__(self) -> str:
         return self.text[:120]
+
+    def save(self, *args, **kwargs):
+        # The statement counters belong to the trigger: saving a claim loaded before its statements changed
+        # (a merge moves them, then saves the target) must not write the stale counts back.
+        plain = not args and kwargs.get("update_fields") is None and not kwargs.get("force_insert")
+        if plain and not self._state.adding:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in CLAIM_COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
 
 class Statement(models.Model):
@@ -188,8 +220,10 @@ class Statement(models.Model):
             models.Index(fields=["claim", "created_at"], name="statement_claim_idx"),
             # party page and party filter.
             models.Index(fields=["party", "stance"], name="statement_party_stance_idx"),
-            # review queue: pending machine-made statements, oldest first.
-            models.Index(fields=["created_at"], condition=Q(review_state="pending"), name="statement_pending_idx"),
+            # review queue: pending machine-made statements, oldest first; id breaks ties so a page is an index range.
+            models.Index(
+                fields=["created_at", "id"], condition=Q(review_state="pending"), name="statement_pending_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,344 @@
+# ruff: noqa: S608 -- the floor SQL is assembled from this module's constants; values always go as parameters.
+"""The scale benchmark: API endpoints and pages at a million claims, each beside its hand-written SQL floor.
+
+Run by `manage.py bench` (see docs/benchmarks.md). Requests go through Django's test client in this process
+(no network); queries are counted per request; every figure is the median and 95th percentile of several runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+BENCH_USER = "bench-analyst"
+
+
+@dataclass
+class Row:
+    """One measured thing: its timings (ms), queries per request, and its SQL floor's timings."""
+
+    group: str
+    name: str
+    path: str = ""
+    times: list[float] = field(default_factory=list)
+    queries: int | None = None
+    floor: list[float] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.times, 95)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.p50 / statistics.median(self.floor) if self.floor else None
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile: with 20 runs, p95 is the 19th fastest."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def _sql(sql: str, params: list | tuple | dict = ()) -> Callable[[], list]:
+    def run() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+# --- What is measured ------------------------------------------------------------------------------------------
+
+_CLAIM_COLUMNS = (
+    "c.id, c.slug, c.text, c.kind, c.verdict, c.rationale, c.verdict_published_at, c.first_reported_at, c.tags, "
+    "c.origin, c.review_state, c.merged_into_id, c.version, c.created_at, c.updated_at, c.statement_count, "
+    "c.backing_count > 0 AND c.denial_count > 0"
+)
+_API_ORDER = "ORDER BY COALESCE(c.first_reported_at, c.created_at) DESC, c.id DESC"
+_PARTY_IDS = "SELECT p.id FROM claims_party p LEFT JOIN claims_party pp ON pp.id = p.parent_id " \
+             "WHERE p.id = %(party)s OR p.parent_id = %(party)s OR pp.parent_id = %(party)s"
+_STATEMENT_COLUMNS = (
+    "s.id, s.claim_id, s.speaker_text, s.stance, s.cue, s.quote, s.start, s.\"end\", s.quotation, s.origin, "
+    "s.confidence, s.review_state, s.reviewed_at, s.article_id, s.revision_id, s.version, s.created_at, "
+    "p.id, p.slug, p.name, p.kind"
+)
+# The pages' claim rows also name who backs and who denies each claim.
+_WHO = (
+    "ARRAY(SELECT DISTINCT COALESCE(p.name, s.speaker_text) FROM claims_statement s LEFT JOIN claims_party p "
+    "ON p.id = s.party_id WHERE s.claim_id = c.id AND s.review_state <> 'rejected' AND s.stance IN {stances} "
+    "ORDER BY 1)"
+)
+_BACKERS = _WHO.format(stances="('asserts', 'confirms')")
+_DENIERS = _WHO.format(stances="('denies')")
+_PAGE_CLAIM_COLUMNS = f"{_CLAIM_COLUMNS}, {_BACKERS}, {_DENIERS}"
+_PAGE_ORDER = "ORDER BY c.first_reported_at DESC NULLS LAST, c.id DESC"
+
+
+@dataclass
+class Fixture:
+    """The rows the benchmark asks for, picked from the generated data."""
+
+    parties: list[tuple[int, str]]  # (id, slug): a state, a ministry-sized party, a small one
+    heavy_party: tuple[int, str, int]  # (id, slug, own statements): one of the most quoted states
+    words: list[str]  # full-text search terms, common to rare
+    typical_claims: list[int]
+    heavy_claim: int
+    heavy_claim_statements: int
+    deep_position: str  # reported_at of the claim half way down the API list
+    statement_texts: list[str]  # new statements for the similar-claim lookup
+
+
+def fixture() -> Fixture:
+    with connection.cursor() as cursor:
+        # Party ids follow the generator's popularity ranks: 40 is a busy state, 400 a ministry, 4000 a person.
+        cursor.execute("SELECT id, slug FROM claims_party WHERE id IN (40, 400, 4000) ORDER BY id")
+        parties = cursor.fetchall()
+        cursor.execute(
+            "SELECT p.id, p.slug, count(*) FROM claims_party p JOIN claims_statement s ON s.party_id = p.id "
+            "WHERE p.id = 3 GROUP BY p.id"
+        )
+        heavy_party = cursor.fetchone()
+        # Spread over the id range: most claims, like most news, are reported a handful of times.
+        cursor.execute(
+            "SELECT id FROM claims_claim WHERE merged_into_id IS NULL AND id IN (SELECT generate_series(50021, "
+            "(SELECT max(id) FROM claims_claim), 95001)) ORDER BY id LIMIT 10"
+        )
+        typical = [r[0] for r in cursor.fetchall()]
+        cursor.execute(
+            "SELECT id, statement_count FROM claims_claim WHERE statement_count BETWEEN 50000 AND 150000 "
+            "ORDER BY statement_count DESC LIMIT 1"
+        )
+        heavy = cursor.fetchone() or (None, 0)
+        if heavy[0] is None:
+            cursor.execute("SELECT id, statement_count FROM claims_claim ORDER BY statement_count DESC LIMIT 1")
+            heavy = cursor.fetchone()
+        cursor.execute(
+            "SELECT COALESCE(first_reported_at, created_at) FROM claims_claim WHERE merged_into_id IS NULL "
+            f"{_API_ORDER.replace('c.', '')} OFFSET (SELECT count(*) / 2 FROM claims_claim) LIMIT 1"
+        )
+        deep = cursor.fetchone()[0]
+        cursor.execute("SELECT text FROM claims_claim WHERE id % 991 = 7 ORDER BY id LIMIT 10")
+        texts = [r[0] for r in cursor.fetchall()]
+    # Reworded as a new statement would be: another verb, the same place.
+    statements = [t.replace(" forces ", " troops ", 1).replace(" near ", " close to ", 1) for t in texts]
+    return Fixture(
+        parties=parties, heavy_party=heavy_party,
+        words=["bridge", "airfield checkpoint", '"power station"', "-bridge dam"],
+        typical_claims=typical, heavy_claim=heavy[0], heavy_claim_statements=heavy[1],
+        deep_position=str(deep), statement_texts=statements,
+    )
+
+
+def _cursor(position: str) -> str:
+    """A DRF cursor pointing at `position` in the list (what a client gets after walking that far)."""
+    return base64.b64encode(urlencode({"p": position}).encode()).decode()
+
+
+def _rotating(items: list) -> Callable[[], object]:
+    state = {"i": -1}
+
+    def next_item():
+        state["i"] = (state["i"] + 1) % len(items)
+        return items[state["i"]]
+
+    return next_item
+
+
+def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Callable[[], list]]]]:
+    """(group, name, next path, next floor query) for every API endpoint and page measured."""
+    party = _rotating(fx.parties)
+    party_f = _rotating(fx.parties)
+    word = _rotating(fx.words)
+    word_f = _rotating(fx.words)
+    claim = _rotating(fx.typical_claims)
+    claim_f = _rotating(fx.typical_claims)
+    deep = _cursor(fx.deep_position)
+    api_list = f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.merged_into_id IS NULL"
+    party_exists = (
+        "EXISTS (SELECT 1 FROM claims_statement s WHERE s.claim_id = c.id AND s.review_state <> 'rejected' "
+        f"AND s.stance = 'denies' AND s.party_id IN ({_PARTY_IDS}))"
+    )
+    search = "to_tsvector('english', COALESCE(c.text, '')) @@ websearch_to_tsquery('english', %(q)s)"
+    pending = (
+        f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
+        "WHERE s.review_state = 'pending' ORDER BY s.created_at, s.id LIMIT {n}"
+    )
+    by_party = (
+        f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
+        f"WHERE s.party_id IN ({_PARTY_IDS}) ORDER BY s.id DESC LIMIT 51"
+    )
+    page_list = f"SELECT {_PAGE_CLAIM_COLUMNS} FROM claims_claim c WHERE c.merged_into_id IS NULL"
+
+    def detail_floor(claim_id: int, *, statements: bool) -> Callable[[], list]:
+        from claims.selectors import _STANCE_SUMMARY_SQL
+
+        queries = [
+            _sql(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.id = %s", [claim_id]),
+            _sql(_STANCE_SUMMARY_SQL, {"claim": claim_id, "rejected": "rejected"}),
+        ]
+        if statements:
+            queries.append(_sql(
+                f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p "
+                "ON p.id = s.party_id WHERE s.claim_id = %s", [claim_id],
+            ))
+        return lambda: [q() for q in queries]
+
+    def track_record_floor(pid: int) -> Callable[[], list]:
+        return _sql(
+            "SELECT c.id, c.text, c.verdict, array_agg(DISTINCT s.stance), array_agg(DISTINCT p.name), count(*) "
+            "FROM claims_statement s JOIN claims_claim c ON c.id = s.claim_id JOIN claims_party p ON p.id = s.party_id "
+            f"WHERE s.party_id IN ({_PARTY_IDS}) AND s.review_state <> 'rejected' "
+            "AND s.stance IN ('asserts', 'confirms', 'denies') GROUP BY c.id",
+            {"party": pid},
+        )
+
+    return [
+        ("API", "claims list, first page", lambda: "/api/v1/claims/",
+         lambda: _sql(f"{api_list} {_API_ORDER} LIMIT 51")),
+        ("API", "claims list, deep cursor page (half way)", lambda: f"/api/v1/claims/?cursor={deep}",
+         lambda: _sql(f"{api_list} AND COALESCE(c.first_reported_at, c.created_at) < %s {_API_ORDER} LIMIT 51",
+                      [fx.deep_position])),
+        ("API", "claims by party (and sub-parties) and stance",
+         lambda: f"/api/v1/claims/?party={party()[0]}&stance=denies",
+         lambda: _sql(f"{api_list} AND {party_exists} {_API_ORDER} LIMIT 51", {"party": party_f()[0]})),
+        ("API", "claims full-text search", lambda: f"/api/v1/claims/?{urlencode({'q': word()})}",
+         lambda: _sql(f"{api_list} AND {search} {_API_ORDER} LIMIT 51", {"q": word_f()})),
+        ("API", "claim detail + stance summary (typical claims)", lambda: f"/api/v1/claims/{claim()}/",
+         lambda: detail_floor(claim_f(), statements=True)),
+        ("API", f"claim detail + stance summary ({fx.heavy_claim_statements} statements)",
+         lambda: f"/api/v1/claims/{fx.heavy_claim}/", lambda: detail_floor(fx.heavy_claim, statements=True)),
+        ("API", "review queue (pending, oldest first)",
+         lambda: "/api/v1/statements/?review_state=pending&ordering=created_at",
+         lambda: _sql(pending.format(n=51))),
+        ("API", "party track record (its statements)", lambda: f"/api/v1/statements/?party={party()[0]}",
+         lambda: _sql(by_party, {"party": party_f()[0]})),
+        ("page", "claims list, first page", lambda: "/claims/",
+         lambda: _sql(f"{page_list} {_PAGE_ORDER} LIMIT 25")),
+        ("page", "claims list, page 200", lambda: "/claims/?page=200",
+         lambda: _sql(f"{page_list} {_PAGE_ORDER} LIMIT 25 OFFSET 4975")),
+        ("page", "claims by party (and sub-parties) and stance", lambda: f"/claims/?party={party()[1]}&stance=denies",
+         lambda: _sql(f"{page_list} AND {party_exists} {_PAGE_ORDER} LIMIT 25", {"party": party_f()[0]})),
+        ("page", "claims full-text search", lambda: f"/claims/?{urlencode({'q': word()})}",
+         lambda: _sql(f"{page_list} AND {search} {_PAGE_ORDER} LIMIT 25", {"q": word_f()})),
+        ("page", "claim page (typical claims)", lambda: f"/claims/{claim()}/",
+         lambda: detail_floor(claim_f(), statements=True)),
+        ("page", f"claim page ({fx.heavy_claim_statements} statements)", lambda: f"/claims/{fx.heavy_claim}/",
+         lambda: detail_floor(fx.heavy_claim, statements=True)),
+        ("page", "review queue", lambda: "/review/", lambda: _sql(pending.format(n=20))),
+        ("page", "party page with track record", lambda: f"/parties/{party()[1]}/",
+         lambda: track_record_floor(party_f()[0])),
+        ("page", f"party page, a top state ({fx.heavy_party[2]} own statements)",
+         lambda: f"/parties/{fx.heavy_party[1]}/", lambda: track_record_floor(fx.heavy_party[0])),
+    ]
+
+
+def bench_user():
+    from django.contrib.auth.models import Group, User
+
+    from claims.services import api_token_create
+
+    user, _ = User.objects.get_or_create(username=BENCH_USER)
+    user.groups.add(Group.objects.get(name="analyst"))
+    _token, raw = api_token_create(user=user, name="benchmark")
+    return user, raw
+
+
+def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None], only: str = "") -> list[Row]:
+    user, raw = bench_user()
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    pages = Client()
+    pages.force_login(user)
+    rows = []
+    for group, name, next_path, next_floor in plan(fx):
+        if only and only not in f"{group} {name}":
+            continue
+        client = api if group == "API" else pages
+        row = Row(group=group, name=name)
+        # The heaviest claim and party take seconds a request: fewer runs, or the benchmark takes an hour.
+        heavy = str(fx.heavy_claim_statements) in name or str(fx.heavy_party[2]) in name
+        warmup, timed = (1, min(runs, 3)) if heavy else (2, runs)
+        for i in range(timed + warmup):  # warm-up runs first: caches, first-call costs
+            path = next_path()
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(path)
+                elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+            if i >= warmup:
+                row.times.append(elapsed)
+                row.queries = max(row.queries or 0, len(queries.captured_queries))
+        for i in range(timed + warmup):
+            query = next_floor()
+            elapsed = _timed(query)
+            if i >= warmup:
+                row.floor.append(elapsed)
+        row.path = path
+        progress(f"{group:4} {name:55} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  "
+                 f"queries {row.queries:3}  floor {statistics.median(row.floor):7.1f} ms")
+        rows.append(row)
+    return rows
+
+
+def measure_claim_match(fx: Fixture, *, runs: int, progress: Callable[[str], None]) -> Row:
+    from claims.linking import claim_match
+
+    row = Row(group="lookup", name="similar-claim lookup (claims.linking.claim_match)")
+    texts = _rotating(fx.statement_texts)
+    for i in range(runs + 2):
+        text = texts()
+        with CaptureQueriesContext(connection) as queries:
+            elapsed = _timed(lambda t=text: claim_match(text=t))
+        if i >= 2:
+            row.times.append(elapsed)
+            row.queries = len(queries.captured_queries)
+    progress(f"lookup {row.name:53} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries}")
+    return row
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    return f"{os.cpu_count()} cores (nproc), {memory:.0f} GiB memory, PostgreSQL {version} (shared_buffers {buffers})"
+
+
+def counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        out = {}
+        for table in ("claims_claim", "claims_statement", "sources_article", "sources_articlerevision",
+                      "claims_party", "claims_partyalias", "sources_outlet"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            out[table] = cursor.fetchone()[0]
+    return out
+
+
+def api_throttle_off() -> None:
+    """The benchmark sends thousands of requests with one token; the rate limit is not what is measured."""
+    settings.API_THROTTLE_RATES = {scope: "1000000/hour" for scope in settings.API_THROTTLE_RATES}
