@@ -65,7 +65,7 @@ test: install /usr/bin/chromium lint check audit
 # The scale benchmark runs on a database of its own (never the dev or test one) on the embedded server:
 # `manage.py bench` creates, migrates and fills it (about 4 minutes) only when it is empty, then measures
 # the API, the pages, the similar-claim lookup, bench_analysis and bench_extraction into docs/benchmarks.md.
-BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:54329/bench_1m
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(or $(EMBEDDED_PG_PORT),54329)/bench_1m
 
 bench: migrate
 	DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --write docs/benchmarks.md
