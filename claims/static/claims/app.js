@@ -38,6 +38,8 @@
     if (!document.getElementById("queue") || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     var all = items();
     if (!all.length) return;
+    // A key pressed before htmx settles the swapped queue must still act on an item that exists.
+    current = Math.max(0, Math.min(current, all.length - 1));
     var item = all[current];
     var press = function (selector) {
       var button = item && item.querySelector(selector);
