@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from pgvector.django import HalfVectorField, HnswIndex
 
 from claims.enums import (
     ClaimKind,
@@ -84,6 +85,8 @@ class ClaimQuerySet(models.QuerySet):
 
 
 CLAIM_COUNTERS = ("statement_count", "backing_count", "denial_count")
+# Width of claims.analysis.similarity.embed's vectors (the distilled MiniLM, PCA to 256).
+CLAIM_EMBEDDING_DIMENSIONS = 256
 
 
 class Claim(models.Model):
@@ -112,6 +115,10 @@ class Claim(models.Model):
     statement_count = models.PositiveIntegerField(default=0, editable=False)
     backing_count = models.PositiveIntegerField(default=0, editable=False, help_text="Asserting or confirming.")
     denial_count = models.PositiveIntegerField(default=0, editable=False, help_text="Denying.")
+    # The wording's static embedding (claims.analysis.similarity.embed), kept by the services that write the
+    # text (claims.embeddings); the similar-claim lookup's nearest neighbours. Null on merged claims: they are
+    # never a candidate again. float16: the model's own precision, half the size of a float32 vector.
+    embedding = HalfVectorField(dimensions=CLAIM_EMBEDDING_DIMENSIONS, null=True, blank=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
@@ -144,6 +151,9 @@ class Claim(models.Model):
             ),
             # the "recently changed" sort, and the newest change that keys the cached tag list (selectors.claim_tags).
             models.Index(F("updated_at").desc(), F("id").desc(), name="claim_updated_idx"),
+            # similar-claim lookup: the nearest wordings by cosine distance, a graph walk instead of a scan of 1M.
+            HnswIndex(fields=["embedding"], m=16, ef_construction=64, opclasses=["halfvec_cosine_ops"],
+                      name="claim_embedding_hnsw_idx"),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +239,41 @@ class Statement(models.Model):
     def __str__(self) -> str:
         who = self.party.name if self.party_id else self.speaker_text
         return f"{who} {self.stance}: {self.quote[:80]}"
+
+
+class ClaimStance(models.Model):
+    """One (party or unresolved speaker, stance) group of a claim's statements, rejected ones left out.
+
+    Kept by a trigger on claims_statement (and one on sources_article for the dates; migration claims 0007), so
+    that every write path keeps it right: the lists' "backed by / denied by", the claim page's "who says what"
+    and a party's track record read a few rows here instead of grouping up to 100,000 statements.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="stances")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, null=True, blank=True, related_name="claim_stances")
+    # The speaker's words when no party is resolved; empty when there is a party.
+    speaker = models.CharField(max_length=300, blank=True)
+    stance = models.CharField(max_length=16, choices=Stance.choices)
+    statements = models.PositiveIntegerField()
+    # Earliest and latest of those statements, by their article's publication (the statement's creation without one).
+    first_seen = models.DateTimeField(null=True)
+    last_seen = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            # the trigger's upsert key; its leading claim_id is also the claim page's and the lists' lookup.
+            models.UniqueConstraint(
+                fields=["claim", "party", "speaker", "stance"], nulls_distinct=False, name="claim_stance_unique"
+            ),
+            models.CheckConstraint(condition=Q(statements__gt=0), name="claim_stance_has_statements"),
+        ]
+        indexes = [
+            # a party's track record: its groups (and its sub-parties'), claim by claim.
+            models.Index(fields=["party", "claim"], name="claim_stance_party_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_id or self.speaker} {self.stance} claim {self.claim_id}: {self.statements}"
 
 
 class Evidence(models.Model):
