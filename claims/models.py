@@ -249,8 +249,11 @@ class ClaimStance(models.Model):
     and a party's track record read a few rows here instead of grouping up to 100,000 statements.
     """
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="stances")
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, null=True, blank=True, related_name="claim_stances")
+    # No index of their own: the unique constraint leads with claim, claim_stance_party_idx with party.
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="stances", db_index=False)
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, null=True, blank=True, related_name="claim_stances", db_index=False
+    )
     # The speaker's words when no party is resolved; empty when there is a party.
     speaker = models.CharField(max_length=300, blank=True)
     stance = models.CharField(max_length=16, choices=Stance.choices)
