@@ -268,7 +268,6 @@ class ClaimStance(models.Model):
             models.UniqueConstraint(
                 fields=["claim", "party", "speaker", "stance"], nulls_distinct=False, name="claim_stance_unique"
             ),
-            models.CheckConstraint(condition=Q(statements__gt=0), name="claim_stance_has_statements"),
         ]
         indexes = [
             # a party's track record: its groups (and its sub-parties'), claim by claim.

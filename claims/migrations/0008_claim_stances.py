@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'indexes': [models.Index(fields=['party', 'claim'], name='claim_stance_party_idx')],
-                'constraints': [models.UniqueConstraint(fields=('claim', 'party', 'speaker', 'stance'), name='claim_stance_unique', nulls_distinct=False), models.CheckConstraint(condition=models.Q(('statements__gt', 0)), name='claim_stance_has_statements')],
+                'constraints': [models.UniqueConstraint(fields=('claim', 'party', 'speaker', 'stance'), name='claim_stance_unique', nulls_distinct=False)],
             },
         ),
         migrations.RunSQL(STANCE_TRIGGER + STANCE_BACKFILL, DROP_STANCE_TRIGGER),
