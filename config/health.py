@@ -1,17 +1,20 @@
 """/healthz (database, Redis, workers), the cheap broker check behind the "ingestion paused" notice,
-and the record of recent Celery task failures shown on the sources page."""
+the record of recent Celery task failures shown on the sources page, and the error page: 503 while the
+database cannot be reached (a restart, a failover), 500 for anything else."""
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 
 import redis
 from django.conf import settings
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -78,6 +81,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "workers": {"count": workers, "detail": worker_detail},
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+# --- The error page (handler500) ------------------------------------------------------------------
+
+DATABASE_RETRY_AFTER_SECONDS = 30
+DATABASE_DOWN_MESSAGE = ("The tracker cannot reach its database right now (it may be restarting). "
+                         "Nothing saved before is lost, but a change you just submitted was not saved. "
+                         "Try again in a minute.")
+
+
+def _api_error(code: str, message: str) -> dict:
+    """The API's one error shape (claims.api.errors.error_body)."""
+    return {"error": {"code": code, "message": message, "fields": {}}}
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. Django calls it inside the `except` of the failed request, so the exception is at hand:
+    a database that cannot be reached is a temporary outage (503, Retry-After, say so; JSON under /api/);
+    anything else is the plain 500 page. Never touches the database or the session itself."""
+    exc = sys.exc_info()[1]
+    api = request.path.startswith("/api/")
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        if api:
+            response = JsonResponse(_api_error("database_unavailable", DATABASE_DOWN_MESSAGE), status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", {"message": DATABASE_DOWN_MESSAGE}), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+    if api:
+        return JsonResponse(_api_error("server_error", "server error; it has been logged"), status=500)
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 # --- The broker check behind the notice ------------------------------------------------------------

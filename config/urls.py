@@ -6,6 +6,9 @@ from django.urls import include, path
 from config.health import healthz
 from config.login import RateLimitedAdminLoginView, RateLimitedLoginView
 
+# 503 with "the database cannot be reached" during an outage, the plain 500 page otherwise (config/health.py).
+handler500 = "config.health.server_error"
+
 urlpatterns = [
     # No auth, no secrets: the load balancer's and docker's health check.
     path("healthz", healthz, name="healthz"),
