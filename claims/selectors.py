@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorExact,
     TrigramWordSimilarity,
 )
 from django.core.cache import cache
@@ -25,11 +27,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 
 from claims.enums import OPPOSING_STANCES, SUPPORTING_STANCES, ReviewState, Stance, Verdict
-from claims.models import Claim, Evidence, Party, PartyAlias, Statement
+from claims.models import Claim, ClaimStance, Evidence, Party, PartyAlias, Statement
 from claims.normalise import normalise_mention
 from sources.models import Article
 
@@ -69,79 +73,100 @@ class PartyStance:
     parent: str | None
     stance: str
     statements: int
-    article_ids: tuple[int, ...]
     first_seen: datetime | None
     last_seen: datetime | None
 
 
 @dataclass(frozen=True)
 class ClaimStanceSummary:
+    """Who takes which stance on a claim: the most-quoted parties' stances and the first articles, each capped.
+
+    `parties_total` counts every party or unresolved speaker with a stance; `more_articles` says the article
+    list stops at the cap (the claim's statements, all of them, are at /api/v1/statements/?claim=ID).
+    """
+
     claim_id: int
     parties: tuple[PartyStance, ...]
     articles: tuple[ArticleRef, ...]
     first_seen: datetime | None
     last_seen: datetime | None
     contested: bool
+    parties_total: int = 0
+    more_articles: bool = False
+
+    @property
+    def parties_shown(self) -> int:
+        return len({(p.party_id, p.party) for p in self.parties})
 
 
-# One round trip: the (party or speaker, stance) groups and the distinct articles, as rows of one UNION ALL.
+# How much of a claim's summary is shown: a claim reported 100,000 times has thousands of parties and articles.
+SUMMARY_PARTIES = 50
+SUMMARY_ARTICLES = 20
+
+# One round trip: the stance groups of the most-quoted parties (claims_claimstance, kept by triggers), the totals
+# over every group, and the first articles, as rows of one UNION ALL.
 _STANCE_SUMMARY_SQL = """
-WITH counted AS (
-    SELECT s.id, s.party_id, CASE WHEN s.party_id IS NULL THEN s.speaker_text ELSE '' END AS speaker,
-           s.stance, s.article_id, COALESCE(a.published_at, s.created_at) AS seen
-    FROM claims_statement s JOIN sources_article a ON a.id = s.article_id
-    WHERE s.claim_id = %(claim)s AND s.review_state <> %(rejected)s
+(WITH top AS (
+    SELECT party_id, speaker FROM claims_claimstance WHERE claim_id = %(claim)s
+    GROUP BY party_id, speaker ORDER BY sum(statements) DESC, party_id, speaker LIMIT %(parties)s
 )
-SELECT 'group', g.party_id, COALESCE(p.name, g.speaker), pp.name, g.stance, g.n, g.article_ids, g.first_seen,
-       g.last_seen, g.first_id, NULL::text, NULL::timestamptz
-FROM (
-    SELECT party_id, speaker, stance, count(*) AS n, array_agg(DISTINCT article_id ORDER BY article_id) AS article_ids,
-           min(seen) AS first_seen, max(seen) AS last_seen, min(id) AS first_id
-    FROM counted GROUP BY party_id, speaker, stance
-) g
-LEFT JOIN claims_party p ON p.id = g.party_id
+SELECT 'group', cs.party_id, COALESCE(p.name, cs.speaker), pp.name, cs.stance, cs.statements, cs.first_seen,
+       cs.last_seen, NULL::text, NULL::timestamptz
+FROM claims_claimstance cs
+JOIN top ON top.party_id IS NOT DISTINCT FROM cs.party_id AND top.speaker = cs.speaker
+LEFT JOIN claims_party p ON p.id = cs.party_id
 LEFT JOIN claims_party pp ON pp.id = p.parent_id
+WHERE cs.claim_id = %(claim)s)
 UNION ALL
-SELECT 'article', a.id, COALESCE(NULLIF(a.title, ''), NULLIF(a.dateline, ''), a.canonical_url), NULL, NULL, NULL,
-       NULL, NULL, NULL, NULL, COALESCE(o.name, ''), a.published_at
+SELECT 'total', count(DISTINCT (party_id, speaker)), NULL, NULL, NULL,
+       (COALESCE(bool_or(stance IN ('asserts', 'confirms')) AND bool_or(stance = 'denies'), false))::int,
+       min(first_seen), max(last_seen), NULL, NULL
+FROM claims_claimstance WHERE claim_id = %(claim)s
+UNION ALL
+(SELECT 'article', a.id, COALESCE(NULLIF(a.title, ''), NULLIF(a.dateline, ''), a.canonical_url), NULL, NULL, NULL,
+        NULL, NULL, COALESCE(o.name, ''), a.published_at
 FROM sources_article a LEFT JOIN sources_outlet o ON o.id = a.outlet_id
-WHERE a.id IN (SELECT article_id FROM counted)
+WHERE a.id IN (
+    SELECT article_id FROM claims_statement WHERE claim_id = %(claim)s AND review_state <> %(rejected)s
+)
+ORDER BY a.published_at NULLS LAST, a.id LIMIT %(articles)s)
 """
 
 
-def claim_stance_summary(*, claim: Claim) -> ClaimStanceSummary:
+def claim_stance_summary(
+    *, claim: Claim, parties: int = SUMMARY_PARTIES, articles: int = SUMMARY_ARTICLES
+) -> ClaimStanceSummary:
     """Who asserts, confirms, denies, questions or retracts a claim, in which articles and when.
 
     Rejected statements do not count. A statement with no resolved party counts under its speaker's
     words. "Contested": some party asserts or confirms it and some party denies it.
-
-    Aggregated by PostgreSQL in one query: a claim reported 100,000 times is not loaded into Python.
+    The `parties` most-quoted parties (every stance of each) and the `articles` first articles: one query
+    over claims_claimstance (a few rows per party) and the first articles, whatever the number of statements.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_STANCE_SUMMARY_SQL, {"claim": claim.pk, "rejected": ReviewState.REJECTED.value})
+        cursor.execute(_STANCE_SUMMARY_SQL, {
+            "claim": claim.pk, "rejected": ReviewState.REJECTED.value, "parties": parties, "articles": articles + 1,
+        })
         rows = cursor.fetchall()
-    groups = sorted((r for r in rows if r[0] == "group"), key=lambda r: r[9])  # first statement first, as before
-    parties = [
+    groups = [
         PartyStance(
             party_id=party_id, party=name, parent=parent, stance=stance, statements=n,
-            article_ids=tuple(article_ids), first_seen=first_seen, last_seen=last_seen,
+            first_seen=first_seen, last_seen=last_seen,
         )
-        for _, party_id, name, parent, stance, n, article_ids, first_seen, last_seen, *_ in groups
+        for kind, party_id, name, parent, stance, n, first_seen, last_seen, *_ in rows if kind == "group"
     ]
-    parties.sort(key=lambda p: (_STANCE_ORDER[p.stance], p.party))
-    articles = sorted(
-        (ArticleRef(id=r[1], title=r[2], outlet=r[10], published_at=r[11]) for r in rows if r[0] == "article"),
-        key=lambda a: (a.published_at is None, a.published_at, a.id),
-    )
-    stances = {p.stance for p in parties}
-    all_dates = [d for p in parties for d in (p.first_seen, p.last_seen)]
+    groups.sort(key=lambda p: (_STANCE_ORDER[p.stance], p.party, p.party_id or 0))
+    total = next(r for r in rows if r[0] == "total")
+    refs = [ArticleRef(id=r[1], title=r[2], outlet=r[8], published_at=r[9]) for r in rows if r[0] == "article"]
     return ClaimStanceSummary(
         claim_id=claim.pk,
-        parties=tuple(parties),
-        articles=tuple(articles),
-        first_seen=min(all_dates) if all_dates else None,
-        last_seen=max(all_dates) if all_dates else None,
-        contested=bool(stances & SUPPORTING_STANCES) and bool(stances & OPPOSING_STANCES),
+        parties=tuple(groups),
+        articles=tuple(refs[:articles]),
+        first_seen=total[6],
+        last_seen=total[7],
+        contested=bool(total[5]),
+        parties_total=total[1],
+        more_articles=len(refs) > articles,
     )
 
 
@@ -193,6 +218,57 @@ CLAIM_SORTS = {
     "relevance": ("Best match", ("-rank", "-id")),
 }
 
+# Must stay identical to the GIN index's expression (claims migration 0004), or PostgreSQL scans every row.
+CLAIM_SEARCH_VECTOR = SearchVector("text", config="english")
+# Up to this many matches, a search first collects their ids through the indexes (see claim_filter_text).
+FEW_MATCHES = 2000
+# How many backers and deniers a claim row names (the most-quoted first); the claim page has them all.
+WHO_SHOWN = 5
+
+
+def _text_match(q: str) -> Q:
+    """Wording matches `q`: full text (English stemming, web-search syntax), or as a plain substring for what the
+    parser splits or stems away ("F-16", "Armen"), or a tag. Each has an index: the FTS GIN index, the trigram
+    GIN index (ILIKE, not Django's UPPER(...) LIKE, which no index answers) and the tags GIN index.
+    """
+    query = SearchQuery(q, config="english", search_type="websearch")
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return (
+        Q(SearchVectorExact(CLAIM_SEARCH_VECTOR, query))
+        | Q(RawSQL('"claims_claim"."text" ILIKE %s', (pattern,), output_field=BooleanField()))
+        | Q(tags__contains=[q.lower()])
+    )
+
+
+def claim_filter_text(claims: QuerySet[Claim], *, q: str) -> tuple[QuerySet[Claim], bool]:
+    """Claims of `claims` whose wording matches `q`, for the pages and the API alike; (claims, few).
+
+    PostgreSQL guesses how many claims match from word frequencies. For a rare or contradictory query
+    ("airfield checkpoint": two common words that never meet) it guesses thousands, walks the date index
+    looking for them and reads every one of a million claims. So the matching ids are fetched first through
+    the indexes, stopping after FEW_MATCHES: if that is all of them (`few`), the page is those ids and ranking
+    them is cheap; if not, the query is common enough for the date-index walk to find a page quickly.
+    """
+    match = _text_match(q)
+    ids = list(Claim.objects.filter(match).order_by().values_list("pk", flat=True)[: FEW_MATCHES + 1])
+    if len(ids) <= FEW_MATCHES:
+        return claims.filter(pk__in=ids), True
+    return claims.filter(match), False
+
+
+def _who(stances) -> ArraySubquery:
+    """The names of the parties (or unresolved speakers) taking these stances on the row's claim, most-quoted
+    first, at most WHO_SHOWN + 1 (one more says "and others"): from claims_claimstance, not the statements."""
+    groups = (
+        ClaimStance.objects.filter(claim=OuterRef("pk"), stance__in=stances)
+        .annotate(who=Coalesce("party__name", "speaker"))
+        .values("who")
+        .annotate(n=Sum("statements"))
+        .order_by("-n", "who")
+        .values("who")[: WHO_SHOWN + 1]
+    )
+    return ArraySubquery(groups)
+
 
 def claim_search(
     *,
@@ -209,25 +285,20 @@ def claim_search(
 ) -> QuerySet[Claim]:
     """Live claims for the claims list, one query: each with its statement count and who backs or denies it.
 
-    `q` is PostgreSQL full-text search on the wording (English stemming, web-search syntax), with a
-    plain substring match as a fallback for tokens the parser splits ("F-16"). The statement filters
-    (party, stance, outlet, dates) combine: the claim has at least one statement matching all of them.
+    `q` goes through claim_filter_text (the API's ?q= too). Sorting by relevance ranks the matches, so it
+    is offered when they are few (at most FEW_MATCHES); with more, the list is newest first. The statement
+    filters (party, stance, outlet, dates) combine: the claim has at least one statement matching all of them.
     """
-    counted = _counted_statements().filter(claim=OuterRef("pk"))
-    backers = counted.filter(stance__in=SUPPORTING_STANCES).annotate(who=Coalesce("party__name", "speaker_text"))
-    deniers = counted.filter(stance__in=OPPOSING_STANCES).annotate(who=Coalesce("party__name", "speaker_text"))
     # statement_count, backing_count and denial_count are the claim's own counters (kept by a trigger).
     claims = Claim.objects.live().annotate(
-        backed_by=ArraySubquery(backers.order_by("who").values("who").distinct()),
-        denied_by=ArraySubquery(deniers.order_by("who").values("who").distinct()),
+        backed_by=_who(SUPPORTING_STANCES), denied_by=_who(OPPOSING_STANCES)
     )
+    rankable = False
     if q:
-        query = SearchQuery(q, config="english", search_type="websearch")
-        vector = SearchVector("text", config="english")
-        # Filter on @@ (ts_rank is never quite zero, so it cannot tell a match from a miss).
-        claims = claims.annotate(search=vector, rank=SearchRank(vector, query)).filter(
-            Q(search=query) | Q(text__icontains=q) | Q(tags__contains=[q.lower()])
-        )
+        claims, rankable = claim_filter_text(claims, q=q)
+        if rankable:
+            query = SearchQuery(q, config="english", search_type="websearch")
+            claims = claims.annotate(rank=SearchRank(CLAIM_SEARCH_VECTOR, query))
     if verdict:
         claims = claims.filter(verdict=verdict)
     if contested is True:
@@ -249,8 +320,8 @@ def claim_search(
         statement_filter &= Q(article__published_at__date__lte=reported_to)
     if statement_filter:
         claims = claims.filter(Exists(_counted_statements().filter(statement_filter, claim=OuterRef("pk"))))
-    if sort not in CLAIM_SORTS or (sort == "relevance" and not q):
-        sort = "relevance" if q else "newest"
+    if sort not in CLAIM_SORTS or (sort == "relevance" and not rankable):
+        sort = "relevance" if rankable else "newest"
     return claims.order_by(*CLAIM_SORTS[sort][1])
 
 
@@ -391,9 +462,14 @@ def claim_party_matrix(*, summary: ClaimStanceSummary) -> list[MatrixRow]:
     return result
 
 
-def claim_timeline(*, claim: Claim) -> list[Statement]:
-    """The claim's statements in the order they were reported, each with what its link into the article needs."""
-    return list(
+def claim_timeline(*, claim: Claim) -> QuerySet[Statement]:
+    """The claim's statements in the order they were reported, each with what its link into the article needs.
+
+    A queryset for the page to slice: a claim can have 100,000 statements. A page of it is the first rows of
+    the articles' date index joined to the claim's statements, or the claim's statements sorted, whichever
+    PostgreSQL finds cheaper; its length is the claim's statement_count (the same statements: not rejected).
+    """
+    return (
         _counted_statements()
         .filter(claim=claim)
         .select_related("party__parent", "article__outlet", "revision")
@@ -507,33 +583,44 @@ class TrackRecordEntry:
     statements: int
 
 
-def party_track_record(*, party: Party) -> list[tuple[str, str, list[TrackRecordEntry]]]:
-    """The claims a party (or a party under it) asserted, confirmed or denied, grouped by the claim's verdict.
+def party_track_record(*, party: Party, verdict: str = "") -> QuerySet[ClaimStance]:
+    """The claims a party (or a party under it) asserted, confirmed or denied, newest claim first, as rows of
+    (claim_id, stances, speaker ids, statements) from claims_claimstance; a page of it goes to
+    party_track_record_entries. `verdict` keeps the claims that have it.
 
-    Returns (verdict, label, entries) for each verdict that has any, in the verdicts' order.
+    A queryset to page through: a top state backed or denied 30,000 claims.
     """
-    statements = (
-        _counted_statements()
-        .filter(_party_or_below("party", party), stance__in=SUPPORTING_STANCES | OPPOSING_STANCES)
-        .select_related("party", "claim")
-        .order_by("claim_id", "id")
+    groups = ClaimStance.objects.filter(
+        _party_or_below("party", party), stance__in=SUPPORTING_STANCES | OPPOSING_STANCES
     )
-    by_claim: dict[int, list[Statement]] = {}
-    for statement in statements:
-        if statement.claim_id is not None:
-            by_claim.setdefault(statement.claim_id, []).append(statement)
-    groups: dict[str, list[TrackRecordEntry]] = {}
-    for members in by_claim.values():
-        claim = members[0].claim
-        groups.setdefault(claim.verdict, []).append(
-            TrackRecordEntry(
-                claim=claim,
-                stances=tuple(sorted({s.stance for s in members}, key=_STANCE_ORDER.__getitem__)),
-                speakers=tuple(sorted({s.party.name for s in members})),
-                statements=len(members),
-            )
+    if verdict:
+        groups = groups.filter(claim__verdict=verdict)
+    return (
+        groups.values("claim_id")
+        .annotate(
+            stance_list=ArrayAgg("stance", distinct=True),
+            speaker_ids=ArrayAgg("party_id", distinct=True),
+            statement_total=Sum("statements"),
         )
-    return [(v.value, v.label, groups[v.value]) for v in Verdict if v.value in groups]
+        .order_by("-claim_id")
+    )
+
+
+def party_track_record_entries(rows) -> list[TrackRecordEntry]:
+    """A page of party_track_record's rows with their claims and speakers' names: two queries, whatever the page."""
+    rows = list(rows)
+    claims = Claim.objects.in_bulk([r["claim_id"] for r in rows])
+    names = dict(Party.objects.filter(pk__in={p for r in rows for p in r["speaker_ids"]}).values_list("pk", "name"))
+    return [
+        TrackRecordEntry(
+            claim=claims[r["claim_id"]],
+            stances=tuple(sorted(r["stance_list"], key=_STANCE_ORDER.__getitem__)),
+            speakers=tuple(sorted(names[p] for p in r["speaker_ids"])),
+            statements=r["statement_total"],
+        )
+        for r in rows
+    ]
+
 
 def statement_get(*, pk: int) -> Statement:
     return Statement.objects.select_related("party").get(pk=pk)
@@ -561,13 +648,25 @@ def api_claim_list(*, published_only: bool = False) -> QuerySet[Claim]:
     return claims.published() if published_only else claims
 
 
+# How many statements the API's claim detail embeds; the rest are at /api/v1/statements/?claim=ID.
+EMBEDDED_STATEMENTS = 50
+
+
 def api_claim_detail(*, published_only: bool = False) -> QuerySet[Claim]:
-    """Claims, merged ones too (a client may hold an old id), with their statements and evidence prefetched."""
+    """Claims, merged ones too (a client may hold an old id), with their evidence prefetched.
+
+    Statements are not prefetched: a claim can have 100,000; see api_claim_statements.
+    """
     claims = Claim.objects.annotate(**_api_claim_annotations()).prefetch_related(
-        Prefetch(
-            "statements",
-            queryset=Statement.objects.select_related("party", "reviewed_by").order_by("article_id", "start", "id"),
-        ),
         Prefetch("evidence", queryset=Evidence.objects.select_related("added_by").order_by("created_at", "id")),
     )
     return claims.published() if published_only else claims
+
+
+def api_claim_statements(*, claim: Claim, limit: int = EMBEDDED_STATEMENTS) -> tuple[list[Statement], bool]:
+    """The claim's newest `limit` statements (rejected ones too, marked so), the first page of
+    /api/v1/statements/?claim=ID; and whether there are more."""
+    statements = list(
+        Statement.objects.filter(claim=claim).select_related("party", "reviewed_by").order_by("-id")[: limit + 1]
+    )
+    return statements[:limit], len(statements) > limit

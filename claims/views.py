@@ -41,6 +41,7 @@ _ORDER = [Role.VIEWER, Role.ANALYST, Role.EDITOR, Role.ADMIN]
 MATRIX_STANCES = [Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES, Stance.QUESTIONS, Stance.RETRACTS]
 CORE_STANCES = {Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES}
 PAGE_SIZE = 25
+TIMELINE_PAGE = 50
 REVIEW_BATCH = 20
 
 
@@ -94,7 +95,10 @@ class BoundedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         if isinstance(self.object_list, QuerySet):
-            n = self.object_list.order_by().values("pk")[: self.COUNT_LIMIT + 1].count()  # order: irrelevant to a count
+            rows = self.object_list.order_by()  # order: irrelevant to a count
+            if not rows._fields:  # a grouped .values() queryset keeps its columns: they are its GROUP BY
+                rows = rows.values("pk")
+            n = rows[: self.COUNT_LIMIT + 1].count()
         else:
             n = len(self.object_list)
         self.bounded = n > self.COUNT_LIMIT
@@ -103,8 +107,19 @@ class BoundedPaginator(Paginator):
     bounded = False
 
 
-def page_of(request: HttpRequest, items, per_page: int = PAGE_SIZE):
-    return BoundedPaginator(items, per_page).get_page(request.GET.get("page"))
+class CountedPaginator(Paginator):
+    """A Paginator told its count (a counter the database keeps), so that it never runs COUNT(*)."""
+
+    bounded = False
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # count is a cached_property: this is its value
+
+
+def page_of(request: HttpRequest, items, per_page: int = PAGE_SIZE, *, param: str = "page", count: int | None = None):
+    paginator = BoundedPaginator(items, per_page) if count is None else CountedPaginator(items, per_page, count=count)
+    return paginator.get_page(request.GET.get(param))
 
 
 def _errors(exc: ValidationError) -> str:
@@ -169,7 +184,11 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         "matrix": selectors.claim_party_matrix(summary=summary),
         # asserts, confirms and denies always; questions and retracts when someone takes them.
         "matrix_stances": [s for s in MATRIX_STANCES if s in CORE_STANCES or s in {p.stance for p in summary.parties}],
-        "timeline": selectors.claim_timeline(claim=claim),
+        # statement_count counts what the timeline lists (statements not rejected), kept by a trigger.
+        "timeline": page_of(
+            request, selectors.claim_timeline(claim=claim), TIMELINE_PAGE, param="statements",
+            count=claim.statement_count,
+        ),
         "evidence": selectors.claim_evidence(claim=claim),
         "history": selectors.claim_history(claim=claim),
         "similar": selectors.claim_list_similar(claim=claim),
@@ -420,10 +439,17 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         party = selectors.party_get(slug=slug)
     except Party.DoesNotExist:
         raise Http404("No party by that name.") from None
+    verdict = request.GET.get("verdict", "")
+    if verdict not in Verdict.values:
+        verdict = ""
+    page = page_of(request, selectors.party_track_record(party=party, verdict=verdict))
     context = {
         "party": party,
         "aliases": list(party.aliases.order_by("text")),
         "children": list(party.children.order_by("name")),
-        "track_record": selectors.party_track_record(party=party),
+        "track_record": page,
+        "entries": selectors.party_track_record_entries(page.object_list),
+        "verdict": verdict,
+        "verdicts": Verdict.choices,
     }
     return render(request, "claims/party_detail.html", context)

@@ -6,17 +6,14 @@ from datetime import UTC
 
 import django_filters as filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django_filters.fields import IsoDateTimeField
 
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
 from claims.models import Claim, Evidence, Party, Statement, StatusChange
-from claims.selectors import party_and_below_ids
-
-# Must stay identical to the GIN index's expression (claims migration 0004), or PostgreSQL scans every row.
-CLAIM_SEARCH_VECTOR = SearchVector("text", config="english")
+from claims.selectors import claim_filter_text, party_and_below_ids
 
 
 class _UtcDateTimeField(IsoDateTimeField):
@@ -77,7 +74,9 @@ class ClaimFilter(filters.FilterSet):
         field_name="first_reported_at", lookup_expr="lte", help_text="First reported at or before (ISO 8601)."
     )
     q = filters.CharFilter(
-        method="filter_q", help_text='Full-text search of the wording, web-search syntax: words, "a phrase", -not.'
+        method="filter_q",
+        help_text='Full-text search of the wording, web-search syntax: words, "a phrase", -not; also the text '
+        "as a substring (F-16) and a tag, as on the claims page.",
     )
     # party, stance and outlet describe one statement together; see filter_queryset.
     party = IdFilter(
@@ -104,26 +103,9 @@ class ClaimFilter(filters.FilterSet):
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__contains=[value])
 
-    # Up to this many matches, the search first collects their ids through the GIN index (see filter_q).
-    FEW_MATCHES = 2000
-
     def filter_q(self, queryset, name, value):
-        """Claims whose wording matches; the same rows either way, in one of two query shapes.
-
-        PostgreSQL guesses how many claims match from word frequencies. For a rare or contradictory query
-        ("airfield checkpoint": two common words that never meet) it guesses thousands, walks the date index
-        looking for them and reads every one of a million claims. So the matching ids are fetched first through
-        the GIN index, stopping after FEW_MATCHES: if that is all of them, the page is those ids; if not, the
-        query is common enough for the index walk to find a page quickly.
-        """
-        query = websearch(value)
-        ids = list(
-            Claim.objects.annotate(search=CLAIM_SEARCH_VECTOR).filter(search=query).order_by()
-            .values_list("pk", flat=True)[: self.FEW_MATCHES + 1]
-        )
-        if len(ids) <= self.FEW_MATCHES:
-            return queryset.filter(pk__in=ids)
-        return queryset.annotate(search=CLAIM_SEARCH_VECTOR).filter(search=query)
+        """Claims whose wording matches: the pages' search too (selectors.claim_filter_text)."""
+        return claim_filter_text(queryset, q=value)[0]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

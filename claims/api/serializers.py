@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -189,7 +190,6 @@ class PartyStanceSerializer(Described, serializers.Serializer):
     parent = serializers.CharField(allow_null=True)
     stance = serializers.ChoiceField(choices=Stance.choices)
     statements = serializers.IntegerField()
-    article_ids = serializers.ListField(child=serializers.IntegerField())
     first_seen = serializers.DateTimeField(allow_null=True)
     last_seen = serializers.DateTimeField(allow_null=True)
 
@@ -200,7 +200,6 @@ class PartyStanceSerializer(Described, serializers.Serializer):
             "parent": "The name of the party it belongs to, if any.",
             "stance": "The stance the party takes.",
             "statements": "How many statements carry this stance of this party.",
-            "article_ids": "The articles those statements appear in.",
             "first_seen": "Earliest of those statements (by article publication).",
             "last_seen": "Latest of those statements.",
         }
@@ -218,15 +217,20 @@ class ArticleRefSerializer(Described, serializers.Serializer):
 
 class StanceSummarySerializer(Described, serializers.Serializer):
     parties = PartyStanceSerializer(many=True)
+    parties_total = serializers.IntegerField()
     articles = ArticleRefSerializer(many=True)
+    more_articles = serializers.BooleanField()
     first_seen = serializers.DateTimeField(allow_null=True)
     last_seen = serializers.DateTimeField(allow_null=True)
     contested = serializers.BooleanField()
 
     class Meta:
         descriptions = {
-            "parties": "Each party's stance, supporting stances first.",
-            "articles": "The articles that report the claim, oldest first.",
+            "parties": "Every stance of the (at most 50) parties or speakers with the most statements, "
+            "supporting stances first.",
+            "parties_total": "How many parties or unresolved speakers take a stance, all of them.",
+            "articles": "The first (at most 20) articles that report the claim, oldest first.",
+            "more_articles": "More articles report the claim than are listed: the statements list has them all.",
             "first_seen": "Earliest report.",
             "last_seen": "Latest report.",
             "contested": "Some party asserts or confirms it and some party denies it.",
@@ -234,16 +238,27 @@ class StanceSummarySerializer(Described, serializers.Serializer):
 
 
 class ClaimDetailSerializer(ClaimSerializer):
+    """A claim with its stance summary, its newest statements and its evidence; views put the summary and the
+    statements in the context (selectors.claim_stance_summary, selectors.api_claim_statements)."""
+
     stance_summary = serializers.SerializerMethodField()
     statements = serializers.SerializerMethodField()
+    more_statements = serializers.SerializerMethodField()
+    statements_url = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "stance_summary", "statements", "evidence"]
+        fields = [
+            *ClaimSerializer.Meta.fields, "stance_summary", "statements", "more_statements", "statements_url",
+            "evidence",
+        ]
         descriptions = {
             **ClaimSerializer.Meta.descriptions,
             "stance_summary": "Who asserts, confirms, denies, questions or retracts the claim, and where.",
-            "statements": "Every statement about the claim (rejected ones included, marked so).",
+            "statements": "The claim's newest statements, at most 50, newest first (rejected ones included, "
+            "marked so): the first page of statements_url.",
+            "more_statements": "The claim has more statements than are embedded; statements_url lists them all.",
+            "statements_url": "Every statement about the claim, cursor-paginated: /api/v1/statements/?claim=ID.",
             "evidence": "Links, articles and files that support or refute the claim.",
         }
 
@@ -253,7 +268,17 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     @extend_schema_field(StatementSerializer(many=True))
     def get_statements(self, claim: Claim) -> list:
-        return StatementSerializer(claim.statements.all(), many=True, context=self.context).data
+        return StatementSerializer(self.context["statements"], many=True, context=self.context).data
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_more_statements(self, claim: Claim) -> bool:
+        return self.context["more_statements"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_statements_url(self, claim: Claim) -> str:
+        path = f"{reverse('api:statement-list')}?claim={claim.pk}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class ClaimUpdateSerializer(Described, serializers.Serializer):

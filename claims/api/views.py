@@ -80,8 +80,10 @@ def _is_public(request) -> bool:
         "verdict is published, and nothing else.",
     ),
     retrieve=extend_schema(
-        summary="A claim with its stance summary, statements and evidence",
-        description="Anonymous callers get a published claim's own fields only.",
+        summary="A claim with its stance summary, newest statements and evidence",
+        description="The stance summary names the 50 most-quoted parties and the first 20 articles; the claim's "
+        "newest 50 statements are embedded, and statements_url lists them all (cursor-paginated). "
+        "Anonymous callers get a published claim's own fields only.",
         parameters=[ETAG],
     ),
     partial_update=extend_schema(
@@ -118,6 +120,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         context = self.get_serializer_context()
         if not _is_public(request):
             context["stance_summary"] = selectors.claim_stance_summary(claim=claim)
+            context["statements"], context["more_statements"] = selectors.api_claim_statements(claim=claim)
         return with_etag(Response(self.get_serializer_class()(claim, context=context).data), claim)
 
     def partial_update(self, request, *args, **kwargs):

@@ -7,7 +7,7 @@ import pytest
 from claims.models import Claim, Party, Statement
 from claims.selectors import ArticleRef, PartyStance, claim_stance_summary, party_resolve
 from claims.services import statement_review
-from tests.factories import PartyAliasFactory, PartyFactory, StatementFactory
+from tests.factories import ClaimFactory, PartyAliasFactory, PartyFactory, StatementFactory
 
 DAY = dt.datetime(2020, 9, 29, tzinfo=dt.UTC)
 
@@ -20,18 +20,36 @@ def test_f16_claim_stance_summary_on_the_seed(seeded):
     summary = claim_stance_summary(claim=claim)
 
     assert summary.parties == (
-        PartyStance(party["armenia"], "Armenia", None, "asserts", 1, (article1.pk,), DAY, DAY),
-        PartyStance(
-            party["armenia-mod"], "Ministry of Defence of Armenia", "Armenia", "asserts", 2, (article2.pk,), DAY, DAY
-        ),
-        PartyStance(party["azerbaijan"], "Azerbaijan", None, "denies", 1, (article2.pk,), DAY, DAY),
-        PartyStance(party["turkey"], "Turkey", None, "denies", 2, (article1.pk, article2.pk), DAY, DAY),
+        PartyStance(party["armenia"], "Armenia", None, "asserts", 1, DAY, DAY),
+        PartyStance(party["armenia-mod"], "Ministry of Defence of Armenia", "Armenia", "asserts", 2, DAY, DAY),
+        PartyStance(party["azerbaijan"], "Azerbaijan", None, "denies", 1, DAY, DAY),
+        PartyStance(party["turkey"], "Turkey", None, "denies", 2, DAY, DAY),
     )
     assert summary.articles == (
         ArticleRef(article1.pk, "Baku, Azerbaijan", "", DAY),
         ArticleRef(article2.pk, "In Nagorno-Karabakh, signs of escalating and widening conflict.", "", DAY),
     )
     assert (summary.claim_id, summary.first_seen, summary.last_seen, summary.contested) == (claim.pk, DAY, DAY, True)
+    assert (summary.parties_total, summary.parties_shown, summary.more_articles) == (4, 4, False)
+
+
+def test_stance_summary_caps_parties_and_articles_most_quoted_first(db):
+    claim = ClaimFactory()
+    quiet, busy, busiest = PartyFactory(name="Quiet"), PartyFactory(name="Busy"), PartyFactory(name="Busiest")
+    for party, stances in ((quiet, ["asserts"]), (busy, ["asserts", "denies"]), (busiest, ["denies"] * 3)):
+        for stance in stances:
+            StatementFactory(claim=claim, party=party, stance=stance)
+    articles = sorted(Statement.objects.filter(claim=claim), key=lambda s: (s.article.published_at, s.article_id))
+
+    summary = claim_stance_summary(claim=claim, parties=2, articles=4)
+
+    # Busy's two stances both come with it; Quiet (one statement) is left out.
+    assert [(p.party, p.stance, p.statements) for p in summary.parties] == [
+        ("Busy", "asserts", 1), ("Busiest", "denies", 3), ("Busy", "denies", 1),
+    ]
+    assert (summary.parties_total, summary.parties_shown, summary.contested) == (3, 2, True)
+    assert [a.id for a in summary.articles] == [s.article_id for s in articles[:4]]
+    assert summary.more_articles is True
 
 
 def test_a_claim_only_asserted_is_not_contested(seeded):
