@@ -1,10 +1,14 @@
-"""The claims' statement counters (statement_count, backing_count, denial_count) follow every write path."""
+"""The claims' statement counters and stance groups (claims_claimstance) follow every write path."""
 
-from django.db.models import Count, Q
+import datetime as dt
+
+from django.db.models import Case, Count, Max, Min, Q, Value, When
+from django.db.models.functions import Coalesce
 
 from claims import services
 from claims.enums import Origin, ReviewState, Stance
-from claims.models import Claim, Statement
+from claims.models import Claim, ClaimStance, Statement
+from sources.models import Article
 from tests import factories
 
 
@@ -77,3 +81,86 @@ def test_rejected_statements_and_positions_do_not_count(db):
     factories.StatementFactory(claim=None, stance=Stance.POSITION)
     factories.StatementFactory(claim=claim, stance=Stance.QUESTIONS)
     assert _counters(claim) == (1, 0, 0) == _counted(claim)
+
+
+# --- claims_claimstance: the (party or speaker, stance) groups, kept by triggers (migration claims 0008) ------------
+
+
+def _stances(claim: Claim) -> list[tuple]:
+    return sorted(
+        ClaimStance.objects.filter(claim=claim).values_list(
+            "party_id", "speaker", "stance", "statements", "first_seen", "last_seen"
+        ),
+        key=str,
+    )
+
+
+def _grouped(claim: Claim) -> list[tuple]:
+    """The same groups, aggregated the slow way from the statements."""
+    seen = Coalesce("article__published_at", "created_at")
+    rows = (
+        Statement.objects.filter(claim=claim).exclude(review_state=ReviewState.REJECTED)
+        .annotate(speaker=Case(When(party__isnull=True, then="speaker_text"), default=Value("")))
+        .order_by().values_list("party_id", "speaker", "stance")
+        .annotate(n=Count("pk"), first=Min(seen), last=Max(seen))
+    )
+    return sorted(rows, key=str)
+
+
+def test_stance_groups_follow_every_write_path(analyst):
+    claim, other = factories.ClaimFactory(), factories.ClaimFactory()
+    text = "Ankara denied it. Baku said it happened. Yerevan confirmed. An official doubted it."
+    early = factories.ArticleRevisionFactory(text=text, article__published_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    late = factories.ArticleRevisionFactory(text=text, article__published_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    turkey, azerbaijan = factories.PartyFactory(name="Turkey"), factories.PartyFactory(name="Azerbaijan")
+    made = [
+        services.statement_create(revision=revision, start=start, end=end, stance=stance, origin=Origin.EXTRACTED,
+                                  claim=claim, **who)[0]
+        for revision in (early, late)
+        for start, end, stance, who in (
+            (0, 17, Stance.DENIES, {"party": turkey}),
+            (18, 40, Stance.ASSERTS, {"party": azerbaijan}),
+            (61, 83, Stance.QUESTIONS, {"speaker_text": "An official"}),
+        )
+    ]
+    assert _stances(claim) == _grouped(claim)
+    assert [(p, s, st, n) for p, s, st, n, *_ in _stances(claim)] == sorted([
+        (turkey.pk, "", "denies", 2), (azerbaijan.pk, "", "asserts", 2), (None, "An official", "questions", 2),
+    ], key=str)
+
+    # A rejection at the early end moves first_seen; an accept changes nothing.
+    services.statement_review(statement=made[0], actor=analyst, action="reject")
+    services.statement_review(statement=made[1], actor=analyst, action="accept")
+    assert _stances(claim) == _grouped(claim)
+    # Reassigned party, stance and claim; an unresolved speaker resolved to a party.
+    for statement, change in ((made[4], {"party": turkey, "stance": Stance.DENIES}), (made[5], {"party": turkey}),
+                              (made[3], {"claim": other})):
+        statement.refresh_from_db()
+        services.statement_review(statement=statement, actor=analyst, action="accept", **change)
+    assert (_stances(claim), _stances(other)) == (_grouped(claim), _grouped(other))
+    # Bulk updates and deletes go past the services; the trigger sees them too.
+    Statement.objects.filter(claim=claim, stance=Stance.QUESTIONS).update(stance=Stance.ASSERTS)
+    Statement.objects.filter(pk=made[1].pk).delete()
+    assert (_stances(claim), _stances(other)) == (_grouped(claim), _grouped(other))
+    # A re-fetch that changes an article's date moves the dates of the groups it counts in.
+    Article.objects.filter(pk=late.article_id).update(published_at=dt.datetime(2023, 6, 1, tzinfo=dt.UTC))
+    assert (_stances(claim), _stances(other)) == (_grouped(claim), _grouped(other))
+    # Everything rejected: no group is left.
+    for statement in Statement.objects.filter(claim=claim):
+        services.statement_review(statement=statement, actor=analyst, action="reject")
+    assert _stances(claim) == [] == _grouped(claim)
+
+
+def test_stance_groups_follow_a_merge(analyst):
+    source, target = factories.ClaimFactory(), factories.ClaimFactory()
+    party = factories.PartyFactory()
+    factories.StatementFactory(claim=source, party=party, stance=Stance.DENIES)
+    factories.StatementFactory(claim=target, party=party, stance=Stance.DENIES)
+    factories.StatementFactory(claim=source, party=None, speaker_text="A witness", stance=Stance.ASSERTS)
+
+    services.claim_merge(source=source, target=target, actor=analyst)
+
+    assert (_stances(source), _stances(target)) == ([], _grouped(target))
+    assert [(p, s, st, n) for p, s, st, n, *_ in _stances(target)] == sorted(
+        [(party.pk, "", "denies", 2), (None, "A witness", "asserts", 1)], key=str
+    )
