@@ -1,7 +1,9 @@
 """The claims' statement counters and stance groups (claims_claimstance) follow every write path."""
 
 import datetime as dt
+from io import StringIO
 
+from django.core.management import call_command
 from django.db.models import Case, Count, Max, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 
@@ -164,3 +166,11 @@ def test_stance_groups_follow_a_merge(analyst):
     assert [(p, s, st, n) for p, s, st, n, *_ in _stances(target)] == sorted(
         [(party.pk, "", "denies", 2), (None, "A witness", "asserts", 1)], key=str
     )
+
+
+def test_generator_fills_stance_groups_as_the_trigger_would(db):
+    call_command("generate_data", outlets=5, parties=60, articles=80, claims=50, statements=400, stdout=StringIO())
+
+    claims = list(Claim.objects.filter(statements__isnull=False).distinct())
+    assert ClaimStance.objects.count() > 0
+    assert [_stances(c) for c in claims] == [_grouped(c) for c in claims]
