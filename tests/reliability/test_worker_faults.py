@@ -16,35 +16,11 @@ from config.celery import app
 from sources import services
 from sources.models import Article, ArticleRevision, IngestionItem
 from tests.factories import OutletFactory
+from tests.reliability.servers import serve_stories as _serve_stories
 from tests.reliability.servers import wait_for
-from tests.sources.conftest import Response, article_html
+from tests.sources.conftest import Response
 
 pytestmark = pytest.mark.worker
-
-COUNTRIES = ["Ruritania", "Borduria", "Syldavia", "Elbonia", "Freedonia", "Latveria", "Genovia", "Zubrowka"]
-TOWNS = ["Strelsau", "Szohod", "Klow", "Mudville", "Fredonia City", "Doomstadt", "Pyrus", "Lutz"]
-
-
-def story(n: int) -> list[str]:
-    """An attributed news story whose every few words are its own, so no two are near-duplicates."""
-    c, t, o = COUNTRIES[n % 8], TOWNS[n % 8], COUNTRIES[(n + 3) % 8]
-    return [
-        f"The {c} defence ministry said on day {n} that {n + 3} bridges near {t} had been destroyed by {o} "
-        f"artillery, and that {c} engineers in {t} were assessing damage to {n + 11} roads.",
-        f"{o}'s foreign ministry denied that {o} forces fired on {t}, calling the {c} accusation number {n} a "
-        f"provocation meant to derail {t} talks planned for day {n + 2}.",
-        f"Observers from {TOWNS[(n + 5) % 8]} said they could not confirm the {c} account of day {n} and urged "
-        f"{c} and {o} to respect the {t} ceasefire of year {2000 + n}.",
-    ]
-
-
-def _serve_stories(site, count: int, *, delay: float = 0.0, start: int = 0) -> list[str]:
-    urls = []
-    for n in range(start, start + count):
-        html = article_html(title=f"Bridges near {TOWNS[n % 8]}, report {n}", paragraphs=story(n))
-        urls.append(site.add(f"/news/{n}", Response(body=html, delay=delay)))
-    return urls
-
 
 def _no_duplicates() -> None:
     assert not Article.objects.values("canonical_url").annotate(n=Count("pk")).filter(n__gt=1).exists()
