@@ -33,6 +33,7 @@ class Row:
     times: list[float] = field(default_factory=list)
     queries: int | None = None
     floor: list[float] = field(default_factory=list)
+    sql: list[float] = field(default_factory=list)  # per run: the execution time of the request's own queries
     note: str = ""
 
     @property
@@ -46,6 +47,28 @@ class Row:
     @property
     def ratio(self) -> float | None:
         return self.p50 / statistics.median(self.floor) if self.floor else None
+
+    @property
+    def sql_p50(self) -> float | None:
+        return statistics.median(self.sql) if self.sql else None
+
+    @property
+    def sql_ratio(self) -> float | None:
+        return self.sql_p50 / statistics.median(self.floor) if self.floor and self.sql else None
+
+
+class SqlTimer:
+    """A connection.execute_wrapper that adds up how long the request's queries take to execute and fetch."""
+
+    def __init__(self) -> None:
+        self.ms = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms += (time.perf_counter() - started) * 1000
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -85,11 +108,11 @@ _STATEMENT_COLUMNS = (
     "s.confidence, s.review_state, s.reviewed_at, s.article_id, s.revision_id, s.version, s.created_at, "
     "p.id, p.slug, p.name, p.kind"
 )
-# The pages' claim rows also name who backs and who denies each claim.
+# The pages' claim rows also name who backs and who denies each claim: the six most-quoted (five shown).
 _WHO = (
-    "ARRAY(SELECT DISTINCT COALESCE(p.name, s.speaker_text) FROM claims_statement s LEFT JOIN claims_party p "
-    "ON p.id = s.party_id WHERE s.claim_id = c.id AND s.review_state <> 'rejected' AND s.stance IN {stances} "
-    "ORDER BY 1)"
+    "ARRAY(SELECT COALESCE(p.name, cs.speaker) FROM claims_claimstance cs LEFT JOIN claims_party p "
+    "ON p.id = cs.party_id WHERE cs.claim_id = c.id AND cs.stance IN {stances} "
+    "GROUP BY 1 ORDER BY sum(cs.statements) DESC, 1 LIMIT 6)"
 )
 _BACKERS = _WHO.format(stances="('asserts', 'confirms')")
 _DENIERS = _WHO.format(stances="('denies')")
@@ -192,28 +215,63 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
     )
     page_list = f"SELECT {_PAGE_CLAIM_COLUMNS} FROM claims_claim c WHERE c.merged_into_id IS NULL"
 
-    def detail_floor(claim_id: int, *, statements: bool) -> Callable[[], list]:
-        from claims.selectors import _STANCE_SUMMARY_SQL
+    text_match = (
+        f"({search} OR c.text ILIKE '%%' || %(q)s || '%%' OR c.tags @> ARRAY[lower(%(q)s)]::varchar(50)[])"
+    )
+    page_count = (
+        "SELECT count(*) FROM (SELECT 1 FROM claims_claim c WHERE c.merged_into_id IS NULL {where} LIMIT 10001) n"
+    )
 
+    def detail_floor(claim_id: int, *, page: bool) -> Callable[[], list]:
+        """The claim, its stance summary (capped), a page of its statements, its evidence: what the page or the
+        API shows of it."""
+        from claims.selectors import _STANCE_SUMMARY_SQL, SUMMARY_ARTICLES, SUMMARY_PARTIES
+
+        summary = {"claim": claim_id, "rejected": "rejected", "parties": SUMMARY_PARTIES,
+                   "articles": SUMMARY_ARTICLES + 1}
+        if page:  # the timeline's first page, in report order
+            statements = _sql(
+                f"SELECT {_STATEMENT_COLUMNS}, a.title, a.published_at, o.name, pp.name FROM claims_statement s "
+                "JOIN sources_article a ON a.id = s.article_id LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
+                "LEFT JOIN claims_party p ON p.id = s.party_id LEFT JOIN claims_party pp ON pp.id = p.parent_id "
+                "WHERE s.claim_id = %s AND s.review_state <> 'rejected' "
+                "ORDER BY a.published_at NULLS LAST, s.article_id, s.start, s.id LIMIT 50", [claim_id],
+            )
+        else:  # the newest 50, and one more to say whether there are more
+            statements = _sql(
+                f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
+                "WHERE s.claim_id = %s ORDER BY s.id DESC LIMIT 51", [claim_id],
+            )
         queries = [
             _sql(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.id = %s", [claim_id]),
-            _sql(_STANCE_SUMMARY_SQL, {"claim": claim_id, "rejected": "rejected"}),
+            _sql(_STANCE_SUMMARY_SQL, summary),
+            statements,
+            _sql("SELECT * FROM claims_evidence WHERE claim_id = %s ORDER BY created_at, id", [claim_id]),
         ]
-        if statements:
-            queries.append(_sql(
-                f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p "
-                "ON p.id = s.party_id WHERE s.claim_id = %s", [claim_id],
-            ))
         return lambda: [q() for q in queries]
 
     def track_record_floor(pid: int) -> Callable[[], list]:
-        return _sql(
-            "SELECT c.id, c.text, c.verdict, array_agg(DISTINCT s.stance), array_agg(DISTINCT p.name), count(*) "
-            "FROM claims_statement s JOIN claims_claim c ON c.id = s.claim_id JOIN claims_party p ON p.id = s.party_id "
-            f"WHERE s.party_id IN ({_PARTY_IDS}) AND s.review_state <> 'rejected' "
-            "AND s.stance IN ('asserts', 'confirms', 'denies') GROUP BY c.id",
+        """The first page of the party's track record (claims newest first) and its bounded count."""
+        groups = (
+            f"FROM claims_claimstance cs WHERE cs.party_id IN ({_PARTY_IDS}) "
+            "AND cs.stance IN ('asserts', 'confirms', 'denies') GROUP BY cs.claim_id"
+        )
+        page = _sql(
+            "SELECT c.id, c.text, c.verdict, g.stances, g.speakers, g.n FROM ("
+            "SELECT cs.claim_id, array_agg(DISTINCT cs.stance) AS stances, "
+            "array_agg(DISTINCT p.name) AS speakers, sum(cs.statements) AS n "
+            f"{groups.replace('WHERE', 'JOIN claims_party p ON p.id = cs.party_id WHERE', 1)} "
+            "ORDER BY cs.claim_id DESC LIMIT 25) g JOIN claims_claim c ON c.id = g.claim_id ORDER BY c.id DESC",
             {"party": pid},
         )
+        count = _sql(f"SELECT count(*) FROM (SELECT 1 {groups} LIMIT 10001) n", {"party": pid})
+        return lambda: [page(), count()]
+
+    def list_floor(where: str = "", params: dict | None = None, offset: int = 0) -> Callable[[], list]:
+        """A page of the claims list, with its bounded count (the page shows "10000+ claims")."""
+        rows = _sql(f"{page_list} {where} {_PAGE_ORDER} LIMIT 25 OFFSET {offset}", params or {})
+        count = _sql(page_count.format(where=where), params or {})
+        return lambda: [rows(), count()]
 
     return [
         ("API", "claims list, first page", lambda: "/api/v1/claims/",
@@ -227,26 +285,24 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
         ("API", "claims full-text search", lambda: f"/api/v1/claims/?{urlencode({'q': word()})}",
          lambda: _sql(f"{api_list} AND {search} {_API_ORDER} LIMIT 51", {"q": word_f()})),
         ("API", "claim detail + stance summary (typical claims)", lambda: f"/api/v1/claims/{claim()}/",
-         lambda: detail_floor(claim_f(), statements=True)),
+         lambda: detail_floor(claim_f(), page=False)),
         ("API", f"claim detail + stance summary ({fx.heavy_claim_statements} statements)",
-         lambda: f"/api/v1/claims/{fx.heavy_claim}/", lambda: detail_floor(fx.heavy_claim, statements=True)),
+         lambda: f"/api/v1/claims/{fx.heavy_claim}/", lambda: detail_floor(fx.heavy_claim, page=False)),
         ("API", "review queue (pending, oldest first)",
          lambda: "/api/v1/statements/?review_state=pending&ordering=created_at",
          lambda: _sql(pending.format(n=51))),
         ("API", "party track record (its statements)", lambda: f"/api/v1/statements/?party={party()[0]}",
          lambda: _sql(by_party, {"party": party_f()[0]})),
-        ("page", "claims list, first page", lambda: "/claims/",
-         lambda: _sql(f"{page_list} {_PAGE_ORDER} LIMIT 25")),
-        ("page", "claims list, page 200", lambda: "/claims/?page=200",
-         lambda: _sql(f"{page_list} {_PAGE_ORDER} LIMIT 25 OFFSET 4975")),
+        ("page", "claims list, first page", lambda: "/claims/", lambda: list_floor()),
+        ("page", "claims list, page 200", lambda: "/claims/?page=200", lambda: list_floor(offset=4975)),
         ("page", "claims by party (and sub-parties) and stance", lambda: f"/claims/?party={party()[1]}&stance=denies",
-         lambda: _sql(f"{page_list} AND {party_exists} {_PAGE_ORDER} LIMIT 25", {"party": party_f()[0]})),
+         lambda: list_floor(f"AND {party_exists}", {"party": party_f()[0]})),
         ("page", "claims full-text search", lambda: f"/claims/?{urlencode({'q': word()})}",
-         lambda: _sql(f"{page_list} AND {search} {_PAGE_ORDER} LIMIT 25", {"q": word_f()})),
+         lambda: list_floor(f"AND {text_match}", {"q": word_f()})),
         ("page", "claim page (typical claims)", lambda: f"/claims/{claim()}/",
-         lambda: detail_floor(claim_f(), statements=True)),
+         lambda: detail_floor(claim_f(), page=True)),
         ("page", f"claim page ({fx.heavy_claim_statements} statements)", lambda: f"/claims/{fx.heavy_claim}/",
-         lambda: detail_floor(fx.heavy_claim, statements=True)),
+         lambda: detail_floor(fx.heavy_claim, page=True)),
         ("page", "review queue", lambda: "/review/", lambda: _sql(pending.format(n=20))),
         ("page", "party page with track record", lambda: f"/parties/{party()[1]}/",
          lambda: track_record_floor(party_f()[0])),
@@ -277,12 +333,11 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
             continue
         client = api if group == "API" else pages
         row = Row(group=group, name=name)
-        # The heaviest claim and party take seconds a request: fewer runs, or the benchmark takes an hour.
-        heavy = str(fx.heavy_claim_statements) in name or str(fx.heavy_party[2]) in name
-        warmup, timed = (1, min(runs, 3)) if heavy else (2, runs)
+        warmup, timed = 2, runs
         for i in range(timed + warmup):  # warm-up runs first: caches, first-call costs
             path = next_path()
-            with CaptureQueriesContext(connection) as queries:
+            timer = SqlTimer()
+            with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
                 started = time.perf_counter()
                 response = client.get(path)
                 elapsed = (time.perf_counter() - started) * 1000
@@ -290,6 +345,7 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
                 raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
             if i >= warmup:
                 row.times.append(elapsed)
+                row.sql.append(timer.ms)
                 row.queries = max(row.queries or 0, len(queries.captured_queries))
         for i in range(timed + warmup):
             query = next_floor()
@@ -297,8 +353,8 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
             if i >= warmup:
                 row.floor.append(elapsed)
         row.path = path
-        progress(f"{group:4} {name:55} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  "
-                 f"queries {row.queries:3}  floor {statistics.median(row.floor):7.1f} ms")
+        progress(f"{group:4} {name:55} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries:3}  "
+                 f"our SQL {row.sql_p50:7.1f} ms  floor {statistics.median(row.floor):7.1f} ms")
         rows.append(row)
     return rows
 
@@ -310,10 +366,12 @@ def measure_claim_match(fx: Fixture, *, runs: int, progress: Callable[[str], Non
     texts = _rotating(fx.statement_texts)
     for i in range(runs + 2):
         text = texts()
-        with CaptureQueriesContext(connection) as queries:
+        timer = SqlTimer()
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
             elapsed = _timed(lambda t=text: claim_match(text=t))
         if i >= 2:
             row.times.append(elapsed)
+            row.sql.append(timer.ms)
             row.queries = len(queries.captured_queries)
     progress(f"lookup {row.name:53} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries}")
     return row

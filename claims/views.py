@@ -442,7 +442,7 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     verdict = request.GET.get("verdict", "")
     if verdict not in Verdict.values:
         verdict = ""
-    page = page_of(request, selectors.party_track_record(party=party, verdict=verdict))
+    page = page_of(request, selectors.party_track_record(party=party, verdict=verdict), PAGE_SIZE)
     context = {
         "party": party,
         "aliases": list(party.aliases.order_by("text")),

@@ -7,9 +7,10 @@ from types import SimpleNamespace
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import views
 from claims.templatetags.tracker import highlighted_text, revision_diff, web_url
 from sources.models import IngestionItem, IngestionRun
-from tests.factories import ArticleRevisionFactory, StatementFactory
+from tests.factories import ArticleRevisionFactory, ClaimFactory, PartyFactory, StatementFactory
 
 
 def _statement(pk, start, end, stance="asserts", party="Ruritania", claim="The bridge fell"):
@@ -145,3 +146,94 @@ def test_htmx_is_served_from_the_npm_package():
 
     found = finders.find("vendor/htmx/htmx.min.js")
     assert found is not None and "node_modules/htmx.org/dist" in found
+
+
+# --- What grows without bound is paged or capped (#7) --------------------------------------------------------
+
+
+def _asserted_by(claim, names):
+    """One statement per name asserting `claim`, each in its own article, returned in report order."""
+    return [StatementFactory(claim=claim, party=PartyFactory(name=name), review_state="accepted") for name in names]
+
+
+def test_claim_timeline_is_paged(client, viewer, monkeypatch):
+    monkeypatch.setattr(views, "TIMELINE_PAGE", 2)
+    claim = ClaimFactory()
+    statements = _asserted_by(claim, ["Alpha", "Bravo", "Charlie"])
+    client.force_login(viewer)
+    url = reverse("claims:claim_detail", args=[claim.pk])
+
+    first, second = client.get(url), client.get(url, {"statements": 2})
+
+    assert [s.pk for s in first.context["timeline"]] == [s.pk for s in statements[:2]]
+    assert [s.pk for s in second.context["timeline"]] == [statements[2].pk]
+    assert "Statements 1–2 of 3" in first.content.decode()
+    assert "?statements=2#h-timeline" in first.content.decode()
+
+
+def test_claim_page_caps_the_parties_and_articles_it_names(client, viewer, monkeypatch):
+    from claims import selectors
+
+    monkeypatch.setattr(selectors, "SUMMARY_PARTIES", 2)
+    monkeypatch.setattr(selectors, "SUMMARY_ARTICLES", 2)
+    monkeypatch.setattr(selectors.claim_stance_summary, "__kwdefaults__", {"parties": 2, "articles": 2})
+    claim = ClaimFactory()
+    _asserted_by(claim, ["Alpha", "Bravo", "Charlie"])
+    client.force_login(viewer)
+
+    content = client.get(reverse("claims:claim_detail", args=[claim.pk])).content.decode()
+
+    assert "The 2 most-quoted of 3 parties and speakers" in content
+    assert "The first 2 articles; the timeline has them all." in content
+
+
+def test_claim_rows_name_the_five_most_quoted_backers_and_others(client, viewer):
+    claim = ClaimFactory(text="A dam burst upstream")
+    _asserted_by(claim, ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"])
+    StatementFactory(claim=claim, party=claim.statements.get(party__name="Foxtrot").party, review_state="accepted")
+    client.force_login(viewer)
+
+    content = client.get(reverse("claims:claim_list")).content.decode()
+
+    assert "Foxtrot, Alpha, Bravo, Charlie, Delta and others" in content
+
+
+def test_party_track_record_is_paged_and_filtered_by_verdict(client, viewer, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    state = PartyFactory(name="Ruritania")
+    ministry = PartyFactory(name="Ruritanian Ministry", parent=state)
+    claims = [ClaimFactory(verdict=v) for v in ("false", "confirmed", "false")]
+    for claim in claims:
+        StatementFactory(claim=claim, party=ministry, stance="denies", review_state="accepted")
+    StatementFactory(claim=claims[0], party=state, stance="asserts", review_state="accepted")
+    client.force_login(viewer)
+    url = reverse("claims:party_detail", args=[state.slug])
+
+    first, second = client.get(url), client.get(url, {"page": 2})
+    false_only = client.get(url, {"verdict": "false"})
+
+    entries = [(e.claim.pk, e.stances, e.speakers, e.statements) for e in first.context["entries"]]
+    assert entries == [
+        (claims[2].pk, ("denies",), ("Ruritanian Ministry",), 1),
+        (claims[1].pk, ("denies",), ("Ruritanian Ministry",), 1),
+    ]
+    assert [(e.claim.pk, e.stances, e.speakers, e.statements) for e in second.context["entries"]] == [
+        (claims[0].pk, ("asserts", "denies"), ("Ruritania", "Ruritanian Ministry"), 2),
+    ]
+    assert [e.claim.pk for e in false_only.context["entries"]] == [claims[2].pk, claims[0].pk]
+
+
+def test_page_and_api_search_find_the_same_claims(client, viewer, tracker):
+    from tests.api.conftest import token_client
+
+    ClaimFactory(text="The F-16 was shot down near the border")
+    ClaimFactory(text="Shelling hit the bridgehead", tags=["vltava"])
+    client.force_login(viewer)
+    api = token_client(viewer, read_write=False)
+    for q in ("F-16", "bridge", "vltava", "Vltav", "nothing like it"):
+        page = client.get(reverse("claims:claim_list"), {"q": q}).context["page"]
+        listed = api.get("/api/v1/claims/", {"q": q}).json()["results"]
+        assert sorted(c.pk for c in page) == sorted(c["id"] for c in listed), q
+    assert [c.text for c in client.get(reverse("claims:claim_list"), {"q": "Vltav"}).context["page"]] == [
+        "A bridge over the Vltava was destroyed by shelling"
+    ]

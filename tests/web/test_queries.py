@@ -142,3 +142,23 @@ def test_list_pages_stay_cheap(client, editor, page, ceiling):
     with CaptureQueriesContext(connection) as queries:
         _get(client, url)
     assert len(queries.captured_queries) <= ceiling, [q["sql"][:120] for q in queries.captured_queries]
+
+
+def test_party_page_queries_do_not_grow_with_its_track_record(client, editor, django_assert_num_queries):
+    client.force_login(editor)
+    state = PartyFactory()
+    ministry = PartyFactory(parent=state)
+
+    def backed_claim():
+        StatementFactory(party=ministry, claim=ClaimFactory(), review_state=ReviewState.ACCEPTED)
+
+    backed_claim()
+    url = reverse("claims:party_detail", args=[state.slug])
+    _get(client, url)
+    with CaptureQueriesContext(connection) as one:
+        _get(client, url)
+    backed_claim()
+    StatementFactory(party=PartyFactory(parent=state), claim=ClaimFactory(), stance=Stance.DENIES)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = _get(client, url)
+    assert len(response.context["entries"]) == 3
