@@ -12,7 +12,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
@@ -20,14 +19,12 @@ from django.utils.text import slugify
 from claims import services
 from claims.enums import Origin, PartyKind, Quotation, ReviewState, Stance
 from claims.models import Claim, Party, Statement
+from claims.retrieval import claim_candidates
 from claims.selectors import party_resolve
 from sources.enums import ArticleStatus
 from sources.models import Article, ArticleRevision
 
 logger = logging.getLogger(__name__)
-
-CANDIDATES = 20
-
 
 @dataclass
 class AnalysisReport:
@@ -59,8 +56,8 @@ def known_parties() -> list:
 def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim | None, float]:
     """The live claim that says the same as `text`, with its score; (None, best score) when none is close enough.
 
-    Candidates come from PostgreSQL (trigram word similarity and full-text rank on the claim's
-    wording, both indexed); the analysis's similarity (word and character TF-IDF plus static
+    A few candidates come from indexes (claim_candidates: nearest wordings by embedding, and claims
+    sharing the text's rarest words); the analysis's similarity (word and character TF-IDF plus static
     embeddings, threshold tuned on the Emergent corpus) decides among them.
     """
     from claims.analysis.similarity import SAME_CLAIM_THRESHOLD, similarity
@@ -68,24 +65,13 @@ def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim 
     text = text.strip()
     if not text:
         return None, 0.0
-    live = Claim.objects.live().exclude(review_state=ReviewState.REJECTED).exclude(pk__in=exclude_ids)
-    by_trigram = (
-        live.annotate(sim=TrigramWordSimilarity(text, "text")).filter(sim__gt=0.2).order_by("-sim")[:CANDIDATES]
-    )
-    query = SearchQuery(text, config="english", search_type="plain")
-    by_words = (
-        live.annotate(rank=SearchRank(SearchVector("text", config="english"), query))
-        .filter(rank__gt=0)
-        .order_by("-rank")[:CANDIDATES]
-    )
-    candidates = {c.pk: c for c in [*by_trigram, *by_words]}
+    candidates = claim_candidates(text=text, exclude_ids=exclude_ids)
     if not candidates:
         return None, 0.0
-    ordered = list(candidates.values())
-    scores = similarity([text], [c.text for c in ordered])[0]
+    scores = similarity([text], [c.text for c in candidates])[0]
     best = int(scores.argmax())
     score = float(scores[best])
-    return (ordered[best] if score >= SAME_CLAIM_THRESHOLD else None), score
+    return (candidates[best] if score >= SAME_CLAIM_THRESHOLD else None), score
 
 
 def _proposed_party(name: str) -> Party:

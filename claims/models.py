@@ -115,11 +115,6 @@ class Claim(models.Model):
     statement_count = models.PositiveIntegerField(default=0, editable=False)
     backing_count = models.PositiveIntegerField(default=0, editable=False, help_text="Asserting or confirming.")
     denial_count = models.PositiveIntegerField(default=0, editable=False, help_text="Denying.")
-    # The wording's static embedding (claims.analysis.similarity.embed), kept by the services that write the
-    # text (claims.embeddings); the similar-claim lookup's nearest neighbours. Null on merged claims: they are
-    # never a candidate again. float16: the model's own precision, half the size of a float32 vector.
-    embedding = HalfVectorField(dimensions=CLAIM_EMBEDDING_DIMENSIONS, null=True, blank=True, editable=False)
-
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -151,9 +146,6 @@ class Claim(models.Model):
             ),
             # the "recently changed" sort, and the newest change that keys the cached tag list (selectors.claim_tags).
             models.Index(F("updated_at").desc(), F("id").desc(), name="claim_updated_idx"),
-            # similar-claim lookup: the nearest wordings by cosine distance, a graph walk instead of a scan of 1M.
-            HnswIndex(fields=["embedding"], m=16, ef_construction=64, opclasses=["halfvec_cosine_ops"],
-                      name="claim_embedding_hnsw_idx"),
         ]
 
     def __str__(self) -> str:
@@ -168,6 +160,29 @@ class Claim(models.Model):
                 f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in CLAIM_COUNTERS
             ]
         super().save(*args, **kwargs)
+
+
+class ClaimEmbedding(models.Model):
+    """A live claim's wording as a unit vector (claims.analysis.similarity.embed): the similar-claim lookup's index.
+
+    A table of its own, so that a million 512-byte vectors stay out of the claim rows every page reads.
+    Written by the services that set a claim's wording (claims.embeddings.claim_embedding_store); a merged
+    claim loses its row, so the lookup never offers it again.
+    """
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, primary_key=True, related_name="embedding")
+    # float16: the model's own precision, half the size of a float32 vector.
+    vector = HalfVectorField(dimensions=CLAIM_EMBEDDING_DIMENSIONS)
+
+    class Meta:
+        indexes = [
+            # the nearest wordings by cosine distance: a graph walk instead of a scan of a million vectors.
+            HnswIndex(fields=["vector"], m=16, ef_construction=32, opclasses=["halfvec_cosine_ops"],
+                      name="claim_embedding_hnsw_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"embedding of claim {self.claim_id}"
 
 
 class Statement(models.Model):

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from claims.embeddings import claim_embedding_store
 from claims.enums import (
     ClaimKind,
     EvidenceKind,
@@ -118,7 +119,10 @@ def claim_create(
     first_reported_at: datetime | None = None,
     origin: str = Origin.ANALYST,
 ) -> Claim:
-    """A new claim; machine-made claims start as proposals waiting for review. Queues claim.created."""
+    """A new claim; machine-made claims start as proposals waiting for review. Queues claim.created.
+
+    The wording's embedding is stored with it (the similar-claim lookup's nearest neighbours).
+    """
     _choice(kind, ClaimKind, "claim kind")
     _choice(origin, Origin, "origin")
     if not text.strip():
@@ -128,6 +132,7 @@ def claim_create(
             text=text.strip(), kind=kind, slug=slug, tags=sorted(set(tags)), first_reported_at=first_reported_at,
             origin=origin, review_state=ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING,
         )
+        claim_embedding_store(claim)
         webhook_event_emit(event=WebhookEvent.CLAIM_CREATED, data=claim_event_data(claim))
     return claim
 
@@ -204,7 +209,10 @@ def claim_update(
     tags: Iterable[str] | None = None,
     expected_version: int | None = None,
 ) -> Claim:
-    """Edit a claim's wording, kind or tags (analysts and up). Accepts a proposed claim as it goes."""
+    """Edit a claim's wording, kind or tags (analysts and up). Accepts a proposed claim as it goes.
+
+    A new wording gets its embedding in the same save, so the similar-claim lookup finds the claim by it.
+    """
     require_role(actor, Role.ANALYST, action="Editing a claim")
     if kind is not None:
         _choice(kind, ClaimKind, "claim kind")
@@ -223,6 +231,8 @@ def claim_update(
         locked.review_state = ReviewState.ACCEPTED
         locked.version += 1
         locked.save()
+        if text is not None:
+            claim_embedding_store(locked)
     return locked
 
 
@@ -233,7 +243,9 @@ def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
     cannot deadlock): every statement and evidence of the source moves to the target (a statement
     that would duplicate one the target already has is dropped: it is the same attribution);
     tags are united; first_reported_at takes the earlier date; source.merged_into = target, so
-    statements the analysis links to the source later land on the target (statement_create).
+    statements the analysis links to the source later land on the target (statement_create); the
+    source's embedding is removed, so the similar-claim lookup never offers it again (the target keeps
+    its wording and its embedding).
     """
     require_role(actor, Role.ANALYST, action="Merging claims")
     if source.pk == target.pk:
@@ -264,6 +276,7 @@ def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
         src.merged_into = dst
         src.version += 1
         src.save()
+        claim_embedding_store(src)
     source.merged_into, source.version = dst, src.version
     return dst
 

@@ -5,22 +5,7 @@ import pgvector.django.halfvec
 import pgvector.django.indexes
 from django.db import migrations
 
-# Above this many claims the migration leaves the fill to `manage.py claim_embeddings` (batches, binary COPY,
-# one index build), so that migrating a million-claim database stays quick and says what to run next.
-FILL_IN_MIGRATION = 50_000
-
-
-def fill_embeddings(apps, schema_editor):
-    Claim = apps.get_model("claims", "Claim")
-    missing = Claim.objects.filter(embedding__isnull=True, merged_into__isnull=True).count()
-    if not missing:
-        return
-    if missing > FILL_IN_MIGRATION:
-        print(f"\n  {missing} claims have no embedding yet: run `manage.py claim_embeddings`")
-        return
-    from claims.embeddings import claim_embeddings_fill
-
-    claim_embeddings_fill()
+# The embedding moved to a table of its own in 0009 (claims.ClaimEmbedding), which also fills it.
 
 
 class Migration(migrations.Migration):
@@ -43,5 +28,4 @@ class Migration(migrations.Migration):
                 opclasses=['halfvec_cosine_ops'],
             ),
         ),
-        migrations.RunPython(fill_embeddings, migrations.RunPython.noop, elidable=True),
     ]
