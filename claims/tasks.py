@@ -1,6 +1,10 @@
 """Celery tasks of the claims app; thin: fetch the row, return quietly if it is gone, delegate."""
 
+import random
+
 from celery import shared_task
+from django.db import IntegrityError, OperationalError
+from psycopg import errors as pg_errors
 
 from claims.models import WebhookDelivery
 from claims.webhooks import webhook_delivery_attempt
@@ -17,10 +21,16 @@ def webhook_deliver(self, *, delivery_id: int) -> None:
         raise self.retry(countdown=retry_in)
 
 
+# Two analyses running at once (two worker processes) collide: both propose the same new party, and the second
+# insert of its slug fails once the first commits; or they lock the same claims in another order, and PostgreSQL
+# ends one as a deadlock. The analysis is one transaction and safe to run again: the loser runs again shortly.
+COLLISIONS = (pg_errors.UniqueViolation, pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
+
+
 @shared_task(
-    name="claims.analyse_revision", acks_late=True, time_limit=300, soft_time_limit=280,
+    bind=True, name="claims.analyse_revision", acks_late=True, time_limit=300, soft_time_limit=280, max_retries=5,
 )
-def analyse_revision(*, revision_id: int) -> dict | None:
+def analyse_revision(self, *, revision_id: int) -> dict | None:
     """Find the statements of one article revision (enqueued by ingestion's hand-over hook)."""
     from claims.linking import revision_analyse
     from sources.models import ArticleRevision
@@ -28,5 +38,11 @@ def analyse_revision(*, revision_id: int) -> dict | None:
     revision = ArticleRevision.objects.select_related("article").filter(pk=revision_id).first()
     if revision is None:
         return None
-    report = revision_analyse(revision=revision)
+    try:
+        report = revision_analyse(revision=revision)
+    except (IntegrityError, OperationalError) as exc:
+        if not isinstance(exc.__cause__, COLLISIONS):
+            raise
+        countdown = random.uniform(0.2, 2.0)  # noqa: S311 -- jitter, not security
+        raise self.retry(exc=exc, countdown=countdown) from None
     return {"revision_id": revision_id, "found": report.found, "created": report.created}

@@ -127,6 +127,24 @@ def test_the_connection_goes_to_the_checked_address_so_dns_cannot_swap_it(site, 
     assert site.seen[0].headers["host"] == f"news.rebind.test:{site.port}"
 
 
+def test_fetches_share_one_tls_context_per_process(site, monkeypatch):
+    """Loading the CA bundle for every fetch was most of a local page's fetch time (manage.py bench_ingestion)."""
+    import ssl
+
+    made = []
+    create = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: made.append(1) or create(*a, **k))
+    url = site.add("/story", "<p>hello</p>")
+    url_fetch(url)  # the first fetch of the process may build it
+    made.clear()
+
+    for _ in range(3):
+        url_fetch(url)
+
+    assert made == []
+    assert fetching._tls_context().verify_mode == ssl.CERT_REQUIRED and fetching._tls_context().check_hostname
+
+
 def test_redirects_are_followed_and_recorded(site):
     site.add("/old", Response(status=301, headers={"Location": "/newer"}))
     site.add("/newer", Response(status=302, headers={"Location": site.url("/final")}))
