@@ -15,7 +15,7 @@ from claims.models import Claim
 NEAREST = 20
 BY_WORDS = 20
 HNSW_EF_SEARCH = 64
-RARE_WORD_SHARE = 0.001
+RARE_WORD_CLAIMS = 1000
 RARE_WORDS = 4
 RARE_WORD_MATCHES = 2000
 
@@ -31,9 +31,9 @@ def claim_candidates(
     share the text's rare words (full text, GIN index), ranked by how many of the text's words they
     have. Names and numbers ("Zenda", "F-16", "12") weigh little in a static embedding; the rare-word
     channel catches the claims that share them. A word is rare when PostgreSQL's statistics of the
-    full-text index count it in fewer than RARE_WORD_SHARE of the claims (or do not list it at all);
-    the scan of a rare word's matches is capped at RARE_WORD_MATCHES rows, so a word the statistics
-    missed cannot turn into a scan of every claim. `embedding` is the text's, when the caller has it.
+    full-text index put it in at most RARE_WORD_CLAIMS claims (or do not list it at all); the scan of
+    the rare words' matches is capped at RARE_WORD_MATCHES rows, so a word the statistics missed
+    cannot turn into a scan of every claim. `embedding` is the text's, when the caller has it.
     """
     if embedding is None:
         embedding = claim_embedding(text)
@@ -41,10 +41,10 @@ def claim_candidates(
     # One transaction, no savepoint: the index settings are local to it and cost no query of their own.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_LEXEMES_SQL, [max(HNSW_EF_SEARCH, nearest), text])
-        lexemes = [(lexeme, freq) for lexeme, freq in cursor.fetchall() if lexeme]
+        lexemes = [(lexeme, claims) for lexeme, claims in cursor.fetchall() if lexeme]
         # Rarest first; among words the statistics do not count, the longer ones (names rather than particles).
-        ranked = sorted((freq or 0.0, -len(lexeme), lexeme) for lexeme, freq in lexemes)
-        rare = [lexeme for freq, _length, lexeme in ranked if freq < RARE_WORD_SHARE][:RARE_WORDS]
+        ranked = sorted((claims or 0.0, -len(lexeme), lexeme) for lexeme, claims in lexemes)
+        rare = [lexeme for claims, _length, lexeme in ranked if claims <= RARE_WORD_CLAIMS][:RARE_WORDS]
         parts, params = [], []
         if embedding is not None and nearest:
             parts.append(nearest_sql)
@@ -65,8 +65,8 @@ def _tsquery_any(lexemes) -> str:
     return " | ".join(quoted)
 
 
-# The text's lexemes as the claims' full-text index has them, with the share of claims that contain each
-# one according to the index's statistics (NULL: not among the most common, so rare or absent).
+# The text's lexemes as the claims' full-text index has them, with how many claims contain each one
+# according to the index's statistics (NULL: not among the most common, so rare or absent).
 # The HNSW settings ride along, local to the transaction: ef_search is how many graph nodes the walk keeps
 # (recall), the iterative scan walks on when the filter (merged, rejected, excluded) leaves too few rows.
 _LEXEMES_SQL = """
@@ -76,8 +76,9 @@ WITH settings AS MATERIALIZED (
     SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs FROM pg_stats
     WHERE schemaname = current_schema() AND tablename = 'claim_text_fts_idx'
 )
-SELECT t.lexeme, (SELECT stats.freqs[array_position(stats.elems, t.lexeme)] FROM stats)
+SELECT t.lexeme, (SELECT stats.freqs[array_position(stats.elems, t.lexeme)] * c.reltuples FROM stats)
 FROM settings LEFT JOIN unnest(to_tsvector('english', %s)) AS t ON true
+JOIN pg_class c ON c.oid = 'claims_claim'::regclass
 """
 # Live, not rejected: the same filter for both channels.
 _CANDIDATE_FILTER = "merged_into_id IS NULL AND review_state <> 'rejected' AND NOT (id = ANY(%s::bigint[]))"

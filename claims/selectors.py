@@ -12,7 +12,6 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
     SearchVectorExact,
-    TrigramWordSimilarity,
 )
 from django.core.cache import cache
 from django.db import connection
@@ -492,14 +491,28 @@ def claim_history(*, claim: Claim) -> list:
 
 
 def claim_list_similar(*, claim: Claim, limit: int = 5) -> list[Claim]:
-    """Other live claims worded alike (pg_trgm word similarity): candidates for a merge."""
-    return list(
-        Claim.objects.live()
-        .exclude(pk=claim.pk)
-        .annotate(similarity=TrigramWordSimilarity(claim.text, "text"))
-        .filter(similarity__gte=0.3)
-        .order_by("-similarity", "-id")[:limit]
-    )
+    """Other live claims that say much the same, most alike first: candidates for a merge.
+
+    The similar-claim lookup's candidates (claims.retrieval: nearest by embedding and sharing rare words,
+    both through indexes) ranked by the analysis's similarity; each claim carries its score as
+    `similarity`, and only those at SIMILAR_CLAIM_FLOOR or above are listed.
+    """
+    from claims.analysis.similarity import similarity
+    from claims.retrieval import claim_candidates
+
+    candidates = claim_candidates(text=claim.text, exclude_ids=(claim.pk,), nearest=4 * limit, by_words=2 * limit)
+    if not candidates:
+        return []
+    scores = similarity([claim.text], [c.text for c in candidates])[0]
+    for candidate, score in zip(candidates, scores, strict=True):
+        candidate.similarity = float(score)
+    alike = [c for c in candidates if c.similarity >= SIMILAR_CLAIM_FLOOR]
+    return sorted(alike, key=lambda c: (-c.similarity, -c.pk))[:limit]
+
+
+# The "similar claims" box lists claims somewhat below the same-claim threshold of the matching
+# (claims.analysis.similarity.SAME_CLAIM_THRESHOLD, 0.40) too: the analyst decides on a merge.
+SIMILAR_CLAIM_FLOOR = 0.30
 
 
 def claim_choices(*, limit: int = 500) -> list[tuple[int, str]]:

@@ -4,14 +4,21 @@ import hashlib
 import json
 import time
 
+import numpy as np
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from claims.analysis.similarity import embed
 from claims.annotations import annotation_import
+from claims.embeddings import claim_embeddings_fill
 from claims.enums import Origin, ReviewState
 from claims.linking import claim_match, revision_analyse
-from claims.models import Claim, Party, Statement
-from claims.services import claim_create, statement_review
+from claims.models import Claim, ClaimEmbedding, Party, Statement
+from claims.retrieval import claim_candidates
+from claims.selectors import claim_list_similar
+from claims.services import claim_create, claim_merge, claim_update, statement_review
 from sources.models import Article, ArticleRevision
 
 
@@ -98,6 +105,142 @@ def test_claim_match_finds_the_same_claim_in_other_words(db):
     assert found == claim
     assert score > 0.4
     assert unrelated is None
+
+
+def _stored_vector(claim: Claim) -> np.ndarray | None:
+    row = ClaimEmbedding.objects.filter(claim=claim).first()
+    return None if row is None else np.asarray(row.vector, dtype=np.float32)
+
+
+def _same_vector(stored: np.ndarray | None, text: str) -> bool:
+    # Stored as float16: equal to the wording's embedding within half precision.
+    return stored is not None and bool(np.allclose(stored, embed([text])[0], atol=2e-3))
+
+
+def test_a_claim_gets_the_embedding_of_its_wording_when_created(db):
+    claim = claim_create(text="  Shelling hit the regional airport near Stepanakert  ")
+
+    assert _same_vector(_stored_vector(claim), "Shelling hit the regional airport near Stepanakert")
+
+
+def test_editing_the_wording_replaces_the_embedding(analyst):
+    claim = claim_create(text="Shelling hit the regional airport near Stepanakert")
+
+    claim_update(claim=claim, actor=analyst, text="Drones struck a fuel depot in Ganja")
+    stored = _stored_vector(claim)
+
+    assert _same_vector(stored, "Drones struck a fuel depot in Ganja")
+    assert not _same_vector(stored, "Shelling hit the regional airport near Stepanakert")
+    assert claim_match(text="a fuel depot in Ganja was struck by drones")[0] == claim
+
+
+def test_editing_tags_only_keeps_the_embedding(analyst):
+    claim = claim_create(text="Shelling hit the regional airport near Stepanakert")
+
+    claim_update(claim=claim, actor=analyst, tags=["air"])
+
+    assert _same_vector(_stored_vector(claim), "Shelling hit the regional airport near Stepanakert")
+
+
+def test_a_merged_claim_loses_its_embedding_and_is_never_matched_again(analyst):
+    target = claim_create(text="A Turkish F-16 shot down an Armenian military aircraft")
+    source = claim_create(text="Turkish F-16 downs Armenian warplane")
+
+    claim_merge(source=source, target=target, actor=analyst)
+
+    assert _stored_vector(source) is None
+    assert _same_vector(_stored_vector(target), "A Turkish F-16 shot down an Armenian military aircraft")
+    assert claim_match(text="Turkish F-16 downs Armenian warplane")[0] == target
+    assert [c.pk for c in claim_list_similar(claim=target)] == []
+
+
+ACTORS = ["Valorken", "Miros", "Tarbel", "Zuraneka", "Delgra", "Hanpe", "Culivi", "Ostrin"]
+VERBS = ["shelled", "struck", "seized", "blockaded", "bombed", "raided", "captured", "attacked"]
+OBJECTS = ["a border post", "the main bridge", "a fuel depot", "two villages", "the power station",
+           "an airfield", "the water plant", "a radar station"]
+PLACES = ["Oriaan", "Ratovva", "Kensendor", "Vanerin", "Belmahan", "Liperos", "Gradorsen", "Maulvi"]
+
+
+@pytest.fixture
+def decoys(db):
+    """4,096 claims worded alike (actor, verb, object, place), stored as the generator does: bulk, then filled."""
+    Claim.objects.bulk_create(
+        Claim(text=f"{actor} forces {verb} {thing} near {place}")
+        for actor in ACTORS for verb in VERBS for thing in OBJECTS for place in PLACES
+    )
+    filled = claim_embeddings_fill()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    return filled
+
+
+def test_the_fill_embeds_every_claim_without_one_once(decoys):
+    assert decoys == len(ACTORS) * len(VERBS) * len(OBJECTS) * len(PLACES)
+    assert ClaimEmbedding.objects.count() == decoys
+    claim = Claim.objects.get(text="Miros forces seized two villages near Liperos")
+    assert _same_vector(_stored_vector(claim), claim.text)
+    assert claim_embeddings_fill() == 0
+
+
+def test_lookup_finds_a_paraphrase_among_thousands_of_decoys(decoys):
+    # Every decoy shares most words with the statement; one says the same thing.
+    same = Claim.objects.get(text="Tarbel forces bombed the power station near Kensendor")
+
+    with CaptureQueriesContext(connection) as queries:
+        found, score = claim_match(text="Tarbel troops bombed the power station close to Kensendor")
+    unrelated, _ = claim_match(text="The price of bread doubled in the capital")
+
+    assert (found, score >= 0.4) == (same, True)
+    assert len(queries.captured_queries) == 2  # the words' statistics, then both channels in one query
+    assert unrelated is None
+
+
+def test_lookup_finds_a_real_paraphrase_among_decoys(decoys):
+    claim = claim_create(text="A Turkish F-16 shot down an Armenian military aircraft over Armenian airspace")
+    claim_create(text="An Armenian Su-25 was shot down over Azerbaijani airspace")
+    claim_create(text="Azerbaijan is using long-range artillery in the disputed enclave")
+
+    found, _score = claim_match(
+        text="a Turkish F-16 fighter jet had shot down one of its warplanes over Armenian airspace"
+    )
+
+    assert found == claim
+
+
+def test_each_channel_finds_the_claim_on_its_own(decoys):
+    same = Claim.objects.get(text="Delgra forces raided an airfield near Gradorsen")
+    statement = "Delgra troops raided an airfield close to Gradorsen"
+
+    by_embedding = claim_candidates(text=statement, by_words=0)
+    by_rare_words = claim_candidates(text=statement, nearest=0)
+
+    assert same in by_embedding and len(by_embedding) == 20
+    assert same in by_rare_words and len(by_rare_words) == 20
+
+
+def test_lookup_leaves_out_merged_rejected_and_excluded_claims(decoys, analyst):
+    same = Claim.objects.get(text="Hanpe forces captured a radar station near Maulvi")
+    statement = "Hanpe troops captured a radar station close to Maulvi"
+
+    assert claim_match(text=statement)[0] == same
+    assert claim_match(text=statement, exclude_ids=(same.pk,))[0] != same
+    Claim.objects.filter(pk=same.pk).update(review_state=ReviewState.REJECTED)
+    assert claim_match(text=statement)[0] != same
+
+
+def test_similar_claims_of_a_claim_page_are_the_closest_others(decoys):
+    claim = claim_create(text="A Turkish F-16 shot down an Armenian military aircraft over Armenian airspace")
+    paraphrase = claim_create(text="a Turkish F-16 fighter jet had shot down one of its warplanes over Armenia")
+    decoy = Claim.objects.get(text="Culivi forces struck the main bridge near Vanerin")
+
+    similar = claim_list_similar(claim=claim)
+    of_decoy = claim_list_similar(claim=decoy)
+
+    assert similar == [paraphrase]  # the decoys are not worded like it
+    assert similar[0].similarity >= 0.4
+    assert decoy not in of_decoy and len(of_decoy) == 5
+    assert [c.similarity for c in of_decoy] == sorted((c.similarity for c in of_decoy), reverse=True)
+    assert min(c.similarity for c in of_decoy) >= 0.3
 
 
 @pytest.mark.worker
