@@ -265,6 +265,13 @@ def generate(*, scale: Scale, seed: int = 42, check_spans: bool = False,
         step("claims", started)
 
         started = time.perf_counter()
+        # The similar-claim lookup's embeddings: batches, binary COPY, then one HNSW build (claims.embeddings).
+        from claims.embeddings import claim_embeddings_fill
+
+        claim_embeddings_fill(progress=progress)
+        step("claim embeddings and their index", started)
+
+        started = time.perf_counter()
         article_days = rng.integers(0, SPAN_DAYS, scale.articles)
         article_rows, revision_rows, statement_rows = [], [], []
         s = 0

@@ -3,13 +3,16 @@
 import hashlib
 import json
 import time
+from io import StringIO
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from claims import embeddings
 from claims.analysis.similarity import embed
 from claims.annotations import annotation_import
 from claims.embeddings import claim_embeddings_fill
@@ -241,6 +244,26 @@ def test_similar_claims_of_a_claim_page_are_the_closest_others(decoys):
     assert decoy not in of_decoy and len(of_decoy) == 5
     assert [c.similarity for c in of_decoy] == sorted((c.similarity for c in of_decoy), reverse=True)
     assert min(c.similarity for c in of_decoy) >= 0.3
+
+
+def test_generated_claims_are_embedded_in_bulk_and_found_by_paraphrase(db, monkeypatch):
+    # Above REBUILD_ABOVE the fill drops the HNSW index and the foreign key and puts both back after the COPY.
+    monkeypatch.setattr(embeddings, "REBUILD_ABOVE", 100)
+    call_command("generate_data", outlets=5, parties=200, articles=50, claims=400, statements=100, stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM pg_indexes WHERE indexname = 'claim_embedding_hnsw_idx'), "
+            "(SELECT count(*) FROM pg_constraint WHERE conrelid = 'claims_claimembedding'::regclass AND contype = 'f')"
+        )
+        index_and_key = cursor.fetchone()
+    claim = Claim.objects.get(pk=321)
+    reworded = claim.text.replace(" forces ", " troops ").replace(" near ", " close to ")
+
+    assert index_and_key == (1, 1)
+    assert ClaimEmbedding.objects.count() == 400
+    assert _same_vector(_stored_vector(claim), claim.text)
+    assert claim_match(text=reworded)[0] == claim
 
 
 @pytest.mark.worker
