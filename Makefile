@@ -67,6 +67,7 @@ BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:$(or $(EMBEDDED_PG_PORT),5
 
 bench: migrate
 	DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --write docs/benchmarks.md
+	DEBUG=0 DATABASE_URL=$(subst /bench_1m,/bench_ingest,$(BENCH_DATABASE_URL)) EMBEDDED_REDIS_DB=15 $(PY) manage.py bench_ingestion --write docs/benchmarks.md
 
 # Load at bench scale while ingestion runs (tests/reliability/load_bench.py, docs/reliability.md "Load"): a
 # database of its own (bench_load_1m: created and filled by generate_data the first time, about 5 minutes and
