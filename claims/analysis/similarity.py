@@ -137,6 +137,45 @@ def embed(texts: list[str]) -> np.ndarray | None:
     return _normalise_rows(np.asarray(model.encode(texts), dtype=np.float32))  # type: ignore[attr-defined]
 
 
+class Spaces:
+    """The three representations of one batch of texts: word TF-IDF, character n-gram TF-IDF, embeddings.
+
+    IDF is estimated on the texts given (plus `background`); rows are L2-normalised, so a dot product
+    is a cosine. `similarity` and the claim expansion in `matching` both build on it.
+    """
+
+    def __init__(self, corpus: list[str]) -> None:
+        self.word = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True).fit(corpus)
+        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True).fit(
+            corpus
+        )
+
+    def encode(self, texts: list[str]) -> tuple[object, object, np.ndarray | None]:
+        """(word TF-IDF rows, character TF-IDF rows, embedding rows or None) of `texts`."""
+        return self.word.transform(texts), self.char.transform(texts), embed(texts)
+
+
+def combine(
+    word: np.ndarray, char: np.ndarray, emb: np.ndarray | None, weights: tuple[float, float, float] = WEIGHTS
+) -> np.ndarray:
+    """The weighted sum of the three cosine matrices; without embeddings the lexical parts carry the whole weight."""
+    w_word, w_char, w_emb = weights
+    score = w_word * word + w_char * char
+    if emb is not None:
+        return score + w_emb * np.clip(emb, 0.0, 1.0)
+    return score / max(w_word + w_char, 1e-9)
+
+
+def _dense(matrix: object) -> np.ndarray:
+    return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)  # type: ignore[union-attr]
+
+
+def cosines(a: tuple[object, object, np.ndarray | None], b: tuple[object, object, np.ndarray | None]) -> tuple:
+    """The three cosine matrices between two encoded batches (rows of `a` x rows of `b`)."""
+    emb = a[2] @ b[2].T if a[2] is not None and b[2] is not None else None
+    return _dense(a[0] @ b[0].T), _dense(a[1] @ b[1].T), emb  # type: ignore[operator]
+
+
 def similarity(
     queries: list[str],
     candidates: list[str],
@@ -145,19 +184,8 @@ def similarity(
     weights: tuple[float, float, float] = WEIGHTS,
 ) -> np.ndarray:
     """Queries x candidates similarity in [0, 1]; IDF is estimated on all texts plus `background`."""
-    corpus = queries + candidates + (background or [])
-    word_vec = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True).fit(corpus)
-    char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True).fit(corpus)
-    w_word, w_char, w_emb = weights
-    score = w_word * (word_vec.transform(queries) @ word_vec.transform(candidates).T).toarray()
-    score += w_char * (char_vec.transform(queries) @ char_vec.transform(candidates).T).toarray()
-    q_emb, c_emb = embed(queries), embed(candidates)
-    if q_emb is not None and c_emb is not None:
-        score += w_emb * np.clip(q_emb @ c_emb.T, 0.0, 1.0)
-    else:
-        # Without embeddings the lexical parts carry the whole weight.
-        score /= max(w_word + w_char, 1e-9)
-    return score
+    spaces = Spaces(queries + candidates + (background or []))
+    return combine(*cosines(spaces.encode(queries), spaces.encode(candidates)), weights)
 
 
 def cluster(

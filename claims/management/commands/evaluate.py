@@ -118,8 +118,12 @@ class Command(BaseCommand):
         matching = emergent_matching(rows)
         self._say(f"== Emergent claim matching ({matching['headlines']} headlines against {matching['claims']} claims)")
         self._say(
-            f"top-1 {matching['top1']:.3f}  (without neighbour smoothing {matching['top1_without_neighbours']:.3f},"
-            f" word TF-IDF alone {matching['top1_word_tfidf']:.3f})"
+            f"top-1 {matching['top1']:.3f}  ({matching['folds']}-fold CV grouped by claimId, each fold's setting chosen"
+            f" among {matching['settings']} on the other folds)"
+        )
+        self._say(
+            f"shipped setting {json.dumps(matching['selected'])}: {matching['top1_selected_in_sample']:.3f} in sample;"
+            f" direct similarity {matching['top1_direct']:.3f}, word TF-IDF alone {matching['top1_word_tfidf']:.3f}"
         )
         return {"stance": stance, "matching": matching}
 
