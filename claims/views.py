@@ -92,6 +92,11 @@ class BoundedPaginator(Paginator):
 
     COUNT_LIMIT = 10_000
 
+    def __init__(self, object_list, per_page, *, count_limit: int | None = None):
+        super().__init__(object_list, per_page)
+        if count_limit is not None:
+            self.COUNT_LIMIT = count_limit
+
     @cached_property
     def count(self) -> int:
         if isinstance(self.object_list, QuerySet):
@@ -117,8 +122,14 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count  # count is a cached_property: this is its value
 
 
-def page_of(request: HttpRequest, items, per_page: int = PAGE_SIZE, *, param: str = "page", count: int | None = None):
-    paginator = BoundedPaginator(items, per_page) if count is None else CountedPaginator(items, per_page, count=count)
+def page_of(
+    request: HttpRequest, items, per_page: int = PAGE_SIZE, *, param: str = "page", count: int | None = None,
+    count_limit: int | None = None,
+):
+    if count is not None:
+        paginator = CountedPaginator(items, per_page, count=count)
+    else:
+        paginator = BoundedPaginator(items, per_page, count_limit=count_limit)
     return paginator.get_page(request.GET.get(param))
 
 
@@ -135,7 +146,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "counts": selectors.tracker_counts(),
         "verdicts": selectors.claim_verdict_counts(),
-        "contested": list(selectors.claim_search(contested=True, sort="statements")[:6]),
+        "contested": selectors.claim_rows_with_who(selectors.claim_search(contested=True, sort="statements")[:6]),
         "awaiting_verdict": list(selectors.claim_search(verdict=Verdict.IN_REVIEW, sort="updated")[:6])
         if request.can["edit"]
         else [],
@@ -155,7 +166,11 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET, tags=selectors.claim_tags())
     form.is_valid()
     arguments = form.search_arguments()
-    page = page_of(request, selectors.claim_search(**arguments))
+    # A search counts up to FEW_MATCHES ("500+ claims matching"): counting 10,000 full-text matches costs 200 ms,
+    # and past 20 pages of matches the words want refining, not paging.
+    count_limit = selectors.FEW_MATCHES if arguments["q"] else None
+    page = page_of(request, selectors.claim_search(**arguments), count_limit=count_limit)
+    page.object_list = selectors.claim_rows_with_who(page.object_list)
     context = {"form": form, "page": page, "searching": arguments["q"]}
     if not is_partial(request):
         return render(request, "claims/claim_list.html", context)

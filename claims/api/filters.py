@@ -8,12 +8,12 @@ import django_filters as filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
 from claims.models import Claim, Evidence, Party, Statement, StatusChange
-from claims.selectors import claim_filter_text, party_and_below_ids
+from claims.selectors import claim_filter_statements, claim_filter_text, party_and_below_ids
 
 
 class _UtcDateTimeField(IsoDateTimeField):
@@ -110,19 +110,12 @@ class ClaimFilter(filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        statement = Q()
-        if data.get("party") is not None:
-            statement &= party_or_below("party", int(data["party"]))
-        if data.get("stance"):
-            statement &= Q(stance=data["stance"])
-        if data.get("outlet") is not None:
-            statement &= Q(article__outlet_id=int(data["outlet"]))
-        if statement:
-            matching = Statement.objects.exclude(review_state=ReviewState.REJECTED).filter(
-                statement, claim=OuterRef("pk")
-            )
-            queryset = queryset.filter(Exists(matching))
-        return queryset
+        return claim_filter_statements(
+            queryset,
+            party_id=int(data["party"]) if data.get("party") is not None else None,
+            stance=data.get("stance") or "",
+            outlet_id=int(data["outlet"]) if data.get("outlet") is not None else None,
+        )
 
 
 class StatementFilter(filters.FilterSet):
