@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from claims.analysis.stance import StanceModel, load_stance_model
+import pytest
+
+from claims.analysis.nlp import get_nlp
+from claims.analysis.stance import GRID, StanceModel, load_stance_model, parse_features
 
 
 def test_shipped_model_separates_denial_report_and_assertion():
@@ -15,9 +18,80 @@ def test_shipped_model_separates_denial_report_and_assertion():
     assert load_stance_model().predict([claim] * 3, texts) == ["denies", "observes", "asserts"]
 
 
+def test_shipped_model_reads_source_prefix_and_debunking():
+    claim = "A comet will hit the Moon next year"
+    texts = [
+        "Astronomers debunk claims that a comet will hit the Moon",
+        "Comet could hit the Moon next year, scientists suggest",
+    ]
+    assert load_stance_model().predict([claim] * 2, texts) == ["denies", "observes"]
+
+
+def test_shipped_model_was_tuned_inside_its_training_data():
+    model = load_stance_model()
+    assert (model.c, model.parse_weight) in GRID
+    assert set(model.inner_scores) == set(GRID)
+    assert model.inner_scores[(model.c, model.parse_weight)] == max(model.inner_scores.values())
+
+
 def test_model_learns_from_labelled_examples():
     claims = ["X happened"] * 6
     texts = ["X is fake", "X is a hoax", "X may have happened", "X reportedly happened", "X happened", "X did happen"]
     labels = ["against", "against", "observing", "observing", "for", "for"]
     model = StanceModel(c=100.0).fit(claims, texts, labels)
     assert model.predict(["X happened"], ["X is a fake hoax"]) == ["denies"]
+    # One claim cannot be split by claim: the given C and the middle parse weight, no inner search.
+    assert (model.c, model.parse_weight) == (100.0, 0.5)
+    assert model.inner_scores == {}
+    assert model.predict([], []) == []
+
+
+def test_inner_search_scores_every_setting_on_held_out_claims():
+    claims, texts, labels = [], [], []
+    for topic in ("the bridge collapsed", "the mayor resigned", "the river flooded", "the zoo closed"):
+        claims += [topic] * 3
+        texts += [f"{topic} is a hoax", f"{topic}, reports say", topic]
+        labels += ["against", "observing", "for"]
+    model = StanceModel(inner_folds=2).fit(claims, texts, labels)
+    assert set(model.inner_scores) == set(GRID)
+    assert all(0.0 <= score <= 1.0 for score in model.inner_scores.values())
+    assert model.inner_scores[(model.c, model.parse_weight)] == max(model.inner_scores.values())
+
+
+def _features(text: str, claim: str) -> dict[str, float]:
+    nlp = get_nlp()
+    return parse_features(nlp(text), nlp(claim))
+
+
+def test_parse_features_mark_negated_root_and_refuting_words():
+    f = _features("The minister did not resign, officials deny", "The minister resigned")
+    assert f.get("pred_found") == 1
+    assert f.get("pred_neg") == 1
+    assert f["x_refute"] >= 1
+    assert any(key.startswith("r:deny@") for key in f)
+
+
+def test_parse_features_count_only_hedges_the_claim_lacks():
+    claim = "A sailor says he saw a sea serpent"
+    assert _features("Sailor says he saw a sea serpent", claim)["x_hedge"] == 0
+    assert _features("Sailor reportedly says he saw a sea serpent", claim)["x_hedge"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "feature"),
+    [
+        ("Ministry: the dam was opened", "colon_prefix"),
+        ("Was the dam opened?", "qend"),
+        ("The dam was opened - Reuters", "trailing_source"),
+    ],
+)
+def test_parse_features_see_layout_of_sources_and_questions(text, feature):
+    assert _features(text, "The dam was opened").get(feature) == 1
+
+
+def test_parse_features_compare_numbers_and_modals():
+    claim = "The company will sell 40 planes"
+    weakened = _features("The company could sell 40 planes", claim)
+    assert weakened.get("pred_weak_md") == 1
+    assert weakened.get("num_match") == 1
+    assert _features("The company will sell 12 planes", claim).get("num_diff") == 1
