@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Role, Stance, Verdict
 from claims.models import Party
-from claims.selectors import CLAIM_SORTS
+from claims.selectors import CLAIM_SORTS, party_resolve
 from sources.models import Article, Outlet
 
 _DATE = {"type": "date"}
@@ -52,10 +52,8 @@ class ClaimFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search claims", max_length=200)
     verdict = forms.ChoiceField(required=False, choices=[("", "Any verdict"), *Verdict.choices])
     contested = forms.ChoiceField(required=False, choices=_YES_NO)
-    party = forms.ModelChoiceField(
-        required=False, queryset=Party.objects.order_by("name"), to_field_name="slug", empty_label="Any party",
-        widget=FastSelect,
-    )
+    # A name, an alias ("Ankara") or the slug a link carries, not a <select> of 20,000 parties (1 MB a page).
+    party = forms.CharField(required=False, max_length=300)
     stance = forms.ChoiceField(required=False, choices=[("", "Any stance"), *Stance.choices])
     outlet = forms.ModelChoiceField(
         required=False, queryset=Outlet.objects.order_by("name"), empty_label="Any outlet", widget=FastSelect
@@ -72,9 +70,18 @@ class ClaimFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = [("", "Any tag"), *((t, t) for t in tags)]
         # Same options as the fields' own, without building 20,000 Party objects (str(party) is its name).
-        self.fields["party"].widget.rows = _RowChoices("Any party", Party.objects.order_by("name"), "slug", "name")
+        self.fields["party"].widget.attrs.update({"type": "search", "placeholder": "Any party: a name or alias"})
         self.fields["outlet"].widget.rows = _RowChoices("Any outlet", Outlet.objects.order_by("name"), "pk", "name")
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Words of the claim, e.g. F-16"})
+
+    def clean_party(self) -> Party | None:
+        value = self.cleaned_data["party"].strip()
+        if not value:
+            return None
+        party = Party.objects.filter(slug=value).first() or party_resolve(mention=value)
+        if party is None:
+            raise forms.ValidationError("No party by that name or alias.")
+        return party
 
     def search_arguments(self) -> dict:
         """Keyword arguments for selectors.claim_search; invalid filters are dropped, not fatal."""

@@ -113,7 +113,7 @@ _STANCE_SUMMARY_SQL = """
 SELECT 'group', cs.party_id, COALESCE(p.name, cs.speaker), pp.name, cs.stance, cs.statements, cs.first_seen,
        cs.last_seen, NULL::text, NULL::timestamptz
 FROM claims_claimstance cs
-JOIN top ON top.party_id IS NOT DISTINCT FROM cs.party_id AND top.speaker = cs.speaker
+JOIN top ON COALESCE(top.party_id, 0) = COALESCE(cs.party_id, 0) AND top.speaker = cs.speaker
 LEFT JOIN claims_party p ON p.id = cs.party_id
 LEFT JOIN claims_party pp ON pp.id = p.parent_id
 WHERE cs.claim_id = %(claim)s)

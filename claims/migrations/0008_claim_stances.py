@@ -103,7 +103,8 @@ SELECT s.claim_id, s.party_id, CASE WHEN s.party_id IS NULL THEN s.speaker_text 
        min(COALESCE(a.published_at, s.created_at)), max(COALESCE(a.published_at, s.created_at))
 FROM claims_statement s JOIN sources_article a ON a.id = s.article_id
 WHERE s.claim_id IS NOT NULL AND s.review_state <> 'rejected'
-GROUP BY 1, 2, 3, 4;
+GROUP BY 1, 2, 3, 4
+ORDER BY 1;  -- a claim's groups side by side on disk: a heavy claim's 18,000 groups in 200 pages, not 10,000
 """
 
 DROP_STANCE_TRIGGER = """

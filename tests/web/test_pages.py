@@ -10,7 +10,13 @@ from django.utils import timezone
 from claims import views
 from claims.templatetags.tracker import highlighted_text, revision_diff, web_url
 from sources.models import IngestionItem, IngestionRun
-from tests.factories import ArticleRevisionFactory, ClaimFactory, PartyFactory, StatementFactory
+from tests.factories import (
+    ArticleRevisionFactory,
+    ClaimFactory,
+    PartyAliasFactory,
+    PartyFactory,
+    StatementFactory,
+)
 
 
 def _statement(pk, start, end, stance="asserts", party="Ruritania", claim="The bridge fell"):
@@ -237,3 +243,14 @@ def test_page_and_api_search_find_the_same_claims(client, viewer, tracker):
     assert [c.text for c in client.get(reverse("claims:claim_list"), {"q": "Vltav"}).context["page"]] == [
         "A bridge over the Vltava was destroyed by shelling"
     ]
+
+
+def test_claim_filter_takes_a_party_by_slug_name_or_alias(client, viewer, tracker):
+    PartyAliasFactory(party=tracker["state"], text="Ruritanian government")
+    client.force_login(viewer)
+    url = reverse("claims:claim_list")
+    counts = [client.get(url, {"party": p}).context["page"].paginator.count
+              for p in ("ruritania", "Ruritania", "the Ruritanian government", "borduria")]
+    unknown = client.get(url, {"party": "Atlantis"})
+    assert counts == [1, 1, 1, 1]
+    assert "No party by that name or alias." in unknown.content.decode()
