@@ -14,10 +14,19 @@ from claims.models import Claim
 # Similar-claim candidates (claim_candidates): nearest wordings by embedding, claims sharing rare words.
 NEAREST = 20
 BY_WORDS = 20
-HNSW_EF_SEARCH = 64
-RARE_WORD_CLAIMS = 1000
-RARE_WORDS = 4
-RARE_WORD_MATCHES = 2000
+HNSW_EF_SEARCH = 40
+# While the embeddings take less than this (~20,000 claims), the nearest wordings come from a scan of every
+# vector: exact, and a few ms. Above it, from the HNSW graph walk, which can miss a wording far from all the
+# others when the rest are much alike (a new kind of claim among thousands of templated ones): the word
+# channel covers that.
+EXACT_BELOW_BYTES = 12 * 2**20
+# Words in more claims than this are never used to find candidates (their index entries are long lists).
+WORD_CLAIMS_MAX = 20_000
+# The rarest usable words, tried in pairs (a word alone only when it is the only one, and this rare).
+RARE_WORDS = 5
+SINGLE_WORD_CLAIMS_MAX = 500
+# At most this many claims sharing the words are read and ranked.
+WORD_MATCHES = 200
 
 
 def claim_candidates(
@@ -28,35 +37,67 @@ def claim_candidates(
 
     Two channels, united: the `nearest` claims by cosine distance of the wording embeddings (HNSW index,
     a graph walk, so the cost barely grows with the number of claims), and up to `by_words` claims that
-    share the text's rare words (full text, GIN index), ranked by how many of the text's words they
-    have. Names and numbers ("Zenda", "F-16", "12") weigh little in a static embedding; the rare-word
-    channel catches the claims that share them. A word is rare when PostgreSQL's statistics of the
-    full-text index put it in at most RARE_WORD_CLAIMS claims (or do not list it at all); the scan of
-    the rare words' matches is capped at RARE_WORD_MATCHES rows, so a word the statistics missed
-    cannot turn into a scan of every claim. `embedding` is the text's, when the caller has it.
+    share rare words with the text (full text, GIN index), ranked by how many of the text's words they
+    have. Names and numbers ("Zenda", "F-16", "12") weigh little in a static embedding; the word channel
+    catches the claims that share them. It asks for any two of the text's RARE_WORDS rarest words (so
+    words said differently, or new to the database, do not lose the claim), rarity from PostgreSQL's
+    statistics of the full-text index; reads are capped at WORD_MATCHES claims, so a word the statistics
+    missed cannot turn into a scan of every claim. `embedding` is the text's, when the caller has it.
     """
     if embedding is None:
         embedding = claim_embedding(text)
-    nearest_sql, by_words_sql = _candidate_sql()
+    nearest_sql, exact_sql, by_words_sql = _candidate_sql()
     # One transaction, no savepoint: the index settings are local to it and cost no query of their own.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(_LEXEMES_SQL, [max(HNSW_EF_SEARCH, nearest), text])
-        lexemes = [(lexeme, claims) for lexeme, claims in cursor.fetchall() if lexeme]
-        # Rarest first; among words the statistics do not count, the longer ones (names rather than particles).
-        ranked = sorted((claims or 0.0, -len(lexeme), lexeme) for lexeme, claims in lexemes)
-        rare = [lexeme for claims, _length, lexeme in ranked if claims <= RARE_WORD_CLAIMS][:RARE_WORDS]
+        cursor.execute(_LEXEMES_SQL, [text, max(HNSW_EF_SEARCH, nearest)])
+        version, vectors_bytes, lexemes = cursor.fetchone()
+        lexemes = [lexeme for lexeme in lexemes or () if lexeme]
         parts, params = [], []
         if embedding is not None and nearest:
-            parts.append(nearest_sql)
+            parts.append(exact_sql if vectors_bytes < EXACT_BELOW_BYTES else nearest_sql)
             params += [list(exclude_ids), HalfVector(embedding).to_text(), nearest]
-        if rare and by_words:
+        wanted = _rare_words_query(lexemes, _word_counts(cursor, version)) if by_words else None
+        if wanted:
             parts.append(by_words_sql)
-            params += [_tsquery_any(rare), list(exclude_ids), RARE_WORD_MATCHES,
-                       _tsquery_any(lexeme for lexeme, _freq in lexemes), by_words]
+            params += [wanted, list(exclude_ids), WORD_MATCHES, _tsquery_any(lexemes), by_words]
         if not parts:
             return []
         found = list(Claim.objects.raw(" UNION ALL ".join(parts), params))
     return list({claim.pk: claim for claim in found}.values())
+
+
+def _rare_words_query(lexemes: list[str], counts: dict[str, float]) -> str | None:
+    """A tsquery for claims that have two of the text's rarest words (or its one very rare word)."""
+    # Words the statistics do not list are rarer than any they list (or absent): count 0, longer first.
+    ranked = sorted((counts.get(lexeme, 0.0), -len(lexeme), lexeme) for lexeme in set(lexemes))
+    usable = [(claims, lexeme) for claims, _length, lexeme in ranked if claims <= WORD_CLAIMS_MAX][:RARE_WORDS]
+    if len(usable) >= 2:
+        words = [lexeme for _claims, lexeme in usable]
+        return " | ".join(
+            f"({_tsquery_any([a])} & {_tsquery_any([b])})" for i, a in enumerate(words) for b in words[i + 1:]
+        )
+    if usable and usable[0][0] <= SINGLE_WORD_CLAIMS_MAX:
+        return _tsquery_any([usable[0][1]])
+    return None
+
+
+_word_counts_cache: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _word_counts(cursor, version: float) -> dict[str, float]:
+    """How many claims have each of the most common words, from the statistics of the claims' full-text index.
+
+    Read again only when the statistics may have changed (ANALYZE renews pg_class.reltuples with them),
+    so a lookup does not plan the pg_stats view every time.
+    """
+    key = (connection.settings_dict["NAME"], version)
+    if key not in _word_counts_cache:
+        cursor.execute(_WORD_COUNTS_SQL)
+        row = cursor.fetchone()
+        elems, freqs = row if row else (None, None)
+        _word_counts_cache.clear()
+        _word_counts_cache[key] = {e: f * max(version, 0) for e, f in zip(elems or (), freqs or (), strict=False)}
+    return _word_counts_cache[key]
 
 
 def _tsquery_any(lexemes) -> str:
@@ -65,20 +106,21 @@ def _tsquery_any(lexemes) -> str:
     return " | ".join(quoted)
 
 
-# The text's lexemes as the claims' full-text index has them, with how many claims contain each one
-# according to the index's statistics (NULL: not among the most common, so rare or absent).
-# The HNSW settings ride along, local to the transaction: ef_search is how many graph nodes the walk keeps
-# (recall), the iterative scan walks on when the filter (merged, rejected, excluded) leaves too few rows.
+# The text's lexemes as the claims' full-text index has them, the claims' row estimate (which ANALYZE
+# renews with the word statistics) and the size of the embeddings. The HNSW settings ride along, local to
+# the transaction: ef_search is how many graph nodes the walk keeps (recall); the iterative scan walks on
+# when the filter (merged, rejected, excluded) leaves too few rows.
 _LEXEMES_SQL = """
-WITH settings AS MATERIALIZED (
-    SELECT set_config('hnsw.ef_search', %s::text, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)
-), stats AS (
-    SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs FROM pg_stats
-    WHERE schemaname = current_schema() AND tablename = 'claim_text_fts_idx'
-)
-SELECT t.lexeme, (SELECT stats.freqs[array_position(stats.elems, t.lexeme)] * c.reltuples FROM stats)
-FROM settings LEFT JOIN unnest(to_tsvector('english', %s)) AS t ON true
-JOIN pg_class c ON c.oid = 'claims_claim'::regclass
+SELECT (SELECT reltuples FROM pg_class WHERE oid = 'claims_claim'::regclass),
+       pg_relation_size('claims_claimembedding'),
+       ARRAY(SELECT lexeme FROM unnest(to_tsvector('english', %s)))
+FROM (SELECT set_config('hnsw.ef_search', %s::text, true),
+             set_config('hnsw.iterative_scan', 'relaxed_order', true)) AS settings
+"""
+# The most common words of the claims' wordings and the share of claims that have each.
+_WORD_COUNTS_SQL = """
+SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats
+WHERE schemaname = current_schema() AND tablename = 'claim_text_fts_idx'
 """
 # Live, not rejected: the same filter for both channels.
 _CANDIDATE_FILTER = "merged_into_id IS NULL AND review_state <> 'rejected' AND NOT (id = ANY(%s::bigint[]))"
@@ -87,16 +129,18 @@ _CLAIM_TSVECTOR = "to_tsvector('english'::regconfig, COALESCE(text, ''))"
 
 
 @lru_cache(maxsize=1)
-def _candidate_sql() -> tuple[str, str]:
-    """The two channels' SELECTs of whole claims."""
+def _candidate_sql() -> tuple[str, str, str]:
+    """The channels' SELECTs of whole claims: nearest by the index, nearest by a scan, sharing rare words."""
     columns = ", ".join(f'c."{f.column}"' for f in Claim._meta.concrete_fields)
     nearest = (
         f"(SELECT {columns} FROM claims_claimembedding e JOIN claims_claim c ON c.id = e.claim_id "  # noqa: S608 -- fixed SQL fragments, values are parameters
         f"WHERE {_CANDIDATE_FILTER} ORDER BY e.vector <=> %s::halfvec LIMIT %s)"
     )
+    # "+ 0": an order the index cannot give, so PostgreSQL measures every vector.
+    exact = nearest.replace("ORDER BY e.vector <=> %s::halfvec", "ORDER BY (e.vector <=> %s::halfvec) + 0")
     by_words = (
         f"(SELECT {columns} FROM (SELECT * FROM claims_claim "  # noqa: S608 -- fixed SQL fragments, values are parameters
         f"WHERE {_CLAIM_TSVECTOR} @@ %s::tsquery AND {_CANDIDATE_FILTER} LIMIT %s) AS c "
         f"ORDER BY ts_rank({_CLAIM_TSVECTOR}, %s::tsquery) DESC, c.id DESC LIMIT %s)"
     )
-    return nearest, by_words
+    return nearest, exact, by_words

@@ -189,12 +189,12 @@ def test_lookup_finds_a_paraphrase_among_thousands_of_decoys(decoys):
     # Every decoy shares most words with the statement; one says the same thing.
     same = Claim.objects.get(text="Tarbel forces bombed the power station near Kensendor")
 
+    unrelated, _ = claim_match(text="The price of bread doubled in the capital")  # reads the word statistics
     with CaptureQueriesContext(connection) as queries:
         found, score = claim_match(text="Tarbel troops bombed the power station close to Kensendor")
-    unrelated, _ = claim_match(text="The price of bread doubled in the capital")
 
     assert (found, score >= 0.4) == (same, True)
-    assert len(queries.captured_queries) == 2  # the words' statistics, then both channels in one query
+    assert len(queries.captured_queries) == 2  # the text's words, then both channels in one query
     assert unrelated is None
 
 
@@ -282,3 +282,4 @@ def test_the_worker_analyses_a_revision_queued_by_the_pipeline(celery_worker, se
     assert Party.objects.filter(origin=Origin.EXTRACTED).count() == 0  # every seed speaker was known
     assert analyse_revision.delay(revision_id=10**9).get(timeout=30) is None  # a revision that is gone
     time.sleep(0)  # the worker stays up for the next test's fixture teardown
+
