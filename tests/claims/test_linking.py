@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from claims import embeddings
+from claims import embeddings, retrieval
 from claims.analysis.similarity import embed
 from claims.annotations import annotation_import
 from claims.embeddings import claim_embeddings_fill
@@ -210,7 +210,10 @@ def test_lookup_finds_a_real_paraphrase_among_decoys(decoys):
     assert found == claim
 
 
-def test_each_channel_finds_the_claim_on_its_own(decoys):
+@pytest.mark.parametrize("graph_walk", [True, False], ids=["hnsw", "exact"])
+def test_each_channel_finds_the_claim_on_its_own(decoys, graph_walk, monkeypatch):
+    # Small tables are scanned exactly; a limit of 0 bytes makes the lookup walk the HNSW graph instead.
+    monkeypatch.setattr(retrieval, "EXACT_BELOW_BYTES", 0 if graph_walk else retrieval.EXACT_BELOW_BYTES)
     same = Claim.objects.get(text="Delgra forces raided an airfield near Gradorsen")
     statement = "Delgra troops raided an airfield close to Gradorsen"
 
