@@ -285,8 +285,9 @@ class ClaimStance(models.Model):
             ),
         ]
         indexes = [
-            # a party's track record: its groups (and its sub-parties'), claim by claim.
-            models.Index(fields=["party", "claim"], name="claim_stance_party_idx"),
+            # a party's track record and the party filter: its groups (and its sub-parties'), claim by claim,
+            # read from the index alone (a top state has 36,000 groups scattered over the table).
+            models.Index(fields=["party", "claim"], include=["stance", "statements"], name="claim_stance_party_idx"),
         ]
 
     def __str__(self) -> str:
