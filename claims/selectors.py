@@ -198,9 +198,18 @@ def _counted_statements() -> QuerySet[Statement]:
     return Statement.objects.exclude(review_state=ReviewState.REJECTED)
 
 
-def party_and_below_ids(party_id: int) -> QuerySet[Party]:
-    """Ids of the party and of the parties up to two levels below it (state → ministry → spokeswoman)."""
-    return Party.objects.filter(Q(pk=party_id) | Q(parent_id=party_id) | Q(parent__parent_id=party_id)).values("pk")
+# Three index lookups (the party, its children, their children) instead of an OR across a self-join, which
+# PostgreSQL answers by reading all 20,000 parties twice (30 ms on every party-filtered page).
+_PARTY_AND_BELOW_SQL = (
+    "SELECT id FROM claims_party WHERE id = %s UNION ALL SELECT id FROM claims_party WHERE parent_id = %s "
+    "UNION ALL SELECT c.id FROM claims_party c JOIN claims_party m ON m.id = c.parent_id WHERE m.parent_id = %s"
+)
+
+
+def party_and_below_ids(party_id: int) -> RawSQL:
+    """Ids of the party and of the parties up to two levels below it (state → ministry → spokeswoman), as a
+    subquery for `__in`."""
+    return RawSQL(_PARTY_AND_BELOW_SQL, (party_id, party_id, party_id))  # noqa: S611 -- constant SQL, id as a parameter
 
 
 def _party_or_below(prefix: str, party: Party) -> Q:
@@ -669,42 +678,48 @@ class TrackRecordEntry:
     statements: int
 
 
-def party_track_record(*, party: Party, verdict: str = "") -> QuerySet[ClaimStance]:
-    """The claims a party (or a party under it) asserted, confirmed or denied, newest claim first, as rows of
-    (claim_id, stances, speaker ids, statements) from claims_claimstance; a page of it goes to
-    party_track_record_entries. `verdict` keeps the claims that have it.
-
-    A queryset to page through: a top state backed or denied 30,000 claims.
-    """
-    groups = ClaimStance.objects.filter(
+def _track_record_groups(party: Party) -> QuerySet[ClaimStance]:
+    return ClaimStance.objects.filter(
         _party_or_below("party", party), stance__in=SUPPORTING_STANCES | OPPOSING_STANCES
     )
+
+
+def party_track_record(*, party: Party, verdict: str = "") -> QuerySet[Claim]:
+    """The claims a party (or a party under it) asserted, confirmed or denied, newest claim first; a page of it
+    goes to party_track_record_entries. `verdict` keeps the claims that have it.
+
+    A queryset to page through: a top state backed or denied 30,000 claims. Walking the claims newest first
+    and probing claims_claimstance for each finds a page of a busy party's claims in a few hundred probes;
+    PostgreSQL starts from the party's groups instead when the party is a quiet one.
+    """
+    claims = Claim.objects.filter(Exists(_track_record_groups(party).filter(claim=OuterRef("pk"))))
     if verdict:
-        groups = groups.filter(claim__verdict=verdict)
-    return (
-        groups.values("claim_id")
+        claims = claims.filter(verdict=verdict)
+    return claims.order_by("-id")
+
+
+def party_track_record_entries(claims, *, party: Party) -> list[TrackRecordEntry]:
+    """A page of party_track_record's claims with the party's stances, speakers and statements on each: two
+    queries, whatever the page."""
+    claims = list(claims)
+    groups = (
+        _track_record_groups(party).filter(claim__in=claims).values("claim_id")
         .annotate(
             stance_list=ArrayAgg("stance", distinct=True),
-            speaker_ids=ArrayAgg("party_id", distinct=True),
+            speakers=ArrayAgg("party__name", distinct=True, order_by="party__name"),
             statement_total=Sum("statements"),
         )
-        .order_by("-claim_id")
+        .order_by()
     )
-
-
-def party_track_record_entries(rows) -> list[TrackRecordEntry]:
-    """A page of party_track_record's rows with their claims and speakers' names: two queries, whatever the page."""
-    rows = list(rows)
-    claims = Claim.objects.in_bulk([r["claim_id"] for r in rows])
-    names = dict(Party.objects.filter(pk__in={p for r in rows for p in r["speaker_ids"]}).values_list("pk", "name"))
+    by_claim = {g["claim_id"]: g for g in groups}
     return [
         TrackRecordEntry(
-            claim=claims[r["claim_id"]],
-            stances=tuple(sorted(r["stance_list"], key=_STANCE_ORDER.__getitem__)),
-            speakers=tuple(sorted(names[p] for p in r["speaker_ids"])),
-            statements=r["statement_total"],
+            claim=claim,
+            stances=tuple(sorted(by_claim[claim.pk]["stance_list"], key=_STANCE_ORDER.__getitem__)),
+            speakers=tuple(by_claim[claim.pk]["speakers"]),
+            statements=by_claim[claim.pk]["statement_total"],
         )
-        for r in rows
+        for claim in claims
     ]
 
 

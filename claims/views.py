@@ -41,6 +41,8 @@ _ORDER = [Role.VIEWER, Role.ANALYST, Role.EDITOR, Role.ADMIN]
 MATRIX_STANCES = [Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES, Stance.QUESTIONS, Stance.RETRACTS]
 CORE_STANCES = {Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES}
 PAGE_SIZE = 25
+# Lists filtered through the statements (a party's claims) count at most this many rows ("1000+").
+FILTERED_COUNT_LIMIT = 1_000
 TIMELINE_PAGE = 50
 REVIEW_BATCH = 20
 
@@ -168,7 +170,9 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     arguments = form.search_arguments()
     # A search counts up to FEW_MATCHES ("500+ claims matching"): counting 10,000 full-text matches costs 200 ms,
     # and past 20 pages of matches the words want refining, not paging.
-    count_limit = selectors.FEW_MATCHES if arguments["q"] else None
+    # Claims filtered by their statements count up to FILTERED_COUNT_LIMIT: each row counted is a probe.
+    filtered = any(arguments[k] for k in ("party", "stance", "outlet_id", "reported_from", "reported_to"))
+    count_limit = selectors.FEW_MATCHES if arguments["q"] else FILTERED_COUNT_LIMIT if filtered else None
     page = page_of(request, selectors.claim_search(**arguments), count_limit=count_limit)
     page.object_list = selectors.claim_rows_with_who(page.object_list)
     context = {"form": form, "page": page, "searching": arguments["q"]}
@@ -467,13 +471,16 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     verdict = request.GET.get("verdict", "")
     if verdict not in Verdict.values:
         verdict = ""
-    page = page_of(request, selectors.party_track_record(party=party, verdict=verdict), PAGE_SIZE)
+    page = page_of(
+        request, selectors.party_track_record(party=party, verdict=verdict), PAGE_SIZE,
+        count_limit=FILTERED_COUNT_LIMIT,
+    )
     context = {
         "party": party,
         "aliases": list(party.aliases.order_by("text")),
         "children": list(party.children.order_by("name")),
         "track_record": page,
-        "entries": selectors.party_track_record_entries(page.object_list),
+        "entries": selectors.party_track_record_entries(page.object_list, party=party),
         "verdict": verdict,
         "verdicts": Verdict.choices,
     }
