@@ -75,13 +75,7 @@ class ClaimFilterForm(forms.Form):
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Words of the claim, e.g. F-16"})
 
     def clean_party(self) -> Party | None:
-        value = self.cleaned_data["party"].strip()
-        if not value:
-            return None
-        party = Party.objects.filter(slug=value).first() or party_resolve(mention=value)
-        if party is None:
-            raise forms.ValidationError("No party by that name or alias.")
-        return party
+        return _party_typed(self.cleaned_data["party"])
 
     def search_arguments(self) -> dict:
         """Keyword arguments for selectors.claim_search; invalid filters are dropped, not fatal."""
@@ -161,10 +155,29 @@ class ReviewForm(forms.Form):
     """One review decision, with optional corrections made before it."""
 
     action = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
-    party = forms.ModelChoiceField(required=False, queryset=Party.objects.all())
+    # A party's number, slug, name or alias as typed (resolved like a mention): no list of 20,000 parties.
+    party = forms.CharField(required=False, max_length=300)
     claim = forms.IntegerField(required=False, min_value=1)
     stance = forms.ChoiceField(required=False, choices=[("", "Keep"), *Stance.choices])
     version = forms.IntegerField(required=False)
+
+
+    def clean_party(self) -> Party | None:
+        return _party_typed(self.cleaned_data["party"])
+
+
+def _party_typed(value: str) -> Party | None:
+    """The party a filter or a correction names: its number, its slug, or a name or alias resolved like a mention."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        party = Party.objects.filter(pk=int(value)).first()
+    else:
+        party = Party.objects.filter(slug=value).first() or party_resolve(mention=value)
+    if party is None:
+        raise forms.ValidationError("No party by that name or alias.")
+    return party
 
 
 class BulkReviewForm(forms.Form):

@@ -598,10 +598,6 @@ def claim_choices(*, limit: int = 500) -> list[tuple[int, str]]:
     return list(Claim.objects.live().order_by("-id").values_list("pk", "text")[:limit])
 
 
-def party_choices() -> list[tuple[int, str]]:
-    return list(Party.objects.order_by("name").values_list("pk", "name"))
-
-
 def statement_review_batch(*, limit: int = 20, after_id: int | None = None) -> list[Statement]:
     """A page of the review queue with the revision text each item's context is cut from."""
     pending = statement_list_pending().select_related("revision", "party__parent")

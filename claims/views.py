@@ -372,8 +372,8 @@ def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", 
         "error": error,
     }
     if pickers:
-        # One <datalist> each for the whole page, not one <select> per item (20 × 20,000 parties was 20 MB).
-        context["party_options"] = _options_html(selectors.party_choices())
+        # One <datalist> of recent claims for the whole page, not one <select> per item; parties are typed
+        # (ReviewForm resolves a name or alias): 20 × 20,000 parties was 20 MB a page.
         context["claim_options"] = _options_html(
             (pk, f"#{pk} {Truncator(text).chars(70)}") for pk, text in selectors.claim_choices()
         )
@@ -407,7 +407,8 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _review_response(request, error="That statement is gone; the queue has been refreshed.")
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        return _review_response(request, error="The decision could not be read; nothing was changed.", status=400)
+        problem = form.errors.get("party", ["The decision could not be read."])[0]
+        return _review_response(request, error=f"{problem} Nothing was changed.", status=400)
     data = form.cleaned_data
     claim = None
     if data.get("claim"):

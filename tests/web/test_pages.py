@@ -254,3 +254,21 @@ def test_claim_filter_takes_a_party_by_slug_name_or_alias(client, viewer, tracke
     unknown = client.get(url, {"party": "Atlantis"})
     assert counts == [1, 1, 1, 1]
     assert "No party by that name or alias." in unknown.content.decode()
+
+
+def test_review_correction_takes_a_party_by_alias(client, analyst, pending):
+    turkey = PartyFactory(name="Turkey")
+    PartyAliasFactory(party=turkey, text="Ankara")
+    client.force_login(analyst)
+    url = reverse("claims:review_decide", args=[pending.pk])
+
+    unknown = client.post(url, {"action": "accept", "party": "Atlantis", "version": pending.version},
+                          headers={"HX-Request": "true"})
+    accepted = client.post(url, {"action": "accept", "party": "Ankara", "version": pending.version},
+                           headers={"HX-Request": "true"})
+
+    pending.refresh_from_db()
+    assert (unknown.status_code, accepted.status_code) == (400, 200)
+    assert "No party by that name or alias. Nothing was changed." in unknown.content.decode()
+    assert (pending.party_id, pending.review_state) == (turkey.pk, "accepted")
+    assert 'list="party-choices"' not in client.get(reverse("claims:review_queue")).content.decode()
