@@ -81,7 +81,11 @@ def prepare_database(server: str, name: str, claims: int, env: dict) -> int:
     _manage(env, "migrate", "--no-input")
     print(f"migrated in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     with psycopg.connect(f"{server}/{name}") as conn:
-        count = conn.execute("SELECT count(*) FROM claims_claim").fetchone()[0]
+        count, statements = conn.execute("SELECT (SELECT count(*) FROM claims_claim), "
+                                         "(SELECT count(*) FROM claims_statement)").fetchone()
+    if count and not statements:
+        raise SystemExit(f"{name} has claims but no statements: an interrupted fill. Drop it (DROP DATABASE "
+                         f"{name}) and run again; it is made anew.")
     if count == 0:
         factor = claims / SCALE_1M["claims"]
         scale = [f"--{key}={max(1, round(value * factor))}" for key, value in SCALE_1M.items()]
