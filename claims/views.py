@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors, services
@@ -374,8 +373,9 @@ def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", 
     if pickers:
         # One <datalist> of recent claims for the whole page, not one <select> per item; parties are typed
         # (ReviewForm resolves a name or alias): 20 × 20,000 parties was 20 MB a page.
+        # Plain slicing: Django's Truncator (translations, lazy strings) took 25 ms for 500 labels.
         context["claim_options"] = _options_html(
-            (pk, f"#{pk} {Truncator(text).chars(70)}") for pk, text in selectors.claim_choices()
+            (pk, f"#{pk} {text if len(text) <= 70 else text[:69] + '…'}") for pk, text in selectors.claim_choices()
         )
     return context
 
