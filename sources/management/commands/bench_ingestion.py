@@ -102,7 +102,8 @@ class Command(BaseCommand):
             f"EMBEDDED_REDIS_DB={settings.REDIS_URL.rsplit('/', 1)[-1]} manage.py bench_ingestion "
             + " ".join(map(shlex.quote, sys.argv[2:] if sys.argv[1:2] == ["bench_ingestion"] else []))
         ).strip()
-        data = f"{name} (" + ", ".join(f"{before[t]:,} {t}s" for t in ("claim", "statement", "party")) + ")"
+        plural = {"claim": "claims", "statement": "statements", "party": "parties"}
+        data = f"{name} (" + ", ".join(f"{before[t]:,} {label}" for t, label in plural.items()) + ")"
         text = ingestion.report(runs, articles=articles, containment=containment, machine=machine(), data=data,
                                 command=command)
         self.stdout.write("\n" + text)
