@@ -12,7 +12,7 @@ from claims.embeddings import claim_embedding
 from claims.models import Claim
 
 # Similar-claim candidates (claim_candidates): nearest wordings by embedding, claims sharing rare words.
-NEAREST = 20
+NEAREST = 10
 BY_WORDS = 20
 HNSW_EF_SEARCH = 40
 # While the embeddings take less than this (~20,000 claims), the nearest wordings come from a scan of every

@@ -220,8 +220,8 @@ def test_each_channel_finds_the_claim_on_its_own(decoys, graph_walk, monkeypatch
     by_embedding = claim_candidates(text=statement, by_words=0)
     by_rare_words = claim_candidates(text=statement, nearest=0)
 
-    assert same in by_embedding and len(by_embedding) == 20
-    assert same in by_rare_words and len(by_rare_words) == 20
+    assert same in by_embedding and len(by_embedding) == retrieval.NEAREST
+    assert same in by_rare_words and len(by_rare_words) == retrieval.BY_WORDS
 
 
 def test_lookup_leaves_out_merged_rejected_and_excluded_claims(decoys, analyst):
