@@ -110,9 +110,9 @@ _STATEMENT_COLUMNS = (
 )
 # The pages' claim rows also name who backs and who denies each claim: the six most-quoted (five shown).
 _WHO = (
-    "ARRAY(SELECT COALESCE(p.name, cs.speaker) FROM claims_claimstance cs LEFT JOIN claims_party p "
-    "ON p.id = cs.party_id WHERE cs.claim_id = c.id AND cs.stance IN {stances} "
-    "GROUP BY 1 ORDER BY sum(cs.statements) DESC, 1 LIMIT 6)"
+    "ARRAY(SELECT COALESCE(p.name, t.speaker) FROM (SELECT cs.party_id, cs.speaker, sum(cs.statements) AS n "
+    "FROM claims_claimstance cs WHERE cs.claim_id = c.id AND cs.stance IN {stances} GROUP BY 1, 2 "
+    "ORDER BY 3 DESC, 1, 2 LIMIT 6) t LEFT JOIN claims_party p ON p.id = t.party_id ORDER BY t.n DESC, 1)"
 )
 _BACKERS = _WHO.format(stances="('asserts', 'confirms')")
 _DENIERS = _WHO.format(stances="('denies')")

@@ -287,19 +287,21 @@ def claim_filter_text(claims: QuerySet[Claim], *, q: str) -> tuple[QuerySet[Clai
     return claims.filter(match), False
 
 
-# Who backs and who denies each claim of a page, most-quoted first, WHO_SHOWN + 1 names at most per side.
-_WHO_SQL = """
-SELECT c.id,
-       ARRAY(SELECT COALESCE(p.name, cs.speaker)
-             FROM claims_claimstance cs LEFT JOIN claims_party p ON p.id = cs.party_id
-             WHERE cs.claim_id = c.id AND cs.stance IN ('asserts', 'confirms')
-             GROUP BY 1 ORDER BY sum(cs.statements) DESC, 1 LIMIT %(n)s),
-       ARRAY(SELECT COALESCE(p.name, cs.speaker)
-             FROM claims_claimstance cs LEFT JOIN claims_party p ON p.id = cs.party_id
-             WHERE cs.claim_id = c.id AND cs.stance = 'denies'
-             GROUP BY 1 ORDER BY sum(cs.statements) DESC, 1 LIMIT %(n)s)
-FROM unnest(%(ids)s::bigint[]) AS c (id)
-"""
+# Who backs and who denies each claim of a page, most-quoted first (ties: the older party), WHO_SHOWN + 1 names
+# at most per side. The groups are summed per party before any name is looked up: a claim reported 100,000
+# times has 25,000 backing groups, and joining each to its party's name cost 300 ms a page.
+_WHO_SIDE = """
+       ARRAY(SELECT COALESCE(p.name, t.speaker) FROM (
+                 SELECT cs.party_id, cs.speaker, sum(cs.statements) AS n FROM claims_claimstance cs
+                 WHERE cs.claim_id = c.id AND cs.stance IN ({stances})
+                 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT %(n)s
+             ) t LEFT JOIN claims_party p ON p.id = t.party_id ORDER BY t.n DESC, t.party_id, t.speaker)"""
+_WHO_SQL = (
+    "SELECT c.id,"
+    + _WHO_SIDE.format(stances="'asserts', 'confirms'") + ","
+    + _WHO_SIDE.format(stances="'denies'")
+    + "\nFROM unnest(%(ids)s::bigint[]) AS c (id)"
+)
 
 
 def claim_rows_with_who(claims) -> list[Claim]:
