@@ -27,7 +27,8 @@ _PARTY_TYPES = {
 
 
 # Bounds for claims reported thousands of times (the page embeds this JSON-LD; it was 15 MB for the biggest).
-FIRST_STATEMENTS = 200
+# Finding the first 50 accepted statements of the biggest claim walks ~2,500 articles by date (100 ms).
+FIRST_STATEMENTS = 50
 APPEARANCES = 20
 
 
