@@ -15,11 +15,11 @@ from claims.models import Claim
 NEAREST = 10
 BY_WORDS = 20
 HNSW_EF_SEARCH = 40
-# While the embeddings take less than this (~20,000 claims), the nearest wordings come from a scan of every
-# vector: exact, and a few ms. Above it, from the HNSW graph walk, which can miss a wording far from all the
-# others when the rest are much alike (a new kind of claim among thousands of templated ones): the word
-# channel covers that.
-EXACT_BELOW_BYTES = 12 * 2**20
+# Below this many claims (PostgreSQL's estimate; -1, never analysed, counts as few), the nearest wordings come
+# from a scan of every vector: exact, and a few ms. Above it, from the HNSW graph walk, which can miss a
+# wording far from all the others when the rest are much alike (a new kind of claim among thousands of
+# templated ones): the word channel covers that.
+EXACT_BELOW = 20_000
 # Words in more claims than this are never used to find candidates (their index entries are long lists).
 WORD_CLAIMS_MAX = 20_000
 # The rarest usable words, tried in pairs (a word alone only when it is the only one, and this rare).
@@ -50,11 +50,11 @@ def claim_candidates(
     # One transaction, no savepoint: the index settings are local to it and cost no query of their own.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_LEXEMES_SQL, [text, max(HNSW_EF_SEARCH, nearest)])
-        version, vectors_bytes, lexemes = cursor.fetchone()
+        version, lexemes = cursor.fetchone()
         lexemes = [lexeme for lexeme in lexemes or () if lexeme]
         parts, params = [], []
         if embedding is not None and nearest:
-            parts.append(exact_sql if vectors_bytes < EXACT_BELOW_BYTES else nearest_sql)
+            parts.append(exact_sql if version < EXACT_BELOW else nearest_sql)
             params += [list(exclude_ids), HalfVector(embedding).to_text(), nearest]
         wanted = _rare_words_query(lexemes, _word_counts(cursor, version)) if by_words else None
         if wanted:
@@ -106,13 +106,12 @@ def _tsquery_any(lexemes) -> str:
     return " | ".join(quoted)
 
 
-# The text's lexemes as the claims' full-text index has them, the claims' row estimate (which ANALYZE
-# renews with the word statistics) and the size of the embeddings. The HNSW settings ride along, local to
+# The text's lexemes as the claims' full-text index has them, and the claims' row estimate (which ANALYZE
+# renews with the word statistics). The HNSW settings ride along, local to
 # the transaction: ef_search is how many graph nodes the walk keeps (recall); the iterative scan walks on
 # when the filter (merged, rejected, excluded) leaves too few rows.
 _LEXEMES_SQL = """
 SELECT (SELECT reltuples FROM pg_class WHERE oid = 'claims_claim'::regclass),
-       pg_relation_size('claims_claimembedding'),
        ARRAY(SELECT lexeme FROM unnest(to_tsvector('english', %s)))
 FROM (SELECT set_config('hnsw.ef_search', %s::text, true),
              set_config('hnsw.iterative_scan', 'relaxed_order', true)) AS settings

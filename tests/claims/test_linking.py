@@ -210,10 +210,7 @@ def test_lookup_finds_a_real_paraphrase_among_decoys(decoys):
     assert found == claim
 
 
-@pytest.mark.parametrize("graph_walk", [True, False], ids=["hnsw", "exact"])
-def test_each_channel_finds_the_claim_on_its_own(decoys, graph_walk, monkeypatch):
-    # Small tables are scanned exactly; a limit of 0 bytes makes the lookup walk the HNSW graph instead.
-    monkeypatch.setattr(retrieval, "EXACT_BELOW_BYTES", 0 if graph_walk else retrieval.EXACT_BELOW_BYTES)
+def test_each_channel_finds_the_claim_on_its_own(decoys):
     same = Claim.objects.get(text="Delgra forces raided an airfield near Gradorsen")
     statement = "Delgra troops raided an airfield close to Gradorsen"
 
@@ -222,6 +219,17 @@ def test_each_channel_finds_the_claim_on_its_own(decoys, graph_walk, monkeypatch
 
     assert same in by_embedding and len(by_embedding) == retrieval.NEAREST
     assert same in by_rare_words and len(by_rare_words) == retrieval.BY_WORDS
+
+
+def test_lookup_through_the_hnsw_graph_walk_finds_the_paraphrase(decoys, monkeypatch):
+    # Small tables are scanned exactly; a limit of 0 claims makes the lookup walk the HNSW graph, as at scale.
+    # (Among these templated decoys the walk alone may miss the claim: the rare-word channel is the safety net.)
+    monkeypatch.setattr(retrieval, "EXACT_BELOW", 0)
+    same = Claim.objects.get(text="Delgra forces raided an airfield near Gradorsen")
+
+    found, _score = claim_match(text="Delgra troops raided an airfield close to Gradorsen")
+
+    assert found == same
 
 
 def test_lookup_leaves_out_merged_rejected_and_excluded_claims(decoys, analyst):
