@@ -706,18 +706,21 @@ def analyse_doc(doc: Doc, parties: Sequence[KnownParty] | PartyResolver) -> list
     return _Extractor(doc, resolver).statements()
 
 
-def analyse(text: str, parties: Sequence[KnownParty]) -> list[ExtractedStatement]:
+def analyse(text: str, parties: Sequence[KnownParty] | PartyResolver) -> list[ExtractedStatement]:
     """Attributed statements of one article, with claim keys grouping those that report the same claim."""
     return analyse_documents({"": text}, parties)[""]
 
 
 def analyse_documents(
-    texts: dict[str, str], parties: Sequence[KnownParty], *, batch_size: int = 16
+    texts: dict[str, str], parties: Sequence[KnownParty] | PartyResolver, *, batch_size: int = 16
 ) -> dict[str, list[ExtractedStatement]]:
-    """Statements of several articles; claim keys are shared across all of them."""
+    """Statements of several articles; claim keys are shared across all of them.
+
+    `parties` may be a PartyResolver built earlier: it is read-only, so one per process can serve every article.
+    """
     from claims.analysis.claimkeys import assign_claim_keys
 
-    resolver = PartyResolver(parties)
+    resolver = parties if isinstance(parties, PartyResolver) else PartyResolver(parties)
     nlp = get_nlp()
     names = list(texts)
     results: dict[str, list[ExtractedStatement]] = {}

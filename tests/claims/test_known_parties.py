@@ -23,3 +23,21 @@ def test_every_party_not_rejected_with_its_aliases_and_parent_in_two_queries(db,
         KnownParty(id=str(ministry.pk), name="Armenian Defence Ministry", kind=PartyKind.GOVERNMENT_BODY,
                    parent=str(armenia.pk), aliases=("Armenian MoD",)),
     ]
+
+
+def test_the_resolver_is_kept_while_the_parties_stay_the_same_and_rebuilt_when_they_change(db):
+    from claims.linking import party_resolver
+
+    armenia = PartyFactory(name="Armenia", kind=PartyKind.STATE)
+    first = party_resolver()
+    assert party_resolver() is first
+    assert first.resolve("Yerevan").party_id is None
+
+    PartyAliasFactory(party=armenia, text="Yerevan")
+    second = party_resolver()
+    assert second is not first
+    assert second.resolve("Yerevan").party_id == str(armenia.pk)
+
+    armenia.name = "Republic of Armenia"
+    armenia.save()
+    assert party_resolver() is not second
