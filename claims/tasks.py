@@ -3,7 +3,7 @@
 import random
 
 from celery import shared_task
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from psycopg import errors as pg_errors
 
 from claims.models import WebhookDelivery
@@ -35,14 +35,17 @@ def analyse_revision(self, *, revision_id: int) -> dict | None:
     from claims.linking import revision_analyse
     from sources.models import ArticleRevision
 
-    revision = ArticleRevision.objects.select_related("article").filter(pk=revision_id).first()
-    if revision is None:
-        return None
     try:
+        revision = ArticleRevision.objects.select_related("article").filter(pk=revision_id).first()
+        if revision is None:
+            return None
         report = revision_analyse(revision=revision)
-    except (IntegrityError, OperationalError) as exc:
-        if not isinstance(exc.__cause__, COLLISIONS):
+    except (IntegrityError, OperationalError, InterfaceError) as exc:
+        if isinstance(exc.__cause__, COLLISIONS):
+            countdown = random.uniform(0.2, 2.0)  # noqa: S311 -- jitter, not security
+        elif isinstance(exc, IntegrityError):
             raise
-        countdown = random.uniform(0.2, 2.0)  # noqa: S311 -- jitter, not security
+        else:  # the database went away (a restart): the analysis is one transaction; 5 s, 10 s, 20 s, 40 s, 80 s
+            countdown = 5 * 2**self.request.retries + random.uniform(0, 2)  # noqa: S311 -- jitter, not security
         raise self.retry(exc=exc, countdown=countdown) from None
     return {"revision_id": revision_id, "found": report.found, "created": report.created}

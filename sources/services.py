@@ -18,7 +18,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -326,6 +326,13 @@ def ingestion_item_process(*, item: IngestionItem, final_attempt: bool = True) -
         return ingestion_item_fail(item=item, error=str(exc))
     except NoArticleText as exc:
         return ingestion_item_fail(item=item, error=str(exc))
+    except (OperationalError, InterfaceError):
+        # The database went away (a restart, a failover): nothing was stored (one transaction), and recording the
+        # failure would fail too. The task tries again once it is back; the last attempt gives up below.
+        if not final_attempt:
+            raise
+        logger.exception("ingestion item %s: the database could not be reached", item.pk)
+        return ingestion_item_fail(item=item, error="ingestion stopped: the database could not be reached")
     except Exception as exc:
         # A bug or a time limit must not leave the item pending for ever; the traceback goes to the log.
         logger.exception("ingestion item %s crashed", item.pk)

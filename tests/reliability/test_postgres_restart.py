@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -193,6 +195,26 @@ def test_web_and_worker_carry_on_by_themselves_after_postgresql_restarts(stack, 
     after = _ingest(api, second)
     assert [item["status"] for item in after["items"]] == ["new"]
     assert len(api.get("/api/v1/articles/").json()["results"]) == 2
+    assert worker.poll() is None and web.poll() is None
+
+    # Work in flight: the database goes away while the worker is fetching a (slow) page, so storing it fails.
+    # The task tries again by itself once the database is back; the article is stored once, nothing is lost.
+    (slow,) = _serve_stories(site, 1, delay=4.0, start=2)
+    submitted = api.post("/api/v1/ingestion-runs/", json={"url": slow})
+    assert submitted.status_code == 202, submitted.text
+    run_id = submitted.json()["id"]
+    wait_for(lambda: site.hits(urlsplit(slow).path) >= 1, timeout=30, interval=0.1, what="the worker's fetch")
+    stack.stop_postgres()
+    time.sleep(6)  # the fetch ends and its store fails against the stopped database
+    stack.manage("services", "start")
+
+    def finished():
+        run = api.get(f"/api/v1/ingestion-runs/{run_id}/").json()
+        return run if all(item["status"] != "pending" for item in run["items"]) else None
+
+    run = wait_for(finished, timeout=120, interval=1, what=f"ingestion run {run_id} after the database came back")
+    assert [item["status"] for item in run["items"]] == ["new"], run
+    assert len(api.get("/api/v1/articles/").json()["results"]) == 3
     assert worker.poll() is None and web.poll() is None
 
 
