@@ -20,6 +20,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -29,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from claims.enums import OPPOSING_STANCES, SUPPORTING_STANCES, ReviewState, Stance, Verdict
 from claims.models import Claim, ClaimStance, Evidence, Party, PartyAlias, Statement
@@ -468,20 +470,36 @@ class DailyStances:
 
 
 def statement_daily_by_stance(*, days: int = 30) -> DailyStances:
-    """The `days` days up to the latest day anything was reported; a statement's day is its article's date."""
-    reported = Coalesce("article__published_at", "created_at")
+    """The `days` days up to the latest day anything was reported; a statement's day is its article's date
+    (when the article has none, the day the statement was recorded).
+
+    The latest day comes from two index lookups (the newest dated article with statements, the newest statement
+    of an undated article), and only the statements of those days are counted: grouping all of them by day took
+    seconds at three million statements.
+    """
+    counted = _counted_statements()
+    newest_dated = (
+        counted.filter(article__published_at__isnull=False).order_by("-article__published_at")
+        .values_list("article__published_at", flat=True).first()
+    )
+    newest_undated = counted.filter(
+        article__in=Article.objects.filter(published_at__isnull=True).values("pk")
+    ).aggregate(newest=Max("created_at"))["newest"]
+    latest = max((moment for moment in (newest_dated, newest_undated) if moment is not None), default=None)
+    if latest is None:
+        return DailyStances(days=(), stances=(), counts={})
+    last = timezone.localtime(latest).date()
+    span = tuple(last - timedelta(days=i) for i in range(days - 1, -1, -1))
+    start = timezone.make_aware(datetime.combine(span[0], datetime.min.time()))
+    window = Q(article__published_at__gte=start) | Q(article__published_at__isnull=True, created_at__gte=start)
     rows = list(
-        _counted_statements()
-        .annotate(day=TruncDate(reported))
+        counted.filter(window)
+        .annotate(day=TruncDate(Coalesce("article__published_at", "created_at")))
         .order_by()
         .values_list("day", "stance")
         .annotate(n=Count("pk"))
     )
-    if not rows:
-        return DailyStances(days=(), stances=(), counts={})
-    last = max(day for day, _, _ in rows)
-    span = tuple(last - timedelta(days=i) for i in range(days - 1, -1, -1))
-    counts = {(day, stance): n for day, stance, n in rows if day >= span[0]}
+    counts = {(day, stance): n for day, stance, n in rows if span[0] <= day <= last}
     used = {stance for _, stance in counts}
     stances = tuple((s.value, s.label) for s in Stance if s.value in used)
     return DailyStances(days=span, stances=stances, counts=counts)

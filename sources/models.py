@@ -5,7 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from sources.enums import ArticleStatus, IngestionKind, IngestionStatus, ItemSource, ItemStatus
 
@@ -102,6 +102,8 @@ class Article(models.Model):
             models.Index(fields=["-published_at"], name="article_published_idx"),
             # the pipeline and the health panel look for queued and failed articles.
             models.Index(fields=["status"], name="article_status_idx"),
+            # the API's list order (and cursor): newest first by date, an undated article by when we saw it.
+            models.Index(Coalesce("published_at", "created_at").desc(), F("id").desc(), name="article_seen_idx"),
         ]
 
     def __str__(self) -> str:

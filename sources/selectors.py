@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sources.canonical import url_host
@@ -151,20 +152,49 @@ def _hours_ago(hours: int) -> datetime:
 # --- Reads for the analysts' pages (sources/views.py) -------------------------------------------
 
 
+def article_statement_count() -> Coalesce:
+    """How many statements (rejected ones left out) an article holds, as a per-row subquery.
+
+    A correlated subquery is counted for the rows of the page only; a JOIN with GROUP BY made PostgreSQL
+    count the statements of every article before it could take the newest 25 (3.9 s at a million articles).
+    """
+    from claims.models import Statement
+
+    counted = (
+        Statement.objects.filter(article=OuterRef("pk"))
+        .exclude(review_state="rejected")
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def article_list_for_page(*, q: str = "", status: str = "") -> QuerySet[Article]:
     """article_search with how many statements (rejected ones left out) each article holds."""
-    return article_search(q=q, status=status).annotate(
-        statement_count=Count("statements", filter=~Q(statements__review_state="rejected"))
-    )
+    return article_search(q=q, status=status).annotate(statement_count=article_statement_count())
 
 
-def outlet_list_with_feeds() -> list[Outlet]:
-    """Outlets with their feeds (one more query for all of them) and how many articles each has."""
-    return list(
-        Outlet.objects.annotate(article_count=Count("articles", distinct=True))
-        .prefetch_related("feeds")
-        .order_by("name")
+def outlet_list_with_feeds() -> QuerySet[Outlet]:
+    """Outlets by name with their feeds (one more query per page); outlet_article_counts adds the counts."""
+    return Outlet.objects.prefetch_related("feeds").order_by("name", "pk")
+
+
+def outlet_article_counts(outlets) -> list[Outlet]:
+    """Set `article_count` on a page of outlets, in one query grouped over those outlets only.
+
+    Counting for all 2,000 outlets of the benchmark took 1.8-2.7 s, and a per-row subquery is evaluated for the
+    rows an OFFSET skips too.
+    """
+    outlets = list(outlets)
+    counts = dict(
+        Article.objects.filter(outlet__in=[o.pk for o in outlets]).order_by().values_list("outlet")
+        .annotate(n=Count("pk")).values_list("outlet", "n")
     )
+    for outlet in outlets:
+        outlet.article_count = counts.get(outlet.pk, 0)
+    return outlets
 
 
 def ingestion_run_get(*, pk: int) -> IngestionRun:

@@ -61,9 +61,14 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Outlets, feeds, submissions --------------------------------------------------------------
 
 
+OUTLETS_PER_PAGE = 50
+
+
 def _sources_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
+    outlets = page_of(request, selectors.outlet_list_with_feeds(), OUTLETS_PER_PAGE)
+    outlets.object_list = selectors.outlet_article_counts(outlets.object_list)
     context = {
-        "outlets": selectors.outlet_list_with_feeds(),
+        "outlets": outlets,
         "runs": list(selectors.ingestion_run_list().order_by("-started_at", "-pk")[:10]),
         "health": selectors.ingestion_health(),
         # What went wrong lately: items that failed (with their readable error) and tasks that raised.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -11,11 +11,12 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from claims.api.pagination import NumberedPage
-from claims.enums import ReviewState, Role
+from claims.enums import Role
 from sources import services
 from sources.api import serializers as s
 from sources.api.filters import ArticleFilter, FeedFilter, OutletFilter
 from sources.models import Article, ArticleRevision, Feed, IngestionRun, Outlet
+from sources.selectors import article_statement_count
 
 
 @extend_schema_view(list=extend_schema(summary="List outlets"), retrieve=extend_schema(summary="An outlet"))
@@ -51,7 +52,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Article.objects.select_related("outlet")
             .annotate(
-                statement_count=Count("statements", filter=~Q(statements__review_state=ReviewState.REJECTED)),
+                statement_count=article_statement_count(),
                 # Cursor pagination needs a non-null sort key: an undated article sorts by when we saw it.
                 seen_at=Coalesce("published_at", "created_at"),
             )

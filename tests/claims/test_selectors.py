@@ -109,3 +109,42 @@ def test_stance_summary_groups_unresolved_speakers_by_their_words(db):
     summary = claim_stance_summary(claim=statement.claim)
 
     assert [(p.party_id, p.party, p.statements) for p in summary.parties] == [(None, "A senior official", 1)]
+
+
+def test_daily_stances_cover_the_30_days_up_to_the_latest_report_undated_articles_by_their_statements(db):
+    from django.utils import timezone
+
+    from claims.selectors import statement_daily_by_stance
+    from tests.factories import ArticleFactory, ArticleRevisionFactory
+
+    def statement_on(published_at, stance="asserts", **kwargs):
+        revision = ArticleRevisionFactory(article=ArticleFactory(published_at=published_at))
+        return StatementFactory(revision=revision, stance=stance, **kwargs)
+
+    last = dt.datetime(2025, 3, 31, 12, tzinfo=dt.UTC)
+    statement_on(last, "asserts")
+    statement_on(last - dt.timedelta(days=29), "denies")
+    statement_on(last - dt.timedelta(days=30), "denies")  # one day before the window
+    statement_on(last, "denies", review_state="rejected")  # rejected statements are not counted
+    undated = statement_on(None, "asserts")
+    Statement.objects.filter(pk=undated.pk).update(created_at=last - dt.timedelta(days=2))
+
+    daily = statement_daily_by_stance(days=30)
+
+    first_day, last_day = timezone.localtime(last - dt.timedelta(days=29)).date(), timezone.localtime(last).date()
+    assert (daily.days[0], daily.days[-1], len(daily.days)) == (first_day, last_day, 30)
+    assert sum(daily.counts.values()) == 3
+    assert daily.counts[(last_day, "asserts")] == 1
+    assert daily.counts[(first_day, "denies")] == 1
+    assert daily.counts[(last_day - dt.timedelta(days=2), "asserts")] == 1
+
+    # An undated article's statement recorded after every dated report moves the window to its day.
+    later = statement_on(None, "confirms")
+    Statement.objects.filter(pk=later.pk).update(created_at=last + dt.timedelta(days=10))
+    assert statement_daily_by_stance(days=30).days[-1] == timezone.localtime(last + dt.timedelta(days=10)).date()
+
+
+def test_daily_stances_are_empty_without_statements(db):
+    from claims.selectors import statement_daily_by_stance
+
+    assert statement_daily_by_stance(days=30).days == ()

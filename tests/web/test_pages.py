@@ -272,3 +272,23 @@ def test_review_correction_takes_a_party_by_alias(client, analyst, pending):
     assert "No party by that name or alias. Nothing was changed." in unknown.content.decode()
     assert (pending.party_id, pending.review_state) == (turkey.pk, "accepted")
     assert 'list="party-choices"' not in client.get(reverse("claims:review_queue")).content.decode()
+
+
+def test_sources_page_lists_outlets_a_page_at_a_time_with_their_article_counts(client, viewer, monkeypatch):
+    from sources import views as source_views
+    from tests.factories import ArticleFactory, OutletFactory
+
+    monkeypatch.setattr(source_views, "OUTLETS_PER_PAGE", 2)
+    alpha, bravo, charlie = (OutletFactory(name=name) for name in ("Alpha News", "Bravo Times", "Charlie Post"))
+    for outlet, n in ((alpha, 3), (bravo, 0), (charlie, 1)):
+        for _ in range(n):
+            ArticleFactory(outlet=outlet)
+    client.force_login(viewer)
+    url = reverse("sources:source_list")
+
+    first, second = client.get(url), client.get(url, {"page": 2})
+
+    assert [(o.name, o.article_count) for o in first.context["outlets"]] == [("Alpha News", 3), ("Bravo Times", 0)]
+    assert [(o.name, o.article_count) for o in second.context["outlets"]] == [("Charlie Post", 1)]
+    assert "Page 1 of 2" in first.content.decode()
+    assert "3 articles" in first.content.decode() and "Charlie Post" not in first.content.decode()
