@@ -42,16 +42,27 @@ STAGES = {
 _task: dict | None = None  # the task this process is running (prefork and solo pools run one at a time)
 
 
+_active: set[str] = set()  # the stages running now, so that a stage nested in another can be told apart
+
+
 def _timed(stage: str, func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         started = time.perf_counter()
+        outer = set(_active)
+        _active.add(stage)
         try:
             return func(*args, **kwargs)
         finally:
+            if stage not in outer:
+                _active.discard(stage)
             if _task is not None:
-                _task["stages"][stage] = _task["stages"].get(stage, 0.0) + time.perf_counter() - started
+                spent = time.perf_counter() - started
+                _task["stages"][stage] = _task["stages"].get(stage, 0.0) + spent
                 _task["calls"][stage] = _task["calls"].get(stage, 0) + 1
+                for around in outer - {stage}:  # e.g. "party index" inside "analysis": the report subtracts it
+                    key = f"{stage} in {around}"
+                    _task["stages"][key] = _task["stages"].get(key, 0.0) + spent
     return wrapper
 
 
