@@ -26,6 +26,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("EMBEDDED_VAR_DIR") or BASE_DIR / "var").resolve()
 PG_PORT = env_int("EMBEDDED_PG_PORT", 54329, minimum=1024)
 REDIS_PORT = env_int("EMBEDDED_REDIS_PORT", 63799, minimum=1024)
+# PostgreSQL's own cache. Its default, 128 MB, is smaller than the similar-claim lookup's HNSW index at a
+# million claims (~800 MB), so graph walks went to the OS cache page by page (the lookup's slow tail).
+PG_SHARED_BUFFERS_MB = env_int("EMBEDDED_PG_SHARED_BUFFERS_MB", 1024, minimum=16)
 PG_DATABASE = "claims"
 # postgres refuses to run as root; when we are root the server runs as this system user.
 PG_SYSTEM_USER = "embedded_postgres"
@@ -190,7 +193,8 @@ def ensure_postgres() -> str:
                 )
             result = _pg(
                 "pg_ctl", "start", "-w", "-t", "60", "-D", str(data), "-l", str(log),
-                "-o", f"-h {HOST} -p {PG_PORT} -k {run} -c max_connections=200",
+                "-o", f"-h {HOST} -p {PG_PORT} -k {run} -c max_connections=200"
+                f" -c shared_buffers={PG_SHARED_BUFFERS_MB}MB",
                 check=False, timeout=90,
             )
             if result.returncode != 0:

@@ -84,3 +84,14 @@ def test_a_port_taken_by_another_program_gives_a_clear_error(services, which, va
         result.stderr
     )
     assert variable in result.stderr
+
+
+def test_the_embedded_postgresql_gets_the_configured_shared_buffers(services):
+    import psycopg
+
+    services.env["EMBEDDED_PG_SHARED_BUFFERS_MB"] = "48"
+    started = services("start")
+    assert started.returncode == 0, started.stderr
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{services.env['EMBEDDED_PG_PORT']}/postgres") as conn:
+        assert conn.execute("SHOW shared_buffers").fetchone() == ("48MB",)
