@@ -71,6 +71,21 @@ class SqlTimer:
             self.ms += (time.perf_counter() - started) * 1000
 
 
+def database_create_if_missing(name: str) -> bool:
+    """Create database `name` on the configured server (the bench commands' own databases); True if it was made."""
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    params = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"], "dbname": "postgres"}
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    with psycopg.connect(**params, autocommit=True) as server:
+        if server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        server.execute(f'CREATE DATABASE "{name}"')
+        return True
+
+
 def percentile(values: list[float], pct: float) -> float:
     """Nearest-rank percentile: with 20 runs, p95 is the 19th fastest."""
     ordered = sorted(values)

@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
@@ -125,14 +124,10 @@ class Command(BaseCommand):
     # --- set-up ------------------------------------------------------------------------------------------
 
     def _create_database(self, name: str) -> None:
-        db = settings.DATABASES["default"]
-        params = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"], "dbname": "postgres"}
-        if db.get("PASSWORD"):
-            params["password"] = db["PASSWORD"]
-        with psycopg.connect(**params, autocommit=True) as server:
-            if not server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                server.execute(f'CREATE DATABASE "{name}"')
-                self.stdout.write(f"created database {name}")
+        from claims.bench import database_create_if_missing
+
+        if database_create_if_missing(name):
+            self.stdout.write(f"created database {name}")
 
     def _broker_check(self) -> None:
         """Our tasks go to the project's queues: no other worker may be listening on this Redis database."""
