@@ -109,19 +109,28 @@ def feed_xml(*, base_url: str, articles: list[DemoArticle]) -> str:
 """
 
 
-class DemoSite:
-    """A tiny news site on 127.0.0.1 and a free port; use as a context manager."""
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a client that keeps its connection open must not hold up shutdown
+
+
+class LocalSite:
+    """Fixed pages (path -> content type, body) and their feed at /feed.xml on 127.0.0.1 and a free port,
+    served from a thread, with ETags for conditional GET; use as a context manager. `requests` counts GETs.
+
+    Subclasses give `_pages(base_url)`, since a feed names its articles by absolute URL.
+    """
+
+    name = "local-site"
 
     def __init__(self) -> None:
-        self.articles = demo_articles()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.requests = 0
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self.pages: dict[str, tuple[str, bytes]] = {
-            "/feed.xml": ("application/rss+xml; charset=utf-8",
-                          feed_xml(base_url=self.base_url, articles=self.articles).encode()),
-            **{a.path: ("text/html; charset=utf-8", article_page(a).encode()) for a in self.articles},
-        }
-        self._thread = threading.Thread(target=self._server.serve_forever, name="demo-site", daemon=True)
+        self.pages: dict[str, tuple[str, bytes]] = self._pages(self.base_url)
+        self._thread = threading.Thread(target=self._server.serve_forever, name=self.name, daemon=True)
+
+    def _pages(self, base_url: str) -> dict[str, tuple[str, bytes]]:
+        raise NotImplementedError
 
     @property
     def feed_url(self) -> str:
@@ -131,7 +140,10 @@ class DemoSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_GET(self) -> None:
+                site.requests += 1
                 page = site.pages.get(self.path.split("?")[0])
                 if page is None:
                     self.send_error(404)
@@ -141,6 +153,7 @@ class DemoSite:
                 if self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 self.send_response(200)
@@ -151,11 +164,11 @@ class DemoSite:
                 self.wfile.write(body)
 
             def log_message(self, format: str, *args) -> None:
-                pass  # the command prints its own summary
+                pass  # the commands print their own summaries
 
         return Handler
 
-    def __enter__(self) -> DemoSite:
+    def __enter__(self):
         self._thread.start()
         return self
 
@@ -163,6 +176,20 @@ class DemoSite:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class DemoSite(LocalSite):
+    """A tiny news site: the seed articles and their feed."""
+
+    name = "demo-site"
+
+    def _pages(self, base_url: str) -> dict[str, tuple[str, bytes]]:
+        self.articles = demo_articles()
+        return {
+            "/feed.xml": ("application/rss+xml; charset=utf-8",
+                          feed_xml(base_url=base_url, articles=self.articles).encode()),
+            **{a.path: ("text/html; charset=utf-8", article_page(a).encode()) for a in self.articles},
+        }
 
 
 def demo_feed_ensure(*, feed_url: str):

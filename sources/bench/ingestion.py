@@ -9,15 +9,14 @@ import html
 import json
 import re
 import statistics
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from sources.bench.make_pages import page
 from sources.dedup import shingles_containment, text_shingles
+from sources.demo_site import LocalSite
 
 OUTLET_NAME = "Ingestion Bench"
 PUBLISHED = datetime(2026, 1, 5, tzinfo=UTC)
@@ -62,56 +61,21 @@ def feed_xml(*, base_url: str, pages: list[tuple[str, str]]) -> str:
     )
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
-class BenchSite:
+class BenchSite(LocalSite):
     """The articles and their RSS feed on 127.0.0.1 and a free port, from a thread; a context manager."""
 
+    name = "bench-site"
+
     def __init__(self, pages: list[tuple[str, str]]) -> None:
-        self.requests = 0
-        site = self
+        self._articles = pages
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                site.requests += 1
-                found = site.routes.get(self.path.split("?")[0])
-                if found is None:
-                    self.send_error(404)
-                    return
-                content_type, body = found
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args) -> None:
-                pass
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self.routes = {
-            "/feed.xml": ("application/rss+xml; charset=utf-8", feed_xml(base_url=self.base_url, pages=pages).encode()),
-            **{path: ("text/html; charset=utf-8", body.encode()) for path, body in pages},
+    def _pages(self, base_url: str) -> dict[str, tuple[str, bytes]]:
+        return {
+            "/feed.xml": ("application/rss+xml; charset=utf-8",
+                          feed_xml(base_url=base_url, pages=self._articles).encode()),
+            **{path: ("text/html; charset=utf-8", body.encode()) for path, body in self._articles},
         }
-        self._thread = threading.Thread(target=self._server.serve_forever, name="bench-site", daemon=True)
-
-    @property
-    def feed_url(self) -> str:
-        return f"{self.base_url}/feed.xml"
-
-    def __enter__(self) -> BenchSite:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 # --- The figures ---------------------------------------------------------------------------------------------
