@@ -10,6 +10,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from claims.api.caching import CachedReadMixin
 from claims.api.pagination import NumberedPage
 from claims.enums import Role
 from sources import services
@@ -20,7 +21,7 @@ from sources.selectors import article_statement_count
 
 
 @extend_schema_view(list=extend_schema(summary="List outlets"), retrieve=extend_schema(summary="An outlet"))
-class OutletViewSet(viewsets.ReadOnlyModelViewSet):
+class OutletViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.OutletSerializer
     filterset_class = OutletFilter
     pagination_class = NumberedPage
@@ -28,7 +29,7 @@ class OutletViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="List feeds"), retrieve=extend_schema(summary="A feed"))
-class FeedViewSet(viewsets.ReadOnlyModelViewSet):
+class FeedViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.FeedSerializer
     filterset_class = FeedFilter
     pagination_class = NumberedPage
@@ -39,7 +40,7 @@ class FeedViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List articles", description="Newest first; revisions without their texts."),
     retrieve=extend_schema(summary="An article with every revision's text"),
 )
-class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ArticleFilter
     filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
     ordering_fields = ["seen_at", "created_at", "id"]
