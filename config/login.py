@@ -1,5 +1,6 @@
-"""Sign-in with a rate limit: after LOGIN_FAILURE_LIMIT failures for one user name from one address
-within LOGIN_FAILURE_WINDOW_SECONDS, further attempts get 429 until the window passes."""
+"""Sign-in with rate limits: after LOGIN_FAILURE_LIMIT failures for one user name from one address, or
+LOGIN_ADDRESS_FAILURE_LIMIT failures from one address over any user names (one password sprayed over many
+accounts), within LOGIN_FAILURE_WINDOW_SECONDS, further attempts get 429 until the window passes."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ def _key(request, username: str) -> str:
     return f"login-failures:{digest}"
 
 
+def _address_key(request) -> str:
+    digest = hashlib.sha256(request.META.get("REMOTE_ADDR", "").encode()).hexdigest()[:32]
+    return f"login-failures-address:{digest}"
+
+
 def _failures(key: str) -> int:
     try:
         return int(cache.get(key, 0))
@@ -42,13 +48,15 @@ def _count_failure(key: str) -> None:
 class RateLimitedLoginView(LoginView):
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")[:150]
-        key = _key(request, username)
-        if _failures(key) >= settings.LOGIN_FAILURE_LIMIT:
+        key, address_key = _key(request, username), _address_key(request)
+        per_name = _failures(key) >= settings.LOGIN_FAILURE_LIMIT
+        if per_name or _failures(address_key) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
             minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
-            logger.warning("sign-in refused: too many failures for one user name from %s",
+            logger.warning("sign-in refused: too many failures %s from %s",
+                           "for one user name" if per_name else "over many user names",
                            request.META.get("REMOTE_ADDR", "?"))
-            message = (f"Too many failed sign-ins for this user name. Wait {minutes} minutes and try again, "
-                       "or ask an admin to reset your password.")
+            message = (f"Too many failed sign-ins {'for this user name' if per_name else 'from this address'}. "
+                       f"Wait {minutes} minutes and try again, or ask an admin to reset your password.")
             form = self.get_form_class()(request)  # unbound: the password is not even checked
             form._errors = ErrorDict({"__all__": form.error_class([message])})  # shown by both sign-in templates
             response = self.render_to_response(self.get_context_data(form=form, locked_out=message))
@@ -58,6 +66,7 @@ class RateLimitedLoginView(LoginView):
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:  # the form came back: the user name and password did not match
             _count_failure(key)
+            _count_failure(address_key)  # not cleared by a success: one known account must not reset it
         else:
             try:
                 cache.delete(key)

@@ -171,6 +171,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sign-in rate limit (config/login.py): failures per user name and address within the window, then 429.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# Failures from one address over all user names (a newsroom behind one NAT address shares it: kept generous).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 
 # --- I18N, static -----------------------------------------------------------------------------
 

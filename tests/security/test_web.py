@@ -208,6 +208,21 @@ def test_the_limit_is_per_user_name_and_a_success_clears_it(client, viewer, anal
     assert client.post(url, {"username": viewer.username, "password": "wrong"}).status_code == 200
 
 
+def test_one_password_sprayed_over_many_user_names_is_stopped_by_the_address_limit(client, viewer, analyst,
+                                                                                    fresh_limits, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    url = reverse("login")
+    sprayed = [client.post(url, {"username": f"user{n}", "password": "Summer2026!"}).status_code for n in range(4)]
+    ok = client.post(url, {"username": viewer.username, "password": "correct horse battery"})
+    client.logout()
+    after = client.post(url, {"username": analyst.username, "password": "correct horse battery"})
+
+    assert (sprayed, ok.status_code, after.status_code) == ([200] * 4, 429, 429)
+    assert "from this address" in after.content.decode()
+    other = Client(REMOTE_ADDR="10.9.8.7")  # another address is not held back
+    assert other.post(url, {"username": analyst.username, "password": "correct horse battery"}).status_code == 302
+
+
 def test_the_admin_sign_in_has_the_same_limit(client, admin_user, fresh_limits):
     url = reverse("admin:login")
     bad = [client.post(url, {"username": admin_user.username, "password": f"wrong{n}"}) for n in range(3)]
