@@ -415,7 +415,8 @@ def measure_claim_match(fx: Fixture, *, runs: int, progress: Callable[[str], Non
             row.times.append(elapsed)
             row.sql.append(timer.ms)
             row.queries = len(queries.captured_queries)
-    progress(f"lookup {row.name:53} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries}")
+    progress(f"lookup {row.name:53} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries}  "
+             f"SQL p50 {row.sql_p50:.1f} ms  p95 {percentile(row.sql, 95):.1f} ms")
     return row
 
 
