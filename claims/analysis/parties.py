@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -49,24 +50,57 @@ class Resolution:
 
 
 class PartyResolver:
-    """Looks mentions up among known parties; built once per run, read-only afterwards."""
+    """Looks mentions up among known parties; the analysis only reads it, so one can serve many articles.
+
+    Where two names compete (the same normalised name, or alias words that a mention contains equally
+    well) the party given first wins, and among one party's names its name, then its aliases in order.
+    `add` extends a resolver with parties given later, or later aliases of a party it has; the lookups are
+    then exactly those of a resolver built from all of them at once (a test compares the two).
+    """
 
     def __init__(self, parties: Iterable[KnownParty]) -> None:
-        self.parties: dict[str, KnownParty] = {p.id: p for p in parties}
+        self.parties: dict[str, KnownParty] = {}
+        self._position: dict[str, int] = {}
+        # A name's rank is (its party's position, its place among the party's names): the lowest one wins.
         self._exact: dict[str, str] = {}
-        self._token_sets: list[tuple[frozenset[str], str]] = []
-        for party in self.parties.values():
-            for name in (party.name, *party.aliases):
+        self._exact_rank: dict[str, tuple[int, int]] = {}
+        self._token_sets: list[tuple[frozenset[str], str]] = []  # in rank order: the first of equals wins
+        self._token_ranks: list[tuple[int, int]] = []
+        self._children: dict[str, list[str]] = {}
+        self._extend({p.id: p for p in parties}.values())
+
+    def add(self, parties: Iterable[KnownParty]) -> None:
+        """Take in parties after those already known, and aliases added to known parties (appended to the party's
+        aliases: the known ones unchanged, in the same order). Any other change to a known party (name, kind,
+        parent, an alias removed or changed) raises ValueError: that needs a new resolver."""
+        self._extend(parties)
+
+    def _extend(self, parties: Iterable[KnownParty]) -> None:
+        for party in parties:
+            known = self.parties.get(party.id)
+            if known is None:
+                position, first, names = len(self.parties), 0, (party.name, *party.aliases)
+                self._position[party.id] = position
+                if party.parent:
+                    self._children.setdefault(party.parent, []).append(party.id)
+            else:
+                kept = len(known.aliases)
+                if (party.name, party.kind, party.parent, tuple(party.aliases[:kept])) != (
+                    known.name, known.kind, known.parent, tuple(known.aliases)
+                ):
+                    raise ValueError(f"party {party.id} has changed, not only gained aliases: build a new resolver")
+                position, first, names = self._position[party.id], 1 + kept, tuple(party.aliases[kept:])
+            self.parties[party.id] = party
+            for offset, name in enumerate(names):
+                rank = (position, first + offset)
                 key = normalise_name(name)
-                if key:
-                    self._exact.setdefault(key, party.id)
+                if key and (key not in self._exact or rank < self._exact_rank[key]):
+                    self._exact[key], self._exact_rank[key] = party.id, rank
                 tokens = name_tokens(name)
                 if tokens:
-                    self._token_sets.append((tokens, party.id))
-        self._children: dict[str, list[KnownParty]] = {}
-        for party in self.parties.values():
-            if party.parent:
-                self._children.setdefault(party.parent, []).append(party)
+                    at = bisect.bisect_right(self._token_ranks, rank)
+                    self._token_ranks.insert(at, rank)
+                    self._token_sets.insert(at, (tokens, party.id))
 
     def resolve(self, mention: str) -> Resolution:
         """Best known party for a mention: exact alias, else the most specific alias it contains."""
@@ -86,7 +120,8 @@ class PartyResolver:
             return Resolution(None, 0.0)
         # "The military of X" where X is known: prefer X's child whose kind or name the mention adds.
         leftover = tokens - self._tokens_of(best_id)
-        for child in self._children.get(best_id, []):
+        for child_id in self._children.get(best_id, []):
+            child = self.parties[child_id]
             child_words = name_tokens(child.name) | {child.kind}
             if leftover and leftover <= child_words:
                 return Resolution(child.id, 0.8)
