@@ -7,18 +7,20 @@ statement to an existing claim when it reports the same thing in other words.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
 from claims import services
 from claims.enums import Origin, PartyKind, Quotation, ReviewState, Stance
-from claims.models import Claim, Party, PartyAlias, Statement
+from claims.models import Claim, Party, Statement
 from claims.retrieval import claim_candidates
 from claims.selectors import party_resolve
 from sources.enums import ArticleStatus
@@ -40,44 +42,143 @@ class AnalysisReport:
 
 
 def known_parties() -> list:
-    """Every party with its aliases, as the analysis package wants them.
+    """Every party not rejected, with its aliases, as the analysis package wants them: in id order, the aliases of
+    each in id order (the order decides between parties whose names compete: the older party wins)."""
+    return _known(_party_rows())
 
-    Read as plain rows (two queries): it runs for every article, and model instances plus a prefetch of 20,000
-    parties' aliases took ~2-5 s of each article's analysis at a million claims (manage.py bench_ingestion).
-    """
+
+# --- The analysis's party index, kept per process ---------------------------------------------------------------
+#
+# Building the PartyResolver from 20,000 parties takes ~0.5 s, and the analysis proposes new parties (unknown
+# speakers) in most articles. So each process keeps one and, before each article, asks the database in one query
+# what changed since: a fingerprint of the rows it has taken in (their count and the sum of a hash of each row's
+# fields that the index uses), and the rows added after them (ids above the highest it has). Same fingerprint:
+# nothing it holds was edited, deleted or merged away, and the added rows are taken in with PartyResolver.add
+# (lookups identical to a full build, since known_parties gives the parties in id order). Any other
+# fingerprint (an edit, a delete, a merge, a party rejected or restored, a row committed late under an id already
+# passed) builds it again from all the rows.
+# Why not a version column or "max(id) and max(updated_at)": the tables have no updated marker (adding one with a
+# trigger is a migration), a max cannot see a delete or a late commit, and edits through the admin or the shell
+# bypass any counter kept by services. The fingerprint sees every write path; it costs one scan of the two small
+# tables (~20 ms at 20,000 parties, against ~150 ms to read them and ~500 ms to build). Fields the index does not
+# use (country, slug, accepted vs pending) are left out, so reviewing a proposed party rebuilds nothing.
+
+_PARTY_ROWS = """
+SELECT p.n, p.h::text, p.added, a.n, a.h::text, a.added
+FROM (
+    SELECT count(*) FILTER (WHERE id <= %(party_mark)s) AS n,
+           coalesce(sum(h) FILTER (WHERE id <= %(party_mark)s), 0) AS h,
+           coalesce(json_agg(json_build_array(id, name, kind, parent_id, rejected, h) ORDER BY id)
+                    FILTER (WHERE id > %(party_mark)s), '[]') AS added
+    FROM (
+        SELECT id, name, kind, parent_id, review_state = 'rejected' AS rejected,
+               hashtextextended(concat_ws(chr(31), id, kind, coalesce(parent_id, 0),
+                                          review_state = 'rejected', name), 0) AS h
+        FROM claims_party
+    ) party
+) p, (
+    SELECT count(*) FILTER (WHERE id <= %(alias_mark)s) AS n,
+           coalesce(sum(h) FILTER (WHERE id <= %(alias_mark)s), 0) AS h,
+           coalesce(json_agg(json_build_array(id, party_id, text, h) ORDER BY id)
+                    FILTER (WHERE id > %(alias_mark)s), '[]') AS added
+    FROM (
+        SELECT id, party_id, text, hashtextextended(concat_ws(chr(31), id, party_id, text), 0) AS h
+        FROM claims_partyalias
+    ) alias
+) a
+"""
+
+
+@dataclass(frozen=True)
+class _PartyRows:
+    """One snapshot of the party tables: the fingerprint of the rows up to the marks asked for, and the rows after."""
+
+    party_print: tuple[int, int]  # (rows, sum of row hashes)
+    alias_print: tuple[int, int]
+    parties: list  # [id, name, kind, parent_id, rejected, hash], by id
+    aliases: list  # [id, party_id, text, hash], by id
+
+
+def _party_rows(*, party_mark: int = 0, alias_mark: int = 0) -> _PartyRows:
+    # One statement, so one snapshot: the fingerprint and the rows added describe the same moment.
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTY_ROWS, {"party_mark": party_mark, "alias_mark": alias_mark})
+        parties_n, parties_h, parties, aliases_n, aliases_h, aliases = cursor.fetchone()
+    return _PartyRows(party_print=(parties_n, int(parties_h)), alias_print=(aliases_n, int(aliases_h)),
+                      parties=parties, aliases=aliases)
+
+
+def _known(rows: _PartyRows, *, extending=None) -> list:
+    """KnownParty for each party row not rejected, with its alias rows; with `extending` (a PartyResolver), also
+    the parties it has that the alias rows add to."""
     from claims.analysis import KnownParty
 
     aliases: dict[int, list[str]] = {}
-    for party_id, text in PartyAlias.objects.order_by("pk").values_list("party_id", "text"):
+    for _pk, party_id, text, _h in rows.aliases:
         aliases.setdefault(party_id, []).append(text)
-    parties = Party.objects.exclude(review_state=ReviewState.REJECTED).order_by("name", "pk")
-    return [
-        KnownParty(
-            id=str(pk), name=name, kind=kind, parent=str(parent_id) if parent_id else None,
-            aliases=tuple(aliases.get(pk, ())),
-        )
-        for pk, name, kind, parent_id in parties.values_list("pk", "name", "kind", "parent_id")
-    ]
+    known = []
+    for pk, name, kind, parent_id, rejected, _h in rows.parties:
+        texts = aliases.pop(pk, ())
+        if not rejected:
+            known.append(KnownParty(id=str(pk), name=name, kind=kind, parent=str(parent_id) if parent_id else None,
+                                    aliases=tuple(texts)))
+    if extending is not None:
+        for party_id, texts in aliases.items():
+            party = extending.parties.get(str(party_id))
+            if party is not None:  # else a rejected party's: not in the index
+                known.append(dataclasses.replace(party, aliases=(*party.aliases, *texts)))
+    return known
 
 
-_resolver_cache: dict[tuple, object] = {}
+@dataclass
+class _PartyIndex:
+    resolver: object  # claims.analysis.parties.PartyResolver
+    party_mark: int  # the highest party id taken in
+    alias_mark: int
+    party_print: tuple[int, int]  # fingerprint of the party rows up to party_mark
+    alias_print: tuple[int, int]
+
+    def take_in(self, rows: _PartyRows) -> None:
+        """Add rows read after the marks (parties and aliases new since) to the index."""
+        self.resolver.add(_known(rows, extending=self.resolver))
+        self.move_past(rows)
+
+    def move_past(self, rows: _PartyRows) -> None:
+        if rows.parties:
+            self.party_mark = rows.parties[-1][0]
+            self.party_print = _print_plus(self.party_print, rows.parties)
+        if rows.aliases:
+            self.alias_mark = rows.aliases[-1][0]
+            self.alias_print = _print_plus(self.alias_print, rows.aliases)
+
+
+def _print_plus(fingerprint: tuple[int, int], rows: list) -> tuple[int, int]:
+    return fingerprint[0] + len(rows), fingerprint[1] + sum(row[-1] for row in rows)
+
+
+# Per thread, though workers run one analysis at a time per process: the index is changed in place.
+_party_index = threading.local()
 
 
 def party_resolver():
-    """The analysis's PartyResolver over the known parties, built again only when the parties have changed.
-
-    Building it from 20,000 parties took ~0.5 s per article at a million claims (manage.py bench_ingestion);
-    reading the rows (known_parties) is ~0.1 s and tells whether anything changed since the last article.
-    """
+    """The analysis's PartyResolver over the known parties, kept per process: parties and aliases added since the
+    last article are added to it, and it is built again from all the parties only when rows it holds changed (the
+    comment above _PARTY_ROWS says how that is told)."""
     from claims.analysis.parties import PartyResolver
 
-    key = tuple(known_parties())
-    resolver = _resolver_cache.get(key)
-    if resolver is None:
-        resolver = PartyResolver(key)
-        _resolver_cache.clear()
-        _resolver_cache[key] = resolver
-    return resolver
+    index = getattr(_party_index, "index", None)
+    if index is not None:
+        rows = _party_rows(party_mark=index.party_mark, alias_mark=index.alias_mark)
+        if (rows.party_print, rows.alias_print) == (index.party_print, index.alias_print):
+            if rows.parties or rows.aliases:
+                index.take_in(rows)
+            return index.resolver
+    rows = _party_rows()
+    index = _PartyIndex(resolver=PartyResolver(_known(rows)), party_mark=0, alias_mark=0,
+                        party_print=(0, 0), alias_print=(0, 0))
+    index.move_past(rows)
+    _party_index.index = index
+    return index.resolver
 
 
 def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim | None, float]:
@@ -101,24 +202,33 @@ def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim 
     return (candidates[best] if score >= SAME_CLAIM_THRESHOLD else None), score
 
 
-def _proposed_party(name: str) -> Party:
+def _proposed_party(name: str) -> tuple[Party, bool]:
+    """The party an unknown speaker's name stands for, and whether it was created: the party the name already
+    resolves to, or a new proposal. Written at once, outside the analysis's transaction: when another analysis
+    proposes the same speaker at the same moment, its insert wins the slug and this one takes its party."""
     existing = party_resolve(mention=name)
     if existing is not None:
-        return existing
+        return existing, False
     digest = hashlib.sha256(name.encode()).hexdigest()[:6]
-    return services.party_create(
-        slug=f"{slugify(name)[:80] or 'speaker'}-{digest}", name=name, kind=PartyKind.ORGANISATION,
-        aliases=[name], origin=Origin.EXTRACTED,
-    )
+    try:
+        party = services.party_create(
+            slug=f"{slugify(name)[:80] or 'speaker'}-{digest}", name=name, kind=PartyKind.ORGANISATION,
+            aliases=[name], origin=Origin.EXTRACTED,
+        )
+    except IntegrityError:
+        existing = party_resolve(mention=name)
+        if existing is None:
+            raise
+        return existing, False
+    return party, True
 
 
-def _overlaps_reviewed(revision: ArticleRevision, *, start: int, end: int, party: Party | None, stance: str) -> bool:
-    """An analyst already recorded (or rejected) this attribution: the machine does not propose it again."""
-    return (
-        Statement.objects.filter(revision=revision, start__lt=end, end__gt=start, stance=stance, party=party)
-        .filter(Q(origin=Origin.ANALYST) | ~Q(review_state=ReviewState.PENDING))
-        .exists()
-    )
+@dataclass(eq=False)
+class _NewClaim:
+    """A claim nobody has reported yet, proposed by this analysis: created in its write transaction."""
+
+    text: str
+    claim: Claim | None = None
 
 
 def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
@@ -128,73 +238,116 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
     are removed (nothing an analyst reviewed is changed or removed); new statements are created with
     origin "extracted" and review state "pending"; unknown speakers become proposed parties, and claims
     nobody has reported yet become proposed claims; the article is marked analysed.
+
+    The slow part comes first, outside any transaction: the analysis, the speakers' parties (proposed ones are
+    written at once), the checks against reviewed statements, claim matching. Then one short transaction writes:
+    the new claims, the claims linked to locked in id order, the statements in one insert, the stale ones removed.
+    Two worker processes whose articles report the same claims used to hold those claims locked for the whole
+    analysis, locking them in the order the text named them: they waited on each other and deadlocked (a quarter
+    of the analyses ran twice in manage.py bench_ingestion with two processes).
     """
     from claims.analysis import analyse
 
     report = AnalysisReport(revision_id=revision.pk)
     statements = analyse(revision.text, party_resolver())
     report.found = len(statements)
+    drafts = _statement_drafts(statements, revision=revision, report=report)
     with transaction.atomic():
-        keep: set[int] = set()
-        claim_for_key: dict[str, Claim] = {}
-        for extracted in statements:
-            if not extracted.content and not extracted.cue:
-                continue
-            spans = extracted.content or extracted.cue
-            start, end = min(s.start for s in spans), max(s.end for s in spans)
-            party = Party.objects.filter(pk=int(extracted.party_id)).first() if extracted.party_id else None
-            if party is None and extracted.proposed_party:
-                created_before = Party.objects.count()
-                party = _proposed_party(extracted.proposed_party)
-                report.parties_proposed += Party.objects.count() - created_before
-            speaker = extracted.speaker.text if extracted.speaker else ""
-            if party is None and not speaker:
-                report.problems.append(f"statement at {start}-{end} has no speaker; kept out")
-                continue
-            stance = extracted.stance
-            if _overlaps_reviewed(revision, start=start, end=end, party=party, stance=stance):
-                report.skipped_reviewed += 1
-                continue
-            claim = None
-            if stance != Stance.POSITION and extracted.claim_key:
-                claim = claim_for_key.get(extracted.claim_key)
-                if claim is None:
-                    claim = _claim_for(extracted, revision=revision, report=report)
-                    claim_for_key[extracted.claim_key] = claim
-            cue = extracted.cue[0] if extracted.cue else None
-            statement, created = services.statement_create(
-                revision=revision, start=start, end=end, stance=stance, origin=Origin.EXTRACTED, party=party,
-                speaker_text="" if party else speaker, claim=claim,
-                cue_start=cue.start if cue else None, cue_end=cue.end if cue else None,
-                quotation=Quotation.DIRECT if extracted.direct else Quotation.INDIRECT,
-                confidence=max(0.0, min(1.0, float(extracted.confidence))),
+        for proposal in dict.fromkeys(ref for _draft, ref in drafts if isinstance(ref, _NewClaim)):
+            proposal.claim = services.claim_create(
+                text=proposal.text, origin=Origin.EXTRACTED,
+                first_reported_at=revision.article.published_at or revision.fetched_at,
             )
-            keep.add(statement.pk)
-            report.created += int(created)
-        stale = Statement.objects.filter(
-            revision=revision, origin=Origin.EXTRACTED, review_state=ReviewState.PENDING
-        ).exclude(pk__in=keep)
-        report.removed_stale = stale.count()
-        stale.delete()
+        pending = Statement.objects.filter(revision=revision, origin=Origin.EXTRACTED, review_state=ReviewState.PENDING)
+        stored = services.statement_create_many(
+            revision=revision,
+            drafts=[
+                dataclasses.replace(draft, claim=ref.claim if isinstance(ref, _NewClaim) else ref)
+                for draft, ref in drafts
+            ],
+            # The claims of statements that may be removed below: their counters change too.
+            lock_also=pending.exclude(claim=None).values_list("claim_id", flat=True),
+        )
+        report.created = sum(created for _statement, created in stored)
+        _count, removed = pending.exclude(pk__in={statement.pk for statement, _created in stored}).delete()
+        report.removed_stale = removed.get(Statement._meta.label, 0)
         Article.objects.filter(pk=revision.article_id).exclude(status=ArticleStatus.DUPLICATE).update(
             status=ArticleStatus.ANALYSED
         )
     return report
 
 
-def _claim_for(extracted, *, revision: ArticleRevision, report: AnalysisReport) -> Claim | None:
+def _statement_drafts(statements: list, *, revision: ArticleRevision, report: AnalysisReport) -> list[tuple]:
+    """(StatementDraft without its claim, the claim: a Claim, a _NewClaim or None) for each statement to store.
+
+    Reads only, but for proposed parties. A statement over words an analyst already recorded or reviewed (same
+    party and stance, overlapping span) is left out: the machine does not propose it again.
+    """
+    parties = Party.objects.in_bulk({int(e.party_id) for e in statements if e.party_id})
+    reviewed = list(
+        Statement.objects.filter(revision=revision)
+        .filter(Q(origin=Origin.ANALYST) | ~Q(review_state=ReviewState.PENDING))
+        .values_list("start", "end", "stance", "party_id")
+    )
+    drafts: list[tuple] = []
+    claim_for_key: dict[str, Claim | _NewClaim | None] = {}
+    proposals: list[_NewClaim] = []
+    for extracted in statements:
+        if not extracted.content and not extracted.cue:
+            continue
+        spans = extracted.content or extracted.cue
+        start, end = min(s.start for s in spans), max(s.end for s in spans)
+        party = parties.get(int(extracted.party_id)) if extracted.party_id else None
+        if party is None and extracted.proposed_party:
+            party, created = _proposed_party(extracted.proposed_party)
+            report.parties_proposed += int(created)
+        speaker = extracted.speaker.text if extracted.speaker else ""
+        if party is None and not speaker:
+            report.problems.append(f"statement at {start}-{end} has no speaker; kept out")
+            continue
+        stance = extracted.stance
+        party_id = party.pk if party else None
+        if any(r_start < end and r_end > start and (r_stance, r_party) == (stance, party_id)
+               for r_start, r_end, r_stance, r_party in reviewed):
+            report.skipped_reviewed += 1
+            continue
+        claim = None
+        if stance != Stance.POSITION and extracted.claim_key:
+            if extracted.claim_key not in claim_for_key:
+                claim_for_key[extracted.claim_key] = _claim_for(extracted, report=report, proposals=proposals)
+            claim = claim_for_key[extracted.claim_key]
+        cue = extracted.cue[0] if extracted.cue else None
+        drafts.append((services.StatementDraft(
+            start=start, end=end, stance=stance, origin=Origin.EXTRACTED, party=party,
+            speaker_text="" if party else speaker,
+            cue_start=cue.start if cue else None, cue_end=cue.end if cue else None,
+            quotation=Quotation.DIRECT if extracted.direct else Quotation.INDIRECT,
+            confidence=max(0.0, min(1.0, float(extracted.confidence))),
+        ), claim))
+    return drafts
+
+
+def _claim_for(extracted, *, report: AnalysisReport, proposals: list[_NewClaim]) -> Claim | _NewClaim | None:
+    """The claim a statement reports: a stored one that says the same, else one this article already proposes
+    (what matching saw when the proposals were stored as it went), else a new proposal, added to `proposals`."""
+    from claims.analysis.similarity import SAME_CLAIM_THRESHOLD, similarity
+
     wording = (extracted.claim_text or " ".join(s.text for s in extracted.content)).strip()
     if not wording:
         return None
-    claim, _score = claim_match(text=wording)
+    claim, score = claim_match(text=wording)
+    if proposals:
+        scores = similarity([wording], [p.text for p in proposals])[0]
+        best = int(scores.argmax())
+        if scores[best] >= SAME_CLAIM_THRESHOLD and scores[best] > score:
+            report.claims_linked += 1
+            return proposals[best]
     if claim is not None:
         report.claims_linked += 1
         return claim
     report.claims_proposed += 1
-    return services.claim_create(
-        text=_readable(wording), origin=Origin.EXTRACTED,
-        first_reported_at=revision.article.published_at or revision.fetched_at,
-    )
+    proposals.append(_NewClaim(text=_readable(wording)))
+    return proposals[-1]
 
 
 def _readable(wording: str) -> str:

@@ -30,13 +30,15 @@ STAGES = {
     "store": [("sources.services", "article_store")],
     "dedup": [("sources.services", "text_lsh_bands"), ("sources.services", "_duplicate_find")],
     "hand-over": [("sources.services", "revision_hand_to_analysis")],
-    "parties": [("claims.linking", "known_parties")],
+    "parties": [("claims.linking", "_party_rows")],
     "analysis": [("claims.analysis", "analyse")],
-    "party index": [("claims.analysis.extract", "PartyResolver.__init__")],
+    "party index": [("claims.analysis.parties", "PartyResolver.__init__"),
+                    ("claims.analysis.parties", "PartyResolver.add")],
     "claim matching": [("claims.linking", "claim_match")],
     "speakers": [("claims.linking", "_proposed_party")],
     "claims written": [("claims.services", "claim_create")],
-    "statements written": [("claims.services", "statement_create")],
+    "statements written": [("claims.services", "statement_create_many")],
+    "claim locks": [("claims.services", "claims_lock_live")],
 }
 
 _task: dict | None = None  # the task this process is running (prefork and solo pools run one at a time)
