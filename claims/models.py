@@ -296,6 +296,24 @@ class ClaimStance(models.Model):
         return f"{self.party_id or self.speaker} {self.stance} claim {self.claim_id}: {self.statements}"
 
 
+class Tally(models.Model):
+    """One share of a count the dashboard and the review queue show, kept by triggers (migration claims 0012).
+
+    A count is the sum of its rows. Each database session adds its writes to its own row (`slot` is its
+    backend's pid), so two ingestion workers never wait on each other's counter row, as they would on one row
+    per count; slot 0 holds what finished sessions added (claims.selectors.tally_fold). Names: "statements",
+    "statements:pending", "claims:<verdict>" (live claims with that verdict), "parties", "articles".
+    """
+
+    pk = models.CompositePrimaryKey("name", "slot")
+    name = models.CharField(max_length=64)
+    slot = models.IntegerField()
+    n = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name} (slot {self.slot}): {self.n}"
+
+
 class Evidence(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=16, choices=EvidenceKind.choices)

@@ -143,6 +143,11 @@ def _claim_stances_sql() -> str:
     return importlib.import_module("claims.migrations.0008_claim_stances").STANCE_BACKFILL
 
 
+def _tally_triggers() -> tuple[tuple[str, str], ...]:
+    """(table, trigger) of the dashboard's tally triggers (claims_tally); the load recounts instead."""
+    return importlib.import_module("claims.migrations.0012_tallies").TALLY_TRIGGERS
+
+
 def _iso(value: dt.datetime) -> str:
     return value.isoformat()
 
@@ -174,6 +179,9 @@ def generate(*, scale: Scale, seed: int = 42, check_spans: bool = False,
             cursor.execute("ALTER TABLE claims_statement DISABLE TRIGGER claims_statement_counts")
             # The claims' stance groups (claims_claimstance) too: one GROUP BY after the load (step "claim stances").
             cursor.execute("ALTER TABLE claims_statement DISABLE TRIGGER claims_statement_stances")
+            # The dashboard's tallies too: claims_tally_recount() after the load (step "tallies").
+            for table, trigger in _tally_triggers():
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
             if not check_spans:
                 cursor.execute("ALTER TABLE claims_statement DISABLE TRIGGER claims_statement_span_check")
                 rebuild = _drop_secondary_indexes(cursor)
@@ -346,6 +354,11 @@ def generate(*, scale: Scale, seed: int = 42, check_spans: bool = False,
             cursor.execute(_claim_stances_sql())
             cursor.execute("ALTER TABLE claims_statement ENABLE TRIGGER claims_statement_stances")
             step("claim stances", started)
+            started = time.perf_counter()
+            for table, trigger in _tally_triggers():
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+            cursor.execute("SELECT claims_tally_recount()")
+            step("tallies", started)
             if not check_spans:
                 cursor.execute("ALTER TABLE claims_statement ENABLE TRIGGER claims_statement_span_check")
     started = time.perf_counter()

@@ -363,8 +363,8 @@ def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", 
     batch = selectors.statement_review_batch(limit=REVIEW_BATCH)
     context = {
         "items": [(s, selectors.statement_context(statement=s)) for s in batch],
-        # Counting a million pending statements costs more than the page: "10000+ waiting" past the limit.
-        "pending": selectors.statement_review_count(limit=REVIEW_COUNT_LIMIT),
+        # Exact, from the tallies; the template still says "10000+ waiting" past the limit.
+        "pending": selectors.statement_review_count(),
         "pending_limit": REVIEW_COUNT_LIMIT,
         "stances": Stance.choices,
         "notice": notice,

@@ -121,6 +121,40 @@ def test_every_form_carries_a_csrf_token_and_htmx_sends_it(client, tracker, pend
         assert "hx-headers='{\"X-CSRFToken\": \"" in content
 
 
+def test_dashboard_and_review_queue_show_the_counts_kept_by_triggers(client, tracker, pending, analyst):
+    """The dashboard's counts and the review queue's come from claims_tally (migration claims 0012), not COUNT(*):
+    after writes of every kind they equal what COUNT(*) says."""
+    from claims.enums import ReviewState, Verdict
+    from claims.models import Claim, Party, Statement
+    from sources.models import Article
+
+    merged = ClaimFactory(verdict=Verdict.FALSE)
+    Claim.objects.filter(pk=merged.pk).update(merged_into=tracker["claim"])  # merged: not a live claim
+    ClaimFactory(verdict=Verdict.CONFIRMED)
+    StatementFactory(review_state=ReviewState.REJECTED)  # with a claim (unverified), a party and an article of its own
+    Statement.objects.filter(pk=pending.pk).update(review_state=ReviewState.PENDING)
+    client.force_login(analyst)
+
+    home = client.get(reverse("claims:home"))
+    queue = client.get(reverse("claims:review_queue"))
+
+    counted = {
+        "claims": Claim.objects.live().count(),
+        "statements": Statement.objects.count(),
+        "parties": Party.objects.count(),
+        "articles": Article.objects.count(),
+        "pending_review": Statement.objects.filter(review_state=ReviewState.PENDING).count(),
+    }
+    assert home.context["counts"] == counted == {
+        "claims": 3, "statements": 4, "parties": 4, "articles": 3, "pending_review": 1,
+    }
+    verdicts = {value: n for value, _label, n in home.context["verdicts"]}
+    assert verdicts == {v.value: Claim.objects.live().filter(verdict=v).count() for v in Verdict}
+    assert (verdicts["unverified"], verdicts["confirmed"], verdicts["false"]) == (2, 1, 0)
+    assert queue.context["pending"] == 1
+    assert '<span id="pending-count">1</span>' in queue.content.decode()
+
+
 def test_review_queue_shows_the_sentence_in_context(client, editor):
     revision = ArticleRevisionFactory(text="Fighting went on. Officials said the dam broke. Rescuers arrived late.")
     StatementFactory(revision=revision, start=18, end=47)
