@@ -163,6 +163,17 @@ def test_review_queue_shows_the_sentence_in_context(client, editor):
     assert '<p class="context"><mark>Officials said the dam broke.</mark> Rescuers arrived late.</p>' in content
 
 
+def test_review_queue_leaves_the_fetched_html_in_the_database(client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    StatementFactory(revision=ArticleRevisionFactory(raw_html=b"x" * 50_000))
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("claims:review_queue")).status_code == 200
+    assert [q["sql"] for q in queries.captured_queries if "raw_html" in q["sql"]] == []
+
+
 def test_published_verdict_embeds_claimreview_json_ld(client, tracker, editor):
     import json
     import re
