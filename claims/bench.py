@@ -275,7 +275,37 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
             statements,
             _sql("SELECT * FROM claims_evidence WHERE claim_id = %s ORDER BY created_at, id", [claim_id]),
         ]
+        if page:  # the page also shows the verdict history and, to an analyst, the evidence form's newest articles
+            queries += [
+                _sql("SELECT sc.*, u.username FROM claims_statuschange sc LEFT JOIN auth_user u ON u.id = sc.actor_id "
+                     "WHERE sc.claim_id = %s ORDER BY sc.created_at DESC, sc.id DESC", [claim_id]),
+                _sql("SELECT id, title, dateline, canonical_url FROM sources_article "
+                     "ORDER BY published_at DESC, id DESC LIMIT 200"),
+            ]
         return lambda: [q() for q in queries]
+
+    def review_floor() -> Callable[[], list]:
+        """The review page: the 20 oldest pending statements with what each item shows (the revision's text the
+        context is cut from, the claim, the article and its outlet, the party's parent), the pending count (a
+        tally) and the claim picker's 500 newest live claims."""
+        # The revisions by id after the items: one seven-table join takes longer to plan than both queries.
+        items = _sql(
+            f"SELECT {_STATEMENT_COLUMNS}, pp.name, c.text, a.title, a.dateline, a.canonical_url, o.name "
+            "FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
+            "LEFT JOIN claims_party pp ON pp.id = p.parent_id LEFT JOIN claims_claim c ON c.id = s.claim_id "
+            "JOIN sources_article a ON a.id = s.article_id LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
+            "WHERE s.review_state = 'pending' ORDER BY s.created_at, s.id LIMIT 20"
+        )
+        count = _sql("SELECT sum(n) FROM claims_tally WHERE name = 'statements:pending'")
+        picker = _sql("SELECT id, text FROM claims_claim WHERE merged_into_id IS NULL ORDER BY id DESC LIMIT 500")
+
+        def run() -> list:
+            rows = items()
+            revisions = _sql("SELECT id, number, text FROM sources_articlerevision WHERE id = ANY(%s)",
+                             [[row[14] for row in rows]])()
+            return [rows, revisions, count(), picker()]
+
+        return run
 
     def track_record_floor(pid: int) -> Callable[[], list]:
         """The first page of the party's track record (claims newest first) and its count, bounded at 1,000."""
@@ -330,7 +360,7 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
          lambda: detail_floor(claim_f(), page=True)),
         ("page", f"claim page ({fx.heavy_claim_statements} statements)", lambda: f"/claims/{fx.heavy_claim}/",
          lambda: detail_floor(fx.heavy_claim, page=True)),
-        ("page", "review queue", lambda: "/review/", lambda: _sql(pending.format(n=20))),
+        ("page", "review queue", lambda: "/review/", lambda: review_floor()),
         ("page", "party page with track record", lambda: f"/parties/{party()[1]}/",
          lambda: track_record_floor(party_f()[0])),
         ("page", f"party page, a top state ({fx.heavy_party[2]} own statements)",
