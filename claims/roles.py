@@ -14,7 +14,9 @@ def user_role(user) -> Role | None:
         return None
     if user.is_superuser:
         return Role.ADMIN
-    names = {group.name for group in user.groups.all()}
+    names = getattr(user, "group_names", None)  # set by the API's token authentication, read with the token
+    if names is None:
+        names = {group.name for group in user.groups.all()}
     for role in (Role.ADMIN, Role.EDITOR, Role.ANALYST, Role.VIEWER):
         if role.value in names:
             return role

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -27,13 +30,19 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("the token is not valid") from None
-        token = ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(raw)).first()
+        # The user's groups (their role) come with the token: one query per request instead of two.
+        group_names = ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name"))
+        token = (
+            ApiToken.objects.select_related("user").annotate(group_names=group_names)
+            .filter(key_hash=api_token_hash(raw)).first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed("the token is not valid")
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("the token has been revoked")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("the token's user is inactive")
+        token.user.group_names = frozenset(token.group_names)  # read by claims.roles.user_role
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
