@@ -208,7 +208,8 @@ def tally_counts(*, names: tuple[str, ...] = ()) -> dict[str, int]:
 
 def tracker_counts() -> dict[str, int]:
     """What the home page shows: how much the tracker holds, exact, from the tallies."""
-    tallies = tally_counts()
+    verdicts = tuple(f"claims:{verdict.value}" for verdict in Verdict)
+    tallies = tally_counts(names=(*verdicts, "statements", "parties", "articles", "statements:pending"))
     return {
         "claims": sum(n for name, n in tallies.items() if name.startswith("claims:")),
         "statements": tallies.get("statements", 0),
@@ -492,14 +493,51 @@ class DailyStances:
         return sum(self.counts.get((day, s), 0) for s, _ in self.stances)
 
 
+# The chart's counts from the tallies (migration claims 0013: "statements:day:<YYYY-MM-DD>:<stance>", days in
+# UTC): the latest day with any, then the days of the window. Also how many rows ended sessions left (see tally_fold).
+_DAILY_TALLY_SQL = """
+WITH counts AS (
+    SELECT substr(name, 16, 10)::date AS day, substr(name, 27) AS stance, sum(n) AS n,
+           count(*) FILTER (WHERE slot <> 0) AS session_rows
+    FROM claims_tally WHERE name LIKE 'statements:day:%%' GROUP BY name
+)
+SELECT day, stance, n, (SELECT sum(session_rows) FROM counts)
+FROM counts
+WHERE n <> 0 AND day > (SELECT max(day) FROM counts WHERE n <> 0) - %(days)s
+"""
+
+
 def statement_daily_by_stance(*, days: int = 30) -> DailyStances:
     """The `days` days up to the latest day anything was reported; a statement's day is its article's date
-    (when the article has none, the day the statement was recorded).
+    (when the article has none, the day the statement was recorded). Rejected statements are left out.
 
-    The latest day comes from two index lookups (the newest dated article with statements, the newest statement
-    of an undated article), and only the statements of those days are counted: grouping all of them by day took
-    seconds at three million statements.
+    From the tallies kept by triggers, one query over a few thousand rows: counting the window's statements took
+    250 ms at three million (120,000 statements reached through 43,000 article lookups). The tallies' days are
+    UTC days; in another time zone the statements are counted.
     """
+    if timezone.get_current_timezone_name() != "UTC":
+        return _statement_daily_counted(days=days)
+    with connection.cursor() as cursor:
+        cursor.execute(_DAILY_TALLY_SQL, {"days": days})
+        rows = cursor.fetchall()
+    if rows and (rows[0][3] or 0) > TALLY_FOLD_AT:
+        tally_fold()
+    return _daily_stances(days=days, rows=[(day, stance, n) for day, stance, n, _ in rows])
+
+
+def _daily_stances(*, days: int, rows: list[tuple[date, str, int]]) -> DailyStances:
+    if not rows:
+        return DailyStances(days=(), stances=(), counts={})
+    last = max(day for day, _, _ in rows)
+    span = tuple(last - timedelta(days=i) for i in range(days - 1, -1, -1))
+    counts = {(day, stance): n for day, stance, n in rows if span[0] <= day <= last}
+    used = {stance for _, stance in counts}
+    stances = tuple((s.value, s.label) for s in Stance if s.value in used)
+    return DailyStances(days=span, stances=stances, counts=counts)
+
+
+def _statement_daily_counted(*, days: int) -> DailyStances:
+    """statement_daily_by_stance counted from the statements, in the current time zone."""
     counted = _counted_statements()
     newest_dated = (
         counted.filter(article__published_at__isnull=False).order_by("-article__published_at")
@@ -512,8 +550,7 @@ def statement_daily_by_stance(*, days: int = 30) -> DailyStances:
     if latest is None:
         return DailyStances(days=(), stances=(), counts={})
     last = timezone.localtime(latest).date()
-    span = tuple(last - timedelta(days=i) for i in range(days - 1, -1, -1))
-    start = timezone.make_aware(datetime.combine(span[0], datetime.min.time()))
+    start = timezone.make_aware(datetime.combine(last - timedelta(days=days - 1), datetime.min.time()))
     window = Q(article__published_at__gte=start) | Q(article__published_at__isnull=True, created_at__gte=start)
     rows = list(
         counted.filter(window)
@@ -522,10 +559,7 @@ def statement_daily_by_stance(*, days: int = 30) -> DailyStances:
         .values_list("day", "stance")
         .annotate(n=Count("pk"))
     )
-    counts = {(day, stance): n for day, stance, n in rows if span[0] <= day <= last}
-    used = {stance for _, stance in counts}
-    stances = tuple((s.value, s.label) for s in Stance if s.value in used)
-    return DailyStances(days=span, stances=stances, counts=counts)
+    return _daily_stances(days=days, rows=rows)  # the newest statement's day is among them: `last`
 
 
 def claim_get(*, pk: int) -> Claim:

@@ -145,7 +145,7 @@ def _claim_stances_sql() -> str:
 
 def _tally_triggers() -> tuple[tuple[str, str], ...]:
     """(table, trigger) of the dashboard's tally triggers (claims_tally); the load recounts instead."""
-    return importlib.import_module("claims.migrations.0012_tallies").TALLY_TRIGGERS
+    return importlib.import_module("claims.migrations.0013_dashboard_tallies").TALLY_TRIGGERS
 
 
 def _iso(value: dt.datetime) -> str:

@@ -132,10 +132,13 @@ def ingestion_health() -> dict:
         flagged=Count("pk", filter=Q(is_flagged=True)),
         last_success_at=Max("last_success_at"),
     )
-    by_status = dict(Article.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # Exact, from the tallies kept by triggers (claims migration 0013): grouping a million articles took 200 ms.
+    from claims.selectors import tally_counts
+
+    by_status = tally_counts(names=tuple(f"articles:{status}" for status in ArticleStatus.values))
     return {
         "feeds": feeds,
-        "articles": {status: by_status.get(status, 0) for status in ArticleStatus.values},
+        "articles": {status: by_status.get(f"articles:{status}", 0) for status in ArticleStatus.values},
         "unhealthy_feeds": list(feed_list_unhealthy()[:5]),
         "recent_runs": list(IngestionRun.objects.select_related("feed")[:5]),
         "running_runs": IngestionRun.objects.filter(status=IngestionStatus.RUNNING).count(),

@@ -1,8 +1,9 @@
-"""The dashboard's and the review queue's tallies (claims_tally, migration claims 0012) equal COUNT(*) after every
-write path, and two sessions writing statements at once do not wait on each other's tally rows."""
+"""The dashboard's and the review queue's tallies (claims_tally, migrations claims 0012 and 0013) equal COUNT(*)
+after every write path, and two sessions writing statements at once do not wait on each other's tally rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from io import StringIO
 
@@ -10,6 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from claims import selectors, services
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
@@ -28,6 +31,15 @@ def _counted() -> dict[str, int]:
     }
     for verdict, n in Claim.objects.live().order_by().values_list("verdict").annotate(n=Count("pk")):
         counts[f"claims:{verdict}"] = n
+    for status, n in Article.objects.order_by().values_list("status").annotate(n=Count("pk")):
+        counts[f"articles:{status}"] = n
+    days = (
+        Statement.objects.exclude(review_state=ReviewState.REJECTED)
+        .annotate(day=TruncDate(Coalesce("article__published_at", "created_at"), tzinfo=dt.UTC))
+        .order_by().values_list("day", "stance").annotate(n=Count("pk"))
+    )
+    for day, stance, n in days:
+        counts[f"statements:day:{day.isoformat()}:{stance}"] = n
     return {name: n for name, n in counts.items() if n}
 
 
@@ -139,8 +151,100 @@ def test_tallies_follow_raw_sql_and_truncate(db):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending foreign-key checks
         # Statements, claims and what refers to them, at once; the cascade empties the statements' tallies too.
         cursor.execute("TRUNCATE claims_claim CASCADE")
-    assert _counted() == {"parties": 2, "articles": 2}
+    assert _counted() == {"parties": 2, "articles": 2, "articles:analysed": 2}
     assert _tallies() == _counted()
+
+
+def test_article_and_day_tallies_follow_ingestion_and_re_dating(db):
+    """Articles by status through the pipeline's service (new, re-fetched with another date, duplicate), and the
+    statements' days when their article's publication date changes or goes."""
+    from sources import services as source_services
+
+    first = dt.datetime(2025, 3, 1, 22, 30, tzinfo=dt.UTC)
+    run = source_services.article_submit_text(title="One", text="Baku said the bridge fell.", published_at=first)
+    article = run.items.get().article
+    assert (article.status, _tallies()["articles:fetched"]) == ("fetched", 1)
+    revision = article.revisions.get()
+    factories.StatementFactory(revision=revision, stance=Stance.ASSERTS, start=0, end=4)
+    factories.StatementFactory(revision=revision, stance=Stance.DENIES, start=5, end=9)
+    factories.StatementFactory(revision=revision, stance=Stance.DENIES, start=10, end=14,
+                               review_state=ReviewState.REJECTED)
+    assert _tallies() == _counted()
+    assert _tallies()["statements:day:2025-03-01:denies"] == 1
+
+    # The same text pasted again with a later date: the article is re-dated, its statements move with it.
+    source_services.article_submit_text(title="One", text="Baku said the bridge fell.",
+                                        published_at=first + dt.timedelta(hours=2))
+    assert _tallies() == _counted()
+    assert {n for n in _tallies() if n.startswith("statements:day:")} == {
+        "statements:day:2025-03-02:asserts", "statements:day:2025-03-02:denies",
+    }
+
+    source_services.article_submit_text(title="Two", text="Baku said the bridge fell.", url="https://copy.example/1")
+    assert _tallies() == _counted()
+    assert _tallies()["articles:duplicate"] == 1
+
+    # Undated: the statements count on the day they were recorded.
+    Article.objects.filter(pk=article.pk).update(published_at=None, status="analysed")
+    assert _tallies() == _counted()
+    assert _tallies()[f"statements:day:{timezone.now().date().isoformat()}:asserts"] == 1
+
+
+def test_article_and_day_tallies_follow_orm_bulk_and_raw_sql(db):
+    articles = factories.ArticleFactory.create_batch(3, status="queued")
+    for article in articles:
+        factories.StatementFactory(revision=factories.ArticleRevisionFactory(article=article))
+    assert _tallies() == _counted()
+
+    articles[0].status = "failed"
+    articles[0].save()
+    Article.objects.filter(pk__in=[a.pk for a in articles[1:]]).update(
+        status="analysed", published_at=dt.datetime(2024, 5, 5, tzinfo=dt.UTC)
+    )
+    Statement.objects.filter(article=articles[2]).update(stance=Stance.QUESTIONS, review_state=ReviewState.ACCEPTED)
+    assert _tallies() == _counted()
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE sources_article SET status = 'duplicate', duplicate_of_id = %s, published_at = "
+                       "published_at - interval '3 days' WHERE id = %s", [articles[0].pk, articles[1].pk])
+        cursor.execute("UPDATE claims_statement SET review_state = 'rejected' WHERE article_id = %s", [articles[2].pk])
+        cursor.execute("UPDATE claims_statement SET review_state = 'pending' WHERE article_id = %s", [articles[2].pk])
+    assert _tallies() == _counted()
+
+    Statement.objects.filter(article=articles[0]).delete()
+    articles[0].revisions.all().delete()
+    Article.objects.filter(pk=articles[0].pk).update(status="queued")
+    Article.objects.filter(pk=articles[1].pk).update(duplicate_of=None, status="fetched")
+    Article.objects.filter(pk=articles[0].pk).delete()
+    assert _tallies() == _counted()
+    assert sum(n for name, n in _tallies().items() if name.startswith("articles:")) == 2
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE sources_article CASCADE")  # the statements go too, and their days' counts
+    assert _tallies() == _counted()
+    assert [n for n in _tallies() if n.startswith(("articles", "statements"))] == []
+
+
+def test_dashboard_chart_from_the_tallies_equals_the_counted_one(db):
+    day = dt.datetime(2025, 6, 30, 23, 59, tzinfo=dt.UTC)
+    for offset, stance in ((0, Stance.ASSERTS), (0, Stance.DENIES), (1, Stance.ASSERTS), (29, Stance.DENIES),
+                           (30, Stance.ASSERTS)):  # the last one is outside the 30 days
+        article = factories.ArticleFactory(published_at=day - dt.timedelta(days=offset))
+        factories.StatementFactory(revision=factories.ArticleRevisionFactory(article=article), stance=stance)
+    factories.StatementFactory(
+        revision=factories.ArticleRevisionFactory(article=factories.ArticleFactory(published_at=day)),
+        review_state=ReviewState.REJECTED,
+    )
+
+    chart = selectors.statement_daily_by_stance(days=30)
+
+    assert chart == selectors._statement_daily_counted(days=30)
+    assert (chart.days[0], chart.days[-1]) == (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
+    assert chart.counts == {
+        (dt.date(2025, 6, 30), "asserts"): 1, (dt.date(2025, 6, 30), "denies"): 1,
+        (dt.date(2025, 6, 29), "asserts"): 1, (dt.date(2025, 6, 1), "denies"): 1,
+    }
 
 
 def test_tallies_are_recounted_after_the_generator(db):

@@ -122,10 +122,12 @@ def test_every_form_carries_a_csrf_token_and_htmx_sends_it(client, tracker, pend
 
 
 def test_dashboard_and_review_queue_show_the_counts_kept_by_triggers(client, tracker, pending, analyst):
-    """The dashboard's counts and the review queue's come from claims_tally (migration claims 0012), not COUNT(*):
-    after writes of every kind they equal what COUNT(*) says."""
+    """The dashboard's counts, articles by status and chart, and the review queue's count come from claims_tally
+    (migrations claims 0012 and 0013), not COUNT(*): after writes of every kind they equal what COUNT(*) says."""
+    from claims import selectors
     from claims.enums import ReviewState, Verdict
     from claims.models import Claim, Party, Statement
+    from sources.enums import ArticleStatus
     from sources.models import Article
 
     merged = ClaimFactory(verdict=Verdict.FALSE)
@@ -133,6 +135,7 @@ def test_dashboard_and_review_queue_show_the_counts_kept_by_triggers(client, tra
     ClaimFactory(verdict=Verdict.CONFIRMED)
     StatementFactory(review_state=ReviewState.REJECTED)  # with a claim (unverified), a party and an article of its own
     Statement.objects.filter(pk=pending.pk).update(review_state=ReviewState.PENDING)
+    Article.objects.filter(pk=tracker["article"].pk).update(status=ArticleStatus.FAILED)
     client.force_login(analyst)
 
     home = client.get(reverse("claims:home"))
@@ -153,6 +156,23 @@ def test_dashboard_and_review_queue_show_the_counts_kept_by_triggers(client, tra
     assert (verdicts["unverified"], verdicts["confirmed"], verdicts["false"]) == (2, 1, 0)
     assert queue.context["pending"] == 1
     assert '<span id="pending-count">1</span>' in queue.content.decode()
+    statuses = {status: Article.objects.filter(status=status).count() for status in ArticleStatus.values}
+    assert home.context["health"]["articles"] == statuses
+    assert (statuses["failed"], sum(statuses.values())) == (1, 3)
+    # The chart (from the tallies) is the statements counted day by day, rejected ones left out.
+    assert home.context["daily"] == selectors._statement_daily_counted(days=30)
+    assert sum(home.context["daily"].counts.values()) == 3
+
+
+def test_review_queue_shows_the_exact_number_waiting_past_ten_thousand(client, pending, analyst):
+    from claims.models import Tally
+
+    Tally.objects.create(name="statements:pending", slot=-1, n=12_344)  # as an ended session leaves its row
+    client.force_login(analyst)
+
+    queue = client.get(reverse("claims:review_queue"))
+
+    assert '<span id="pending-count">12345</span> waiting' in queue.content.decode()
 
 
 def test_review_queue_shows_the_sentence_in_context(client, editor):

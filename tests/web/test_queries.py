@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.enums import Origin, ReviewState, Stance
-from sources.models import IngestionRun
+from sources.models import Article, IngestionRun
 from tests.factories import (
     ArticleRevisionFactory,
     ClaimFactory,
@@ -39,6 +42,17 @@ def _statement_for_claim(claim):
     return StatementFactory(claim=claim, party=PartyFactory(parent=PartyFactory()), review_state=ReviewState.ACCEPTED)
 
 
+def _dashboard_item():
+    """A contested claim in an article of a status and a day of its own: the dashboard's panels all grow."""
+    claim = _claim_with_statements()
+    n = Article.objects.count()
+    Article.objects.filter(statements__claim=claim).update(
+        status=("queued", "fetched", "failed", "analysed")[n % 4],
+        published_at=timezone.now() - dt.timedelta(days=n, hours=3),
+    )
+    return claim
+
+
 def _outlet_with_feeds():
     outlet = OutletFactory()
     FeedFactory(outlet=outlet)
@@ -57,7 +71,7 @@ LISTS = {
     "parties": ("claims:party_list", lambda ctx: PartyFactory(parent=PartyFactory()), None),
     "articles": ("sources:article_list", lambda ctx: StatementFactory().article, None),
     "review-queue": ("claims:review_queue", lambda ctx: _pending_statement(), None),
-    "dashboard": ("claims:home", lambda ctx: _claim_with_statements(), None),
+    "dashboard": ("claims:home", lambda ctx: _dashboard_item(), None),
     "sources": ("sources:source_list", lambda ctx: _outlet_with_feeds(), None),
     "runs": ("sources:run_list", lambda ctx: _run(), None),
 }
