@@ -494,16 +494,18 @@ class DailyStances:
 
 
 # The chart's counts from the tallies (migration claims 0013: "statements:day:<YYYY-MM-DD>:<stance>", days in
-# UTC): the latest day with any, then the days of the window. Also how many rows ended sessions left (see tally_fold).
+# UTC): the latest day with any (the names sort by day: read backwards from the last name, it stops at the first
+# day whose count is not 0), then the names of the window's days; and how many rows sessions left there (tally_fold).
 _DAILY_TALLY_SQL = """
-WITH counts AS (
-    SELECT substr(name, 16, 10)::date AS day, substr(name, 27) AS stance, sum(n) AS n,
-           count(*) FILTER (WHERE slot <> 0) AS session_rows
-    FROM claims_tally WHERE name LIKE 'statements:day:%%' GROUP BY name
+WITH last AS (
+    SELECT substr(name, 16, 10)::date AS day FROM claims_tally WHERE name LIKE 'statements:day:%%'
+    GROUP BY name HAVING sum(n) <> 0 ORDER BY name DESC LIMIT 1
 )
-SELECT day, stance, n, (SELECT sum(session_rows) FROM counts)
-FROM counts
-WHERE n <> 0 AND day > (SELECT max(day) FROM counts WHERE n <> 0) - %(days)s
+SELECT substr(t.name, 16, 10)::date, substr(t.name, 27), sum(t.n), count(*) FILTER (WHERE t.slot <> 0)
+FROM claims_tally t, last
+WHERE t.name LIKE 'statements:day:%%'
+  AND t.name >= 'statements:day:' || to_char(last.day - (%(days)s - 1), 'YYYY-MM-DD')
+GROUP BY t.name HAVING sum(t.n) <> 0
 """
 
 
@@ -520,7 +522,7 @@ def statement_daily_by_stance(*, days: int = 30) -> DailyStances:
     with connection.cursor() as cursor:
         cursor.execute(_DAILY_TALLY_SQL, {"days": days})
         rows = cursor.fetchall()
-    if rows and (rows[0][3] or 0) > TALLY_FOLD_AT:
+    if sum(r[3] for r in rows) > TALLY_FOLD_AT:
         tally_fold()
     return _daily_stances(days=days, rows=[(day, stance, n) for day, stance, n, _ in rows])
 
