@@ -1,7 +1,8 @@
-"""Two analyses at once (two worker processes): the one that loses a race for a new party runs again and succeeds.
+"""Two analyses at once (two worker processes): races for a new party and for the same claims both end well.
 
 Found by `manage.py bench_ingestion` with two worker processes: both analyses proposed the same speaker as a new
-party, the second insert of its slug failed once the first committed, and that article stayed unanalysed.
+party, the second insert of its slug failed once the first committed, and that article stayed unanalysed (now the
+loser takes the winner's party); and two articles reporting the same claims deadlocked on them.
 """
 
 from __future__ import annotations
