@@ -1,4 +1,4 @@
-"""The API read cache (claims/api/caching.py): answers kept under the database snapshot are never stale.
+"""The API read cache (claims/api/caching.py): answers kept under the data version are never stale.
 
 These tests commit for real (transactional_db): inside a test's transaction the cache stands aside on purpose.
 """
@@ -102,7 +102,7 @@ def test_the_cache_can_be_turned_off(analyst_client, claim, settings):
 
 
 def test_inside_a_transaction_the_cache_stands_aside(analyst_client, claim):
-    """A transaction's own uncommitted writes do not move the snapshot it sees."""
+    """A transaction's own uncommitted writes may never commit: nothing is kept or answered from the cache."""
     from django.db import transaction
 
     with transaction.atomic():

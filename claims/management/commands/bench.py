@@ -125,7 +125,7 @@ class Command(BaseCommand):
             "SQL ratio = our SQL / floor (are the queries good?); ratio = p50 / floor (the whole request).",
             "- p50, p95, queries and our SQL are measured with the API's read cache off (every request does all its "
             "work). cached: the p50 of the same API request asked again with nothing written in between, answered "
-            "from the read cache keyed by the database snapshot (claims/api/caching.py); cached ratio = cached / "
+            "from the read cache keyed by the data version (claims/caching.py); cached ratio = cached / "
             "floor.",
             "",
             "| | endpoint or page | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio | ratio "
