@@ -123,10 +123,10 @@ class Command(BaseCommand):
             "fetch (summed through `connection.execute_wrapper`); the rest of p50 is Django, DRF, templates.",
             "- floor: the median time of hand-written SQL fetching the same rows over the same connection; "
             "SQL ratio = our SQL / floor (are the queries good?); ratio = p50 / floor (the whole request).",
-            "- p50, p95, queries and our SQL are measured with the API's read cache off (every request does all its "
-            "work). cached: the p50 of the same API request asked again with nothing written in between, answered "
-            "from the read cache keyed by the data version (claims/caching.py); cached ratio = cached / "
-            "floor.",
+            "- p50, p95, queries and our SQL are measured with the read cache off (every request does all its "
+            "work: what a request costs after any write). cached: the p50 of the same request asked again with "
+            "nothing written in between, answered from the read cache keyed by the data version "
+            "(claims/caching.py); cached ratio = cached / floor.",
             "",
             "| | endpoint or page | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio | ratio "
             "| cached ms | cached ratio |",
