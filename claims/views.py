@@ -358,18 +358,13 @@ def _options_html(choices) -> str:
     return mark_safe("".join(f'<option value="{pk}">{html.escape(str(label))}</option>' for pk, label in choices))  # noqa: S308 -- labels escaped, pk an int
 
 
-REVIEW_COUNT_LIMIT = 10_000
-
-
 def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", pickers: bool = False) -> dict:
     """The queue's items; with `pickers`, the party and claim choices its corrections offer (the whole page only:
     they sit outside the part htmx swaps, so each decision does not send 20,000 parties again)."""
     batch = selectors.statement_review_batch(limit=REVIEW_BATCH)
     context = {
         "items": [(s, selectors.statement_context(statement=s)) for s in batch],
-        # Exact, from the tallies; the template still says "10000+ waiting" past the limit.
-        "pending": selectors.statement_review_count(),
-        "pending_limit": REVIEW_COUNT_LIMIT,
+        "pending": selectors.statement_review_count(),  # exact, from the tallies
         "stances": Stance.choices,
         "notice": notice,
         "error": error,
