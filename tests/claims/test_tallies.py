@@ -19,6 +19,7 @@ from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
 from claims.models import Claim, Party, Statement, Tally
 from sources.models import Article
 from tests import factories
+from tests.threads import in_threads
 
 
 def _counted() -> dict[str, int]:
@@ -290,27 +291,6 @@ def test_readers_fold_when_the_rows_pile_up(db):
     assert _tallies() == _counted()
 
 
-def _in_threads(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as exc:  # the test reads it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_sessions_writing_statements_do_not_wait_on_each_others_tallies():
     """The first session keeps its transaction open after writing; the second writes (with a lock timeout) and
@@ -335,7 +315,7 @@ def test_two_sessions_writing_statements_do_not_wait_on_each_others_tallies():
         second_done.set()
         return "committed"
 
-    assert _in_threads(first, second) == ["committed", "committed"]
+    assert in_threads(first, second) == ["committed", "committed"]
     assert _tallies() == _counted()
     # Both sessions have ended: their rows fold into slot 0.
     selectors.tally_fold()

@@ -3,10 +3,7 @@ a merge runs while the analysis adds statements to the claim. Threads with their
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from claims.enums import Origin, Stance
@@ -14,28 +11,7 @@ from claims.models import Claim, Statement, StatusChange
 from claims.services import claim_merge, statement_create
 from tests.api.conftest import token_client
 from tests.factories import ArticleRevisionFactory, ClaimFactory
-
-
-def _in_threads(*jobs):
-    """Run the jobs at once (a barrier lines them up); return their results in order."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as exc:  # the test reads it
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.threads import in_threads
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,7 +24,7 @@ def test_two_editors_setting_one_verdict_at_once_one_wins_and_the_other_is_told(
         page.force_login(editor)
         tool = token_client(admin_user, read_write=True)
 
-        by_page, by_api = _in_threads(
+        by_page, by_api = in_threads(
             lambda claim=claim, page=page, version=version: page.post(
                 f"/claims/{claim.pk}/verdict/",
                 {"verdict": "false", "rationale": "satellite images", "version": version},
@@ -103,7 +79,7 @@ def test_a_merge_while_statements_are_being_added_loses_no_statement(analyst):
         return claim_merge(source=Claim.objects.get(pk=source.pk), target=Claim.objects.get(pk=target.pk),
                            actor=analyst)
 
-    added, merged = _in_threads(add_statements, merge)
+    added, merged = in_threads(add_statements, merge)
 
     assert added == len(spans), added
     assert not isinstance(merged, Exception), merged
