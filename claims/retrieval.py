@@ -56,7 +56,7 @@ def claim_candidates(
         if embedding is not None and nearest:
             parts.append(exact_sql if version < EXACT_BELOW else nearest_sql)
             params += [list(exclude_ids), HalfVector(embedding).to_text(), nearest]
-        wanted = _rare_words_query(lexemes, _word_counts(cursor, version)) if by_words else None
+        wanted = _rare_words_query(lexemes, word_counts(cursor, version)) if by_words else None
         if wanted:
             parts.append(by_words_sql)
             params += [wanted, list(exclude_ids), WORD_MATCHES, _tsquery_any(lexemes), by_words]
@@ -84,7 +84,7 @@ def _rare_words_query(lexemes: list[str], counts: dict[str, float]) -> str | Non
 _word_counts_cache: dict[tuple[str, float], dict[str, float]] = {}
 
 
-def _word_counts(cursor, version: float) -> dict[str, float]:
+def word_counts(cursor, version: float) -> dict[str, float]:
     """How many claims have each of the most common words, from the statistics of the claims' full-text index.
 
     Read again only when the statistics may have changed (ANALYZE renews pg_class.reltuples with them),

@@ -148,3 +148,32 @@ def test_daily_stances_are_empty_without_statements(db):
     from claims.selectors import statement_daily_by_stance
 
     assert statement_daily_by_stance(days=30).days == ()
+
+
+@pytest.mark.django_db
+def test_a_common_word_walks_the_date_index_at_once_and_finds_the_same_claims(monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims import selectors
+
+    bridges = [ClaimFactory(text=f"Bridge {n} was destroyed near the river").pk for n in range(30)]
+    for n in range(5):
+        ClaimFactory(text=f"A dam upstream, number {n}, was breached")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")  # the word statistics the shortcut reads
+    monkeypatch.setattr(selectors, "COMMON_WORD_CLAIMS", 10)
+
+    def search(q):
+        with CaptureQueriesContext(connection) as queries:
+            claims, few = selectors.claim_filter_text(Claim.objects.all(), q=q)
+            found = sorted(claims.values_list("pk", flat=True))
+        return found, few, any("WITH found" in x["sql"] for x in queries.captured_queries)
+
+    assert search("bridge") == (sorted(bridges), False, False)
+    # Not one plain common word: the ids are collected first, as before.
+    assert search("dam")[1:] == (True, True)
+    assert search("bridge -river")[1:] == (True, True)
+    assert search('"bridge destroyed"')[1:] == (True, True)
+    monkeypatch.setattr(selectors, "COMMON_WORD_CLAIMS", 10**9)
+    assert search("bridge") == (sorted(bridges), True, True)
