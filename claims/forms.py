@@ -6,9 +6,10 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
-from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Role, Stance, Verdict
+from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Stance, Verdict
 from claims.models import Party
 from claims.selectors import CLAIM_SORTS, party_resolve
+from core.enums import Role
 from sources.models import Article, Outlet
 
 _DATE = {"type": "date"}

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "sources",
     "claims",
 ]
@@ -209,11 +210,11 @@ REST_FRAMEWORK = {
         "claims.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttling.ApiRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.CursorPage",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPage",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "claims.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors as claim_selectors
-from claims.caching import page_cached
-from claims.enums import Role
-from claims.views import is_partial, page_of, role_required
 from config.health import task_failures_recent
+from core.caching import page_cached
+from core.enums import Role
+from core.views import is_partial, page_of, role_required
 from sources import selectors, services
 from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
 from sources.forms import FeedForm, SubmitTextForm, SubmitUrlsForm

@@ -46,7 +46,7 @@ def _token_with_user(key_hash: str) -> ApiToken | None:
     n = len(token_fields)
     token = ApiToken.from_db(connection.alias, token_fields, row[:n])
     token.user = get_user_model().from_db(connection.alias, user_fields, row[n:n + len(user_fields)])
-    token.user.group_names = frozenset(row[-1])  # read by claims.roles.user_role
+    token.user.group_names = frozenset(row[-1])  # read by core.roles.user_role
     return token
 
 

@@ -15,8 +15,6 @@ from rest_framework.response import Response
 
 from claims import selectors, services
 from claims.api import serializers as s
-from claims.api.caching import CachedReadMixin
-from claims.api.errors import PreconditionFailed
 from claims.api.filters import (
     ClaimFilter,
     EvidenceFilter,
@@ -24,11 +22,13 @@ from claims.api.filters import (
     StatementFilter,
     StatusChangeFilter,
 )
-from claims.api.pagination import NumberedPage
-from claims.api.permissions import PUBLIC, api_role
 from claims.claimreview import claim_review_jsonld
-from claims.enums import Role
 from claims.models import ApiToken, Evidence, Party, Statement, StatusChange, WebhookSubscription
+from core.api.caching import CachedReadMixin
+from core.api.errors import PreconditionFailed
+from core.api.pagination import NumberedPage
+from core.api.permissions import PUBLIC, api_role
+from core.enums import Role
 
 IF_MATCH = OpenApiParameter(
     "If-Match", location=OpenApiParameter.HEADER, required=False,

@@ -10,9 +10,9 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from claims.api.caching import CachedReadMixin
-from claims.api.pagination import NumberedPage
-from claims.enums import Role
+from core.api.caching import CachedReadMixin
+from core.api.pagination import NumberedPage
+from core.enums import Role
 from sources import services
 from sources.api import serializers as s
 from sources.api.filters import ArticleFilter, FeedFilter, OutletFilter

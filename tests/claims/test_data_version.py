@@ -7,7 +7,7 @@ import importlib
 import pytest
 from django.db import connection
 
-from claims.caching import data_version
+from core.caching import data_version
 from tests import factories
 
 migration = importlib.import_module("claims.migrations.0014_data_version")

@@ -240,7 +240,7 @@ def test_dashboard_chart_from_the_tallies_equals_the_counted_one(db):
 
     chart = selectors.statement_daily_by_stance(days=30)
 
-    assert chart == selectors._statement_daily_counted(days=30)
+    assert chart == selectors.dashboard._statement_daily_counted(days=30)
     assert (chart.days[0], chart.days[-1]) == (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
     assert chart.counts == {
         (dt.date(2025, 6, 30), "asserts"): 1, (dt.date(2025, 6, 30), "denies"): 1,

@@ -42,8 +42,8 @@ REPO = Path(__file__).resolve().parents[2]
 SCALE_1M = {"outlets": 2_000, "parties": 20_000, "articles": 1_000_000, "claims": 1_000_000, "statements": 3_000_000}
 SETUP = """
 from django.contrib.auth import get_user_model
-from claims.enums import Role
-from claims.roles import user_set_role
+from core.enums import Role
+from core.roles import user_set_role
 from claims.services import api_token_create
 user, _ = get_user_model().objects.get_or_create(username="load-analyst")
 user.set_password({password!r})

@@ -6,19 +6,16 @@ import time
 
 import pytest
 
+from core import urlguard
+from core.urlguard import BlockedUrl, FetchError, NetworkError, ip_is_public, url_check
 from sources import fetching
 from sources.fetching import (
-    BlockedUrl,
-    FetchError,
     HostBusy,
     HttpStatusError,
-    NetworkError,
     TooLarge,
     UnsupportedContent,
     body_decode,
     host_slot,
-    ip_is_public,
-    url_check,
     url_fetch,
 )
 from tests.sources.conftest import Response
@@ -28,7 +25,7 @@ FRENCH = "Le ministère a déclaré que les ponts étaient détruits; l'armée �
 
 
 def _fake_dns(table):
-    real = fetching.resolve_host
+    real = urlguard.resolve_host
 
     def resolve(host, port):
         return table[host] if host in table else real(host, port)
@@ -77,7 +74,7 @@ def test_schemes_other_than_http_and_https_are_refused(url):
 
 
 def test_a_host_that_resolves_to_a_private_address_is_refused(monkeypatch):
-    monkeypatch.setattr(fetching, "resolve_host", _fake_dns({"intranet.example.com": ["10.0.0.7"]}))
+    monkeypatch.setattr(urlguard, "resolve_host", _fake_dns({"intranet.example.com": ["10.0.0.7"]}))
 
     with pytest.raises(BlockedUrl) as caught:
         url_fetch("https://intranet.example.com/secret")
@@ -90,7 +87,7 @@ def test_a_host_that_resolves_to_a_private_address_is_refused(monkeypatch):
 
 def test_a_host_with_one_private_address_among_public_ones_is_refused(monkeypatch):
     monkeypatch.setattr(
-        fetching, "resolve_host", _fake_dns({"mixed.example.com": ["93.184.215.14", "169.254.169.254"]})
+        urlguard, "resolve_host", _fake_dns({"mixed.example.com": ["93.184.215.14", "169.254.169.254"]})
     )
 
     with pytest.raises(BlockedUrl, match=r"169\.254\.169\.254"):
@@ -117,7 +114,7 @@ def test_a_page_is_fetched_with_a_polite_user_agent(site, settings):
 
 def test_the_connection_goes_to_the_checked_address_so_dns_cannot_swap_it(site, monkeypatch, settings):
     answers = iter([["127.0.0.1"]])  # a second lookup would raise StopIteration: there must not be one
-    monkeypatch.setattr(fetching, "resolve_host", lambda host, port: next(answers))
+    monkeypatch.setattr(urlguard, "resolve_host", lambda host, port: next(answers))
     settings.INGEST_ALLOWED_HOSTS = ["news.rebind.test"]
     site.add("/story", "<p>pinned</p>")
 
@@ -157,7 +154,7 @@ def test_redirects_are_followed_and_recorded(site):
 
 
 def test_a_redirect_chain_that_ends_on_a_private_address_is_refused_at_that_hop(site, monkeypatch):
-    monkeypatch.setattr(fetching, "resolve_host", _fake_dns({"metadata.internal.test": ["169.254.169.254"]}))
+    monkeypatch.setattr(urlguard, "resolve_host", _fake_dns({"metadata.internal.test": ["169.254.169.254"]}))
     site.add("/hop1", Response(status=302, headers={"Location": "/hop2"}))
     site.add("/hop2", Response(status=307, headers={"Location": "http://metadata.internal.test/latest/meta-data/"}))
 

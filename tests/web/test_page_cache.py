@@ -12,8 +12,8 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from claims.enums import Role
-from claims.roles import user_set_role
+from core.enums import Role
+from core.roles import user_set_role
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

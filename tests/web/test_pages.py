@@ -160,7 +160,7 @@ def test_dashboard_and_review_queue_show_the_counts_kept_by_triggers(client, tra
     assert home.context["health"]["articles"] == statuses
     assert (statuses["failed"], sum(statuses.values())) == (1, 3)
     # The chart (from the tallies) is the statements counted day by day, rejected ones left out.
-    assert home.context["daily"] == selectors._statement_daily_counted(days=30)
+    assert home.context["daily"] == selectors.dashboard._statement_daily_counted(days=30)
     assert sum(home.context["daily"].counts.values()) == 3
 
 
@@ -245,8 +245,8 @@ def test_claim_timeline_is_paged(client, viewer, monkeypatch):
 def test_claim_page_caps_the_parties_and_articles_it_names(client, viewer, monkeypatch):
     from claims import selectors
 
-    monkeypatch.setattr(selectors, "SUMMARY_PARTIES", 2)
-    monkeypatch.setattr(selectors, "SUMMARY_ARTICLES", 2)
+    monkeypatch.setattr(selectors.claims, "SUMMARY_PARTIES", 2)
+    monkeypatch.setattr(selectors.claims, "SUMMARY_ARTICLES", 2)
     monkeypatch.setattr(selectors.claim_stance_summary, "__kwdefaults__", {"parties": 2, "articles": 2})
     claim = ClaimFactory()
     _asserted_by(claim, ["Alpha", "Bravo", "Charlie"])

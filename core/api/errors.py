@@ -8,7 +8,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
-from claims.services import StaleVersion
+from core.exceptions import StaleVersion
 
 
 class PreconditionFailed(exceptions.APIException):

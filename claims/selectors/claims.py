@@ -1,60 +1,22 @@
-"""Reads of parties, claims and statements, shaped for the pages, the API and the analysis."""
+"""Reads of claims: search and filters, the claim page's summary, matrix and timeline, and the API's claim queries."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorExact,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorExact
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models.functions import Coalesce
 
-from claims.enums import OPPOSING_STANCES, SUPPORTING_STANCES, ReviewState, Stance, Verdict
-from claims.models import Claim, ClaimStance, Evidence, Party, PartyAlias, Statement, Tally
-from claims.normalise import normalise_mention
-from sources.models import Article, ArticleRevision
-
-_STANCE_ORDER = {stance.value: i for i, stance in enumerate(Stance)}
-
-
-def party_resolve(*, mention: str) -> Party | None:
-    """The party a mention names, by alias or name, ignoring case, accents and possessives.
-
-    "Azerbaijan’s defence ministry" finds the party with that alias; "the Armenian Defense Ministry"
-    finds "Armenian Defense Ministry". None when nothing matches: the caller decides whether to
-    propose a new party.
-    """
-    key = normalise_mention(mention)
-    if not key:
-        return None
-    alias = PartyAlias.objects.select_related("party").filter(normalised=key).first()
-    if alias is not None:
-        return alias.party
-    return Party.objects.filter(name_normalised=key).order_by("id").first()
+from claims.enums import ReviewState
+from claims.models import Claim, ClaimStance, Evidence, Party, Statement
+from claims.selectors._common import _STANCE_ORDER, _counted_statements
+from claims.selectors.parties import party_and_below_ids
 
 
 @dataclass(frozen=True)
@@ -102,7 +64,10 @@ class ClaimStanceSummary:
 
 # How much of a claim's summary is shown: a claim reported 100,000 times has thousands of parties and articles.
 SUMMARY_PARTIES = 50
+
+
 SUMMARY_ARTICLES = 20
+
 
 # One round trip: the stance groups of the most-quoted parties (claims_claimstance, kept by triggers), the totals
 # over every group, and the first articles, as rows of one UNION ALL. The articles as EXISTS, not IN: for a
@@ -174,81 +139,6 @@ def claim_stance_summary(
     )
 
 
-def statement_list_pending() -> QuerySet[Statement]:
-    """The review queue: machine-made statements nobody has accepted or rejected yet, oldest first."""
-    return (
-        Statement.objects.filter(review_state=ReviewState.PENDING)
-        .select_related("party", "claim", "article__outlet")
-        .order_by("created_at", "id")
-    )
-
-
-# Past this many rows in claims_tally (one per count and database session that wrote), the rows of sessions that
-# have ended are folded into one per count: a read then sums a few dozen rows, not one per connection ever made.
-TALLY_FOLD_AT = 200
-
-
-def tally_fold() -> None:
-    """Fold the tally rows of ended database sessions into one row per count (claims_tally_fold, migration claims
-    0012). No count changes, so the readers below may call it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT claims_tally_fold()")
-
-
-def tally_counts(*, names: tuple[str, ...] = ()) -> dict[str, int]:
-    """The counts kept by triggers in claims_tally (migration claims 0012), all of them or those in `names`: one
-    query over a few dozen rows instead of COUNT(*) over millions. A count with no rows is 0 (and absent here)."""
-    rows = Tally.objects.order_by().values_list("name").annotate(total=Sum("n"), rows=Count("slot"))
-    if names:
-        rows = rows.filter(name__in=names)
-    rows = list(rows)
-    if sum(r[2] for r in rows) > TALLY_FOLD_AT:
-        tally_fold()
-    return {name: total for name, total, _ in rows}
-
-
-def tracker_counts() -> dict[str, int]:
-    """What the home page shows: how much the tracker holds, exact, from the tallies."""
-    verdicts = tuple(f"claims:{verdict.value}" for verdict in Verdict)
-    tallies = tally_counts(names=(*verdicts, "statements", "parties", "articles", "statements:pending"))
-    return {
-        "claims": sum(n for name, n in tallies.items() if name.startswith("claims:")),
-        "statements": tallies.get("statements", 0),
-        "parties": tallies.get("parties", 0),
-        "articles": tallies.get("articles", 0),
-        "pending_review": tallies.get("statements:pending", 0),
-    }
-
-
-# --- The analysts' pages (claims/views.py, sources/views.py) ------------------------------------
-
-# Statements that count on the pages: everything but what an analyst rejected.
-def _counted_statements() -> QuerySet[Statement]:
-    return Statement.objects.exclude(review_state=ReviewState.REJECTED)
-
-
-# Three index lookups (the party, its children, their children) instead of an OR across a self-join, which
-# PostgreSQL answers by reading all 20,000 parties twice (30 ms on every party-filtered page).
-_PARTY_AND_BELOW_SQL = (
-    "SELECT id FROM claims_party WHERE id = %s UNION ALL SELECT id FROM claims_party WHERE parent_id = %s "
-    "UNION ALL SELECT c.id FROM claims_party c JOIN claims_party m ON m.id = c.parent_id WHERE m.parent_id = %s"
-)
-
-
-def party_and_below_ids(party_id: int) -> RawSQL:
-    """Ids of the party and of the parties up to two levels below it (state → ministry → spokeswoman), as a
-    subquery for `__in`."""
-    return RawSQL(_PARTY_AND_BELOW_SQL, (party_id, party_id, party_id))  # noqa: S611 -- constant SQL, id as a parameter
-
-
-def _party_or_below(prefix: str, party: Party) -> Q:
-    """The party itself or a party up to two levels below it (state → ministry → spokeswoman).
-
-    An IN over the few party ids, not an OR across joins: PostgreSQL can then use the statements' party index.
-    """
-    return Q(**{f"{prefix}_id__in": party_and_below_ids(party.pk)})
-
-
 CLAIM_SORTS = {
     "newest": ("Newest first", (F("first_reported_at").desc(nulls_last=True), "-id")),
     "oldest": ("Oldest first", (F("first_reported_at").asc(nulls_last=True), "id")),
@@ -257,10 +147,15 @@ CLAIM_SORTS = {
     "relevance": ("Best match", ("-rank", "-id")),
 }
 
+
 # Must stay identical to the GIN index's expression (claims migration 0004), or PostgreSQL scans every row.
 CLAIM_SEARCH_VECTOR = SearchVector("text", config="english")
+
+
 # Up to this many matches, a search first collects their ids through the indexes (see claim_filter_text).
 FEW_MATCHES = 500
+
+
 # How many backers and deniers a claim row names (the most-quoted first; the templates show five and say
 # "and others" when there is a sixth); the claim page has them all.
 WHO_SHOWN = 5
@@ -274,10 +169,14 @@ def _text_match(q: str) -> Q:
 
 # A word in at least this many claims (and 1 % of them) is searched by walking the date index at once.
 COMMON_WORD_CLAIMS = 20_000
+
+
 _QUERY_WORDS_SQL = (
     "SELECT websearch_to_tsquery('english', %s)::text, "
     "(SELECT reltuples FROM pg_class WHERE oid = 'claims_claim'::regclass)"
 )
+
+
 _ONE_WORD = re.compile(r"'((?:[^']|'')+)'")
 
 
@@ -357,6 +256,8 @@ _WHO_SIDE = """
                  WHERE cs.claim_id = c.id AND cs.stance IN ({stances})
                  GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT %(n)s
              ) t LEFT JOIN claims_party p ON p.id = t.party_id ORDER BY t.n DESC, t.party_id, t.speaker)"""
+
+
 _WHO_SQL = (
     "SELECT c.id,"
     + _WHO_SIDE.format(stances="'asserts', 'confirms'") + ","
@@ -494,109 +395,6 @@ def claim_tags() -> list[str]:
     return list(tags)
 
 
-def claim_verdict_counts() -> list[tuple[str, str, int]]:
-    """(verdict, label, live claims with it) for every verdict, zeros included, in the verdicts' order; from the
-    tallies."""
-    counts = tally_counts(names=tuple(f"claims:{verdict.value}" for verdict in Verdict))
-    return [(verdict.value, verdict.label, counts.get(f"claims:{verdict.value}", 0)) for verdict in Verdict]
-
-
-def statement_list_newest(*, limit: int = 8) -> list[Statement]:
-    return list(
-        _counted_statements().select_related("party", "claim", "article__outlet").order_by("-created_at", "-id")[
-            :limit
-        ]
-    )
-
-
-def statement_review_count() -> int:
-    """Statements waiting for review, exact, from the tallies (counting a million pending took 150 ms)."""
-    return tally_counts(names=("statements:pending",)).get("statements:pending", 0)
-
-
-@dataclass(frozen=True)
-class DailyStances:
-    """Statements per day by stance, for the dashboard's chart: days oldest first, one count per stance per day."""
-
-    days: tuple[date, ...]
-    stances: tuple[tuple[str, str], ...]
-    counts: dict[tuple[date, str], int]
-
-    def total(self, day: date) -> int:
-        return sum(self.counts.get((day, s), 0) for s, _ in self.stances)
-
-
-# The chart's counts from the tallies (migration claims 0013: "statements:day:<YYYY-MM-DD>:<stance>", days in
-# UTC): the latest day with any (the names sort by day: read backwards from the last name, it stops at the first
-# day whose count is not 0), then the names of the window's days; and how many rows sessions left there (tally_fold).
-_DAILY_TALLY_SQL = """
-WITH last AS (
-    SELECT substr(name, 16, 10)::date AS day FROM claims_tally WHERE name LIKE 'statements:day:%%'
-    GROUP BY name HAVING sum(n) <> 0 ORDER BY name DESC LIMIT 1
-)
-SELECT substr(t.name, 16, 10)::date, substr(t.name, 27), sum(t.n), count(*) FILTER (WHERE t.slot <> 0)
-FROM claims_tally t, last
-WHERE t.name LIKE 'statements:day:%%'
-  AND t.name >= 'statements:day:' || to_char(last.day - (%(days)s - 1), 'YYYY-MM-DD')
-GROUP BY t.name HAVING sum(t.n) <> 0
-"""
-
-
-def statement_daily_by_stance(*, days: int = 30) -> DailyStances:
-    """The `days` days up to the latest day anything was reported; a statement's day is its article's date
-    (when the article has none, the day the statement was recorded). Rejected statements are left out.
-
-    From the tallies kept by triggers, one query over a few thousand rows: counting the window's statements took
-    250 ms at three million (120,000 statements reached through 43,000 article lookups). The tallies' days are
-    UTC days; in another time zone the statements are counted.
-    """
-    if timezone.get_current_timezone_name() != "UTC":
-        return _statement_daily_counted(days=days)
-    with connection.cursor() as cursor:
-        cursor.execute(_DAILY_TALLY_SQL, {"days": days})
-        rows = cursor.fetchall()
-    if sum(r[3] for r in rows) > TALLY_FOLD_AT:
-        tally_fold()
-    return _daily_stances(days=days, rows=[(day, stance, n) for day, stance, n, _ in rows])
-
-
-def _daily_stances(*, days: int, rows: list[tuple[date, str, int]]) -> DailyStances:
-    if not rows:
-        return DailyStances(days=(), stances=(), counts={})
-    last = max(day for day, _, _ in rows)
-    span = tuple(last - timedelta(days=i) for i in range(days - 1, -1, -1))
-    counts = {(day, stance): n for day, stance, n in rows if span[0] <= day <= last}
-    used = {stance for _, stance in counts}
-    stances = tuple((s.value, s.label) for s in Stance if s.value in used)
-    return DailyStances(days=span, stances=stances, counts=counts)
-
-
-def _statement_daily_counted(*, days: int) -> DailyStances:
-    """statement_daily_by_stance counted from the statements, in the current time zone."""
-    counted = _counted_statements()
-    newest_dated = (
-        counted.filter(article__published_at__isnull=False).order_by("-article__published_at")
-        .values_list("article__published_at", flat=True).first()
-    )
-    newest_undated = counted.filter(
-        article__in=Article.objects.filter(published_at__isnull=True).values("pk")
-    ).aggregate(newest=Max("created_at"))["newest"]
-    latest = max((moment for moment in (newest_dated, newest_undated) if moment is not None), default=None)
-    if latest is None:
-        return DailyStances(days=(), stances=(), counts={})
-    last = timezone.localtime(latest).date()
-    start = timezone.make_aware(datetime.combine(last - timedelta(days=days - 1), datetime.min.time()))
-    window = Q(article__published_at__gte=start) | Q(article__published_at__isnull=True, created_at__gte=start)
-    rows = list(
-        counted.filter(window)
-        .annotate(day=TruncDate(Coalesce("article__published_at", "created_at")))
-        .order_by()
-        .values_list("day", "stance")
-        .annotate(n=Count("pk"))
-    )
-    return _daily_stances(days=days, rows=rows)  # the newest statement's day is among them: `last`
-
-
 def claim_get(*, pk: int) -> Claim:
     return Claim.objects.select_related("merged_into").get(pk=pk)
 
@@ -708,146 +506,6 @@ SIMILAR_CLAIM_FLOOR = 0.30
 def claim_choices(*, limit: int = 500) -> list[tuple[int, str]]:
     """(id, wording) of live claims for pickers, newest first."""
     return list(Claim.objects.live().order_by("-id").values_list("pk", "text")[:limit])
-
-
-def statement_review_batch(*, limit: int = 20, after_id: int | None = None) -> list[Statement]:
-    """A page of the review queue with the revision text each item's context is cut from; two queries.
-
-    The revisions come in a query of their own: PostgreSQL took 1-3 ms to plan the seven-table join that
-    select_related made, about twice the time of planning the six-table one plus the revisions by id. Only the
-    revision's number and text are read: its fetched page (raw_html, compressed HTML, tens of kilobytes each),
-    metadata and near-duplicate bands stay in the database.
-    """
-    pending = statement_list_pending().select_related("party__parent").prefetch_related(
-        Prefetch("revision", queryset=ArticleRevision.objects.only("id", "article_id", "number", "text"))
-    )
-    if after_id is not None:
-        pending = pending.filter(pk__gt=after_id)
-    return list(pending[:limit])
-
-
-def statement_context(*, statement: Statement, width: int = 240) -> tuple[str, str, str]:
-    """(before, quoted words, after) around a statement, cut at sentence or word boundaries."""
-    text = statement.revision.text
-    start, end = statement.start, statement.end
-    lo = max(0, start - width)
-    before = text[lo:start]
-    cut = max(before.rfind(". "), before.rfind("\n"))
-    if cut >= 0:
-        before = before[cut + 1 :].lstrip()
-    elif lo > 0:
-        before = "…" + before.split(" ", 1)[-1]
-    after = text[end : end + width]
-    stop = min((i for i in (after.find(". "), after.find("\n")) if i >= 0), default=-1)
-    if stop >= 0:
-        after = after[: stop + 1]
-    elif end + width < len(text):
-        after = after.rsplit(" ", 1)[0] + "…"
-    return before, text[start:end], after
-
-
-def statement_list_for_revision(*, revision) -> list[Statement]:
-    """Every statement found in a revision (rejected ones left out), for the article reader."""
-    return list(
-        _counted_statements()
-        .filter(revision=revision)
-        .select_related("party", "claim")
-        .order_by("start", "-end", "id")
-    )
-
-
-def party_search(*, q: str = "") -> QuerySet[Party]:
-    """Parties for the party list: with their parent, how many statements they made and how many children."""
-    parties = Party.objects.select_related("parent").annotate(
-        statement_count=Coalesce(
-            Subquery(
-                _counted_statements().filter(party=OuterRef("pk")).order_by().values("party")
-                .annotate(n=Count("pk")).values("n")
-            ),
-            0,
-        ),
-        children_count=Coalesce(
-            Subquery(
-                Party.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
-                .annotate(n=Count("pk")).values("n")
-            ),
-            0,
-        ),
-    )
-    if q:
-        key = normalise_mention(q)
-        parties = parties.filter(
-            Q(name__icontains=q) | Q(aliases__normalised__icontains=key) | Q(country__icontains=q)
-        ).distinct()
-    return parties.order_by("name", "id")
-
-
-def party_get(*, slug: str) -> Party:
-    return Party.objects.select_related("parent__parent").get(slug=slug)
-
-
-@dataclass(frozen=True)
-class TrackRecordEntry:
-    claim: Claim
-    stances: tuple[str, ...]
-    speakers: tuple[str, ...]
-    statements: int
-
-
-def _track_record_groups(party: Party) -> QuerySet[ClaimStance]:
-    return ClaimStance.objects.filter(
-        _party_or_below("party", party), stance__in=SUPPORTING_STANCES | OPPOSING_STANCES
-    )
-
-
-def party_track_record(*, party: Party, verdict: str = "") -> QuerySet[Claim]:
-    """The claims a party (or a party under it) asserted, confirmed or denied, newest claim first; a page of it
-    goes to party_track_record_entries. `verdict` keeps the claims that have it.
-
-    A queryset to page through: a top state backed or denied 30,000 claims. Walking the claims newest first
-    and probing claims_claimstance for each finds a page of a busy party's claims in a few hundred probes;
-    PostgreSQL starts from the party's groups instead when the party is a quiet one.
-    """
-    claims = Claim.objects.filter(Exists(_track_record_groups(party).filter(claim=OuterRef("pk"))))
-    if verdict:
-        claims = claims.filter(verdict=verdict)
-    return claims.order_by("-id")
-
-
-def party_track_record_entries(claims, *, party: Party) -> list[TrackRecordEntry]:
-    """A page of party_track_record's claims with the party's stances, speakers and statements on each: two
-    queries, whatever the page."""
-    claims = list(claims)
-    groups = (
-        _track_record_groups(party).filter(claim__in=claims).values("claim_id")
-        .annotate(
-            stance_list=ArrayAgg("stance", distinct=True),
-            speakers=ArrayAgg("party__name", distinct=True, order_by="party__name"),
-            statement_total=Sum("statements"),
-        )
-        .order_by()
-    )
-    by_claim = {g["claim_id"]: g for g in groups}
-    return [
-        TrackRecordEntry(
-            claim=claim,
-            stances=tuple(sorted(by_claim[claim.pk]["stance_list"], key=_STANCE_ORDER.__getitem__)),
-            speakers=tuple(by_claim[claim.pk]["speakers"]),
-            statements=by_claim[claim.pk]["statement_total"],
-        )
-        for claim in claims
-    ]
-
-
-def statement_get(*, pk: int) -> Statement:
-    return Statement.objects.select_related("party").get(pk=pk)
-
-
-def statement_list_by_ids(*, ids: list[int]) -> list[Statement]:
-    return list(Statement.objects.filter(pk__in=ids).order_by("pk"))
-
-
-# --- The REST API (claims/api/) ------------------------------------------------------------------
 
 
 def _api_claim_annotations() -> dict:

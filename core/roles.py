@@ -3,9 +3,16 @@
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 
-from claims.enums import Role
+from core.enums import Role
 
-_RANK = {Role.VIEWER: 1, Role.ANALYST: 2, Role.EDITOR: 3, Role.ADMIN: 4}
+# The one ladder: each role may do what the roles below it may.
+ROLE_LADDER = (Role.VIEWER, Role.ANALYST, Role.EDITOR, Role.ADMIN)
+_RANK = {role: rank for rank, role in enumerate(ROLE_LADDER, start=1)}
+
+
+def role_covers(held: Role | None, role: Role) -> bool:
+    """Whether holding `held` (None: no role) is enough for what needs `role`."""
+    return held is not None and _RANK[held] >= _RANK[role]
 
 
 def user_role(user) -> Role | None:
@@ -24,8 +31,7 @@ def user_role(user) -> Role | None:
 
 
 def has_role(user, role: Role) -> bool:
-    held = user_role(user)
-    return held is not None and _RANK[held] >= _RANK[role]
+    return role_covers(user_role(user), role)
 
 
 def require_role(user, role: Role, *, action: str) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from claims.enums import Role
-from claims.models import ApiToken
-from claims.roles import _RANK, user_role
+from core.enums import Role
+from core.roles import role_covers, user_role
 
 PUBLIC = None  # marks an action anyone may call, signed in or not
 
@@ -15,19 +14,19 @@ def api_role(request) -> Role | None:
     """The role this request acts with; computed once per request (user_role asks the database)."""
     if not hasattr(request, "_api_role"):
         role = user_role(request.user)
-        if role is not None and isinstance(request.auth, ApiToken) and not request.auth.read_write:
+        if role is not None and is_read_only_token(request):
             role = Role.VIEWER
         request._api_role = role
     return request._api_role
 
 
 def role_at_least(request, role: Role) -> bool:
-    held = api_role(request)
-    return held is not None and _RANK[held] >= _RANK[role]
+    return role_covers(api_role(request), role)
 
 
 def is_read_only_token(request) -> bool:
-    return isinstance(request.auth, ApiToken) and not request.auth.read_write
+    # request.auth is the API token (claims.models.ApiToken) when one signed the request, None for a session.
+    return getattr(request.auth, "read_write", None) is False
 
 
 class RolePermission(BasePermission):

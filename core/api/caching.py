@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from claims.caching import cached_answer, keep_answer, usable, version_key
+from core.caching import cached_answer, keep_answer, usable, version_key
 
 CACHED_ACTIONS = frozenset({"list", "retrieve"})
 

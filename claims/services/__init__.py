@@ -1,0 +1,61 @@
+"""Writes, by entity; the package's names are the public surface (`from claims import services`)."""
+
+from claims.services.claims import (
+    StaleVersion,
+    claim_create,
+    claim_merge,
+    claim_resolve_merged,
+    claim_set_verdict,
+    claim_update,
+    evidence_add,
+)
+from claims.services.parties import (
+    party_alias_add,
+    party_create,
+    party_update,
+)
+from claims.services.review import (
+    ReviewAction,
+    statement_review,
+)
+from claims.services.statements import (
+    StatementDraft,
+    claims_lock_live,
+    statement_create,
+    statement_create_many,
+)
+from claims.services.tokens import (
+    TOKEN_PREFIX,
+    api_token_create,
+    api_token_hash,
+    api_token_revoke,
+)
+from claims.services.webhooks import (
+    webhook_subscription_create,
+    webhook_subscription_delete,
+)
+
+__all__ = [
+    "TOKEN_PREFIX",
+    "ReviewAction",
+    "StaleVersion",
+    "StatementDraft",
+    "api_token_create",
+    "api_token_hash",
+    "api_token_revoke",
+    "claim_create",
+    "claim_merge",
+    "claim_resolve_merged",
+    "claim_set_verdict",
+    "claim_update",
+    "claims_lock_live",
+    "evidence_add",
+    "party_alias_add",
+    "party_create",
+    "party_update",
+    "statement_create",
+    "statement_create_many",
+    "statement_review",
+    "webhook_subscription_create",
+    "webhook_subscription_delete",
+]
