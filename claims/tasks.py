@@ -49,3 +49,8 @@ def analyse_revision(self, *, revision_id: int) -> dict | None:
             countdown = 5 * 2**self.request.retries + random.uniform(0, 2)  # noqa: S311 -- jitter, not security
         raise self.retry(exc=exc, countdown=countdown) from None
     return {"revision_id": revision_id, "found": report.found, "created": report.created}
+
+
+def revision_analysis_enqueue(*, revision_id: int) -> None:
+    """Ingestion's hand-off (core.hooks.revision_analyse): analyse the revision in a worker."""
+    analyse_revision.apply_async(kwargs={"revision_id": revision_id})

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import hooks
 from sources import selectors
 from sources.canonical import InvalidUrl, url_canonical_from_page, url_canonicalize
 from sources.dedup import shingles_containment, text_hash, text_lsh_bands, text_shingles, text_words
@@ -33,7 +33,6 @@ from sources.models import Article, ArticleRevision, Feed, IngestionItem, Ingest
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_TASK = "claims.analyse_revision"
 # Pasted text with no address gets a URL under a reserved TLD (RFC 2606) that can never be fetched.
 MANUAL_TEXT_BASE = "https://manual.invalid/text/"
 # A page whose extracted text is shorter than this holds no article (pasted text is taken as it is).
@@ -50,27 +49,14 @@ class NoArticleText(Exception):
 # --- The hand-off to language analysis -------------------------------------------------------------
 
 
-@cache
-def _celery_tasks():
-    """The task registry, with every app's tasks module imported (autodiscovery is lazy outside a worker)."""
-    from config.celery import app
-
-    app.loader.import_default_modules()
-    return app.tasks
-
-
 def revision_hand_to_analysis(*, revision_id: int) -> bool:
-    """The one hook between ingestion and language analysis.
+    """The one hand-off from ingestion to language analysis (core.hooks.revision_analyse, filled by claims).
 
     Called once for each new revision of a non-duplicate article, after the transaction that stored it
-    has committed. It enqueues the Celery task named "claims.analyse_revision" with the keyword argument
-    `revision_id` if such a task is registered; until the analysis registers it, this does nothing.
-    Returns whether a task was enqueued.
+    has committed. Raises core.hooks.HookNotRegistered if no app has registered the analysis, rather than
+    letting articles pile up unanalysed. Returns True once the analysis is enqueued.
     """
-    task = _celery_tasks().get(ANALYSIS_TASK)
-    if task is None:
-        return False
-    task.apply_async(kwargs={"revision_id": revision_id})
+    hooks.revision_analyse(revision_id=revision_id)
     return True
 
 

@@ -8,7 +8,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from claims import selectors as claim_selectors
 from config.health import task_failures_recent
 from core.caching import page_cached
 from core.enums import Role
@@ -56,7 +55,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "revision": revision,
         "revisions": revisions,
         "compare": compare,
-        "statements": claim_selectors.statement_list_for_revision(revision=revision),
+        "statements": selectors.article_revision_statements(revision=revision),
     }
     return render(request, "sources/article_detail.html", context)
 

@@ -56,6 +56,7 @@ from claims.selectors.review import (
 )
 from claims.selectors.statements import (
     statement_context,
+    statement_count_per_article,
     statement_get,
     statement_list_by_ids,
     statement_list_for_revision,
@@ -103,6 +104,7 @@ __all__ = [
     "party_track_record",
     "party_track_record_entries",
     "statement_context",
+    "statement_count_per_article",
     "statement_daily_by_stance",
     "statement_get",
     "statement_list_by_ids",

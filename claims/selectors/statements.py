@@ -1,7 +1,11 @@
-"""Reads of statements: one or a few by id, the newest, and a statement's context in its article."""
+"""Reads of statements: one or a few by id, the newest, a revision's, counts per article, and a statement's context."""
 
 from __future__ import annotations
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from claims.enums import ReviewState
 from claims.models import Statement
 from claims.selectors._common import _counted_statements
 
@@ -50,3 +54,20 @@ def statement_get(*, pk: int) -> Statement:
 
 def statement_list_by_ids(*, ids: list[int]) -> list[Statement]:
     return list(Statement.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def statement_count_per_article() -> Coalesce:
+    """How many statements (rejected ones left out) an article holds, as a per-row subquery on articles.
+
+    Correlated, so that only the page's rows are counted: a JOIN with GROUP BY counts the statements of every
+    article before the page can be taken (docs/architecture.md, "Reads").
+    """
+    counted = (
+        Statement.objects.filter(article=OuterRef("pk"))
+        .exclude(review_state=ReviewState.REJECTED)
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
