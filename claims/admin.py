@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from claims.models import Claim, Evidence, Party, PartyAlias, Statement, StatusChange
+from claims.services import claim_tags_normalise
 
 
 class PartyAliasInline(admin.TabularInline):
@@ -55,6 +56,10 @@ class ClaimAdmin(admin.ModelAdmin):
     # Verdicts change only through claim_set_verdict, which records the history.
     readonly_fields = ["verdict", "rationale", "verdict_published_at", "version"]
     inlines = [StatementInline, StatusChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.tags = claim_tags_normalise(tags=obj.tags or [])  # stored as the services store them, so search finds them
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Statement)

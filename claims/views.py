@@ -344,16 +344,14 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _review_response(request, error="Choose at least one statement and an action.", status=400)
     action = form.cleaned_data["action"]
-    done, failed = 0, []
-    for statement in selectors.statement_list_by_ids(ids=form.cleaned_data["statements"]):
-        try:
-            services.statement_review(statement=statement, actor=request.user, action=action)
-            done += 1
-        except ValidationError as exc:
-            failed.append(f"#{statement.pk}: {_errors(exc)}")
+    report = services.statement_review_bulk(
+        statement_ids=form.cleaned_data["statements"], actor=request.user, action=action
+    )
     verb = "accepted" if action == "accept" else "rejected"
-    notice = f"{done} statement{'s' if done != 1 else ''} {verb}."
-    return _review_response(request, notice=notice, error="Not saved: " + "; ".join(failed) if failed else "")
+    notice = f"{report.done} statement{'s' if report.done != 1 else ''} {verb}."
+    return _review_response(
+        request, notice=notice, error="Not saved: " + "; ".join(report.failed) if report.failed else ""
+    )
 
 
 # --- Parties ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core import hooks
 from sources.canonical import url_host
+from sources.dedup import text_hash
 from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
@@ -87,6 +88,11 @@ def ingestion_run_list(*, feed: Feed | None = None) -> QuerySet[IngestionRun]:
 
 def ingestion_item_list(*, run: IngestionRun) -> QuerySet[IngestionItem]:
     return run.items.select_related("article").order_by("pk")
+
+
+def article_revision_find_by_text(*, text: str) -> ArticleRevision | None:
+    """A stored revision with exactly this text (by its hash), with its article."""
+    return ArticleRevision.objects.filter(text_hash=text_hash(text)).select_related("article").first()
 
 
 def article_revisions(*, article: Article) -> QuerySet[ArticleRevision]:

@@ -472,6 +472,29 @@ def _checked_url(url: str) -> str:
         raise ValidationError(str(exc)) from None
 
 
+def article_create_with_text(
+    *, url: str, text: str, external_id: str = "", title: str = "", dateline: str = "",
+    published_at: datetime | None = None, language: str = "en", status: str = ArticleStatus.ANALYSED,
+) -> ArticleRevision:
+    """An article whose text comes from outside ingestion (a hand annotation), and its first revision.
+
+    The revision's hash and near-duplicate bands are made as article_store makes them, so that a later fetch
+    of the same page, or a near copy, finds it. Nothing is handed to the analysis: whoever brings the text
+    brings its statements. Refuses a URL that already has an article.
+    """
+    if Article.objects.filter(canonical_url=url).exists():
+        raise ValidationError(f"an article with the address {url!r} is already stored")
+    with transaction.atomic():
+        article = Article.objects.create(
+            url=url, canonical_url=url, external_id=external_id, title=title, dateline=dateline,
+            published_at=published_at, language=language, status=status,
+        )
+        return ArticleRevision.objects.create(
+            article=article, number=1, text=text, text_hash=text_hash(text), lsh_bands=text_lsh_bands(text),
+            fetched_at=timezone.now(),
+        )
+
+
 def article_submit_urls(
     *, urls: list[str], submitted_by=None, inline: bool = False, kind: str = IngestionKind.URL_BATCH
 ) -> IngestionRun:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
 from claims.models import Claim, Evidence, Party, Statement, StatusChange
 from claims.selectors import claim_filter_statements, claim_filter_text, party_and_below_ids
+from claims.services import claim_tags_normalise
 from core.api.filters import DateTimeFilter, IdFilter
 
 
@@ -63,7 +64,7 @@ class ClaimFilter(filters.FilterSet):
         return queryset.filter(verdict_published_at__isnull=not value)
 
     def filter_tag(self, queryset, name, value):
-        return queryset.filter(tags__contains=[value])
+        return queryset.filter(tags__contains=claim_tags_normalise(tags=[value]))
 
     def filter_q(self, queryset, name, value):
         """Claims whose wording matches: the pages' search too (selectors.claim_filter_text)."""

@@ -1,11 +1,13 @@
 """Writes, by entity; the package's names are the public surface (`from claims import services`)."""
 
 from claims.services.claims import (
+    RATIONALE_MAX_LENGTH,
     StaleVersion,
     claim_create,
     claim_merge,
     claim_resolve_merged,
     claim_set_verdict,
+    claim_tags_normalise,
     claim_update,
     evidence_add,
 )
@@ -15,8 +17,10 @@ from claims.services.parties import (
     party_update,
 )
 from claims.services.review import (
+    BulkReviewReport,
     ReviewAction,
     statement_review,
+    statement_review_bulk,
 )
 from claims.services.statements import (
     StatementDraft,
@@ -36,7 +40,9 @@ from claims.services.webhooks import (
 )
 
 __all__ = [
+    "RATIONALE_MAX_LENGTH",
     "TOKEN_PREFIX",
+    "BulkReviewReport",
     "ReviewAction",
     "StaleVersion",
     "StatementDraft",
@@ -47,6 +53,7 @@ __all__ = [
     "claim_merge",
     "claim_resolve_merged",
     "claim_set_verdict",
+    "claim_tags_normalise",
     "claim_update",
     "claims_lock_live",
     "evidence_add",
@@ -56,6 +63,7 @@ __all__ = [
     "statement_create",
     "statement_create_many",
     "statement_review",
+    "statement_review_bulk",
     "webhook_subscription_create",
     "webhook_subscription_delete",
 ]

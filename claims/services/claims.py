@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from claims.embeddings import claim_embedding_store
@@ -18,6 +18,14 @@ from claims.webhooks import claim_event_data, webhook_event_emit
 from core.enums import Role
 from core.exceptions import StaleVersion
 from core.roles import has_role, require_role
+
+# The longest rationale a verdict change keeps: the pages, the API and imports all stop here.
+RATIONALE_MAX_LENGTH = 5000
+
+
+def claim_tags_normalise(*, tags: Iterable[str]) -> list[str]:
+    """Tags as they are stored and searched: trimmed, lowercased, without empties or repeats, sorted."""
+    return sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
 
 
 def claim_create(
@@ -39,7 +47,8 @@ def claim_create(
         raise ValidationError("a claim needs its wording")
     with transaction.atomic():
         claim = Claim.objects.create(
-            text=text.strip(), kind=kind, slug=slug, tags=sorted(set(tags)), first_reported_at=first_reported_at,
+            text=text.strip(), kind=kind, slug=slug, tags=claim_tags_normalise(tags=tags),
+            first_reported_at=first_reported_at,
             origin=origin, review_state=ReviewState.ACCEPTED if origin == Origin.ANALYST else ReviewState.PENDING,
         )
         claim_embedding_store(claim)
@@ -68,7 +77,8 @@ def claim_set_verdict(
     - one StatusChange row records from, to, rationale, publish and actor;
     - a claim.verdict_changed webhook event is queued for subscribers, sent once the transaction commits.
 
-    Refuses, with ValidationError, an unknown verdict, an empty rationale, or a verdict the claim
+    Refuses, with ValidationError, an unknown verdict, an empty rationale or one over RATIONALE_MAX_LENGTH
+    characters, or a verdict the claim
     already has (unless that call publishes it); with PermissionDenied a role that may not do it;
     with StaleVersion when `expected_version` is given and the claim has moved on since.
     """
@@ -76,6 +86,10 @@ def claim_set_verdict(
     rationale = (rationale or "").strip()
     if not rationale:
         raise ValidationError("a verdict change needs a rationale")
+    if len(rationale) > RATIONALE_MAX_LENGTH:
+        raise ValidationError(
+            {"rationale": f"a rationale is at most {RATIONALE_MAX_LENGTH:,} characters, not {len(rationale):,}"}
+        )
     if not has_role(actor, Role.EDITOR):
         require_role(actor, Role.ANALYST, action="Proposing a verdict")
         if verdict != Verdict.IN_REVIEW or publish:
@@ -137,13 +151,25 @@ def claim_update(
         if kind is not None:
             locked.kind = kind
         if tags is not None:
-            locked.tags = sorted({t.strip() for t in tags if t.strip()})
+            locked.tags = claim_tags_normalise(tags=tags)
         locked.review_state = ReviewState.ACCEPTED
         locked.version += 1
         locked.save()
         if text is not None:
             claim_embedding_store(locked)
     return locked
+
+
+def _twin_on(claim: Claim) -> Q:
+    """A statement the claim already has in the same words, by the same speaker, with the same stance."""
+    same = Statement.objects.filter(
+        claim=claim, revision_id=OuterRef("revision_id"), start=OuterRef("start"), end=OuterRef("end"),
+        speaker_text=OuterRef("speaker_text"), stance=OuterRef("stance"),
+    )
+    # Two unresolved speakers match too (the comparison of a NULL party with another is not true in SQL).
+    return Q(Exists(same.filter(party_id=OuterRef("party_id")))) | (
+        Q(party__isnull=True) & Q(Exists(same.filter(party__isnull=True)))
+    )
 
 
 def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
@@ -168,15 +194,10 @@ def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
             raise ValidationError(f"claim {src.pk} was already merged into claim {src.merged_into_id}")
         if dst.merged_into_id is not None:
             raise ValidationError(f"claim {dst.pk} was merged into claim {dst.merged_into_id}; merge into that one")
-        for statement in Statement.objects.select_for_update().filter(claim=src):
-            twin = Statement.objects.filter(
-                revision_id=statement.revision_id, start=statement.start, end=statement.end,
-                party_id=statement.party_id, speaker_text=statement.speaker_text, stance=statement.stance, claim=dst,
-            ).exists()
-            if twin:
-                statement.delete()
-            else:
-                Statement.objects.filter(pk=statement.pk).update(claim=dst, version=F("version") + 1)
+        moving = Statement.objects.filter(claim=src)
+        list(moving.select_for_update().values_list("pk", flat=True))  # lock them all in one query
+        moving.filter(_twin_on(dst)).delete()
+        moving.update(claim=dst, version=F("version") + 1)
         Evidence.objects.filter(claim=src).update(claim=dst)
         dst.tags = sorted(set(dst.tags) | set(src.tags))
         dates = [d for d in (src.first_reported_at, dst.first_reported_at) if d is not None]

@@ -1,6 +1,9 @@
-"""Writes of the review queue: an analyst's decision on a statement."""
+"""Writes of the review queue: an analyst's decision on a statement, or on many at once."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -63,3 +66,26 @@ def statement_review(
             # Accepting a statement about a proposed claim accepts the proposal too.
             Claim.objects.filter(pk=locked.claim_id).update(review_state=ReviewState.ACCEPTED, version=F("version") + 1)
     return locked
+
+
+@dataclass(frozen=True)
+class BulkReviewReport:
+    done: int
+    failed: list[str]  # "#<id>: why", for each statement that was not saved
+
+
+def statement_review_bulk(*, statement_ids: Iterable[int], actor, action: str) -> BulkReviewReport:
+    """One decision (accept or reject) on many statements, each through statement_review, each on its own.
+
+    A statement that cannot take the decision is reported in `failed` and the others are still saved; ids of
+    statements that are gone are passed over. Refuses at once, with PermissionDenied, a role that may not review.
+    """
+    require_role(actor, Role.ANALYST, action="Reviewing statements")
+    done, failed = 0, []
+    for statement in Statement.objects.filter(pk__in=list(statement_ids)).order_by("pk"):
+        try:
+            statement_review(statement=statement, actor=actor, action=action)
+            done += 1
+        except ValidationError as exc:
+            failed.append(f"#{statement.pk}: {'; '.join(exc.messages)}")
+    return BulkReviewReport(done=done, failed=failed)
