@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from claims import views
 from claims.templatetags.tracker import highlighted_text, revision_diff, web_url
-from sources.models import IngestionItem, IngestionRun
 from tests.factories import (
     ArticleRevisionFactory,
     ClaimFactory,
+    IngestionItemFactory,
+    IngestionRunFactory,
     PartyAliasFactory,
     PartyFactory,
     StatementFactory,
@@ -100,9 +101,9 @@ def test_history_restore_gets_the_whole_page(client, tracker, viewer):
 
 
 def test_running_run_polls_and_a_finished_one_stops(client, viewer):
-    running = IngestionRun.objects.create(kind="url_batch", found=2)
-    IngestionItem.objects.create(run=running, url="https://a.example/1", status="failed", error="HTTP 404: gone")
-    finished = IngestionRun.objects.create(kind="url_batch", status="succeeded", finished_at=timezone.now())
+    running = IngestionRunFactory(kind="url_batch", found=2)
+    IngestionItemFactory(run=running, url="https://a.example/1", status="failed", error="HTTP 404: gone")
+    finished = IngestionRunFactory(kind="url_batch", status="succeeded", finished_at=timezone.now())
     client.force_login(viewer)
     polling = client.get(reverse("sources:run_detail", args=[running.pk]), headers={"HX-Request": "true"})
     done = client.get(reverse("sources:run_detail", args=[finished.pk]), headers={"HX-Request": "true"})
