@@ -71,8 +71,8 @@ SUMMARY_ARTICLES = 20
 
 # One round trip: the stance groups of the most-quoted parties (claims_claimstance, kept by triggers), the totals
 # over every group, and the first articles, as rows of one UNION ALL. The articles as EXISTS, not IN: for a
-# claim reported 100,000 times PostgreSQL then walks the articles' date index until it has enough (20 ms, not
-# 800 ms of collecting every article); for a small claim it starts from the claim's few statements.
+# claim reported 100,000 times PostgreSQL then walks the articles' date index until it has enough, rather than
+# collecting every article; for a small claim it starts from the claim's few statements.
 _STANCE_SUMMARY_SQL = """
 (WITH top AS (
     SELECT party_id, speaker FROM claims_claimstance WHERE claim_id = %(claim)s
@@ -209,7 +209,7 @@ def claim_filter_text(claims: QuerySet[Claim], *, q: str) -> tuple[QuerySet[Clai
 
     Full text or a tag; when that finds nothing and `q` is one word of three letters or more, the wording as
     a substring ("Vltav", a name the parser splits or stems away). Multi-word substrings are not tried: their
-    trigrams are common in news wording, and the lookup alone costs 100 ms.
+    trigrams are common in news wording, and the lookup alone costs more than the page.
 
     PostgreSQL guesses how many claims match from word frequencies. For a rare or contradictory query
     ("airfield checkpoint": two common words that never meet) it guesses thousands, walks the date index
@@ -220,7 +220,7 @@ def claim_filter_text(claims: QuerySet[Claim], *, q: str) -> tuple[QuerySet[Clai
 
     One word that the full-text index's statistics count in COMMON_WORD_CLAIMS claims or more goes straight to
     the walk: collecting its first 501 ids cost more than the page (PostgreSQL prices `to_tsvector` too low
-    and scans ~7,000 claims computing it, 37 ms at a million claims, against 6 ms for the walk).
+    and scans thousands of claims computing it; docs/architecture.md has the figures).
     """
     text = _text_match(q)
     if _is_common_word(q):
@@ -249,7 +249,7 @@ def claim_filter_text(claims: QuerySet[Claim], *, q: str) -> tuple[QuerySet[Clai
 
 # Who backs and who denies each claim of a page, most-quoted first (ties: the older party), WHO_SHOWN + 1 names
 # at most per side. The groups are summed per party before any name is looked up: a claim reported 100,000
-# times has 25,000 backing groups, and joining each to its party's name cost 300 ms a page.
+# times has tens of thousands of backing groups, and joining each to its party's name cost more than the page.
 _WHO_SIDE = """
        ARRAY(SELECT COALESCE(p.name, t.speaker) FROM (
                  SELECT cs.party_id, cs.speaker, sum(cs.statements) AS n FROM claims_claimstance cs
@@ -380,7 +380,7 @@ FROM (SELECT (SELECT max(id) FROM claims_claim) AS max_id, (SELECT max(updated_a
 def claim_tags() -> list[str]:
     """Every tag in use, for the tag filter.
 
-    Unnesting the tags of a million claims takes a second, so the list is cached with the newest claim id and
+    Unnesting the tags of every claim is slow at scale, so the list is cached with the newest claim id and
     change time it was computed at. One query either way: it reads both (two index probes) and unnests the
     tags again only when either moved, so a claim created or saved since is never missed.
     """

@@ -20,15 +20,15 @@ def statement_list_pending() -> QuerySet[Statement]:
 
 
 def statement_review_count() -> int:
-    """Statements waiting for review, exact, from the tallies (counting a million pending took 150 ms)."""
+    """Statements waiting for review, exact, from the tallies rather than a count of the statements."""
     return tally_counts(names=("statements:pending",)).get("statements:pending", 0)
 
 
 def statement_review_batch(*, limit: int = 20, after_id: int | None = None) -> list[Statement]:
     """A page of the review queue with the revision text each item's context is cut from; two queries.
 
-    The revisions come in a query of their own: PostgreSQL took 1-3 ms to plan the seven-table join that
-    select_related made, about twice the time of planning the six-table one plus the revisions by id. Only the
+    The revisions come in a query of their own: planning the seven-table join that select_related made cost
+    about twice planning the six-table one plus the revisions by id. Only the
     revision's number and text are read: its fetched page (raw_html, compressed HTML, tens of kilobytes each),
     metadata and near-duplicate bands stay in the database.
     """
