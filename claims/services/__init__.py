@@ -14,6 +14,7 @@ from claims.services.claims import (
 from claims.services.parties import (
     party_alias_add,
     party_create,
+    party_parent_check,
     party_update,
 )
 from claims.services.review import (
@@ -59,6 +60,7 @@ __all__ = [
     "evidence_add",
     "party_alias_add",
     "party_create",
+    "party_parent_check",
     "party_update",
     "statement_create",
     "statement_create_many",

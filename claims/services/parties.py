@@ -35,13 +35,18 @@ def party_create(
     return party
 
 
-def party_update(*, party: Party, name: str, kind: str, parent: Party | None, country: str = "") -> Party:
-    _choice(kind, PartyKind, "party kind")
+def party_parent_check(*, party: Party, parent: Party | None) -> None:
+    """Refuse a parent that would make the hierarchy a cycle: the party itself, or a party below it."""
     ancestor = parent
     while ancestor is not None:
         if ancestor.pk == party.pk:
             raise ValidationError(f"{parent} cannot be the parent of {party}: that would make a cycle")
         ancestor = ancestor.parent
+
+
+def party_update(*, party: Party, name: str, kind: str, parent: Party | None, country: str = "") -> Party:
+    _choice(kind, PartyKind, "party kind")
+    party_parent_check(party=party, parent=parent)
     party.name, party.name_normalised, party.kind = name, normalise_mention(name), kind
     party.parent, party.country = parent, country
     party.save()

@@ -6,10 +6,12 @@ import pytest
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims import services
+from claims import selectors, services
+from claims.admin import PartyAdminForm
 from claims.annotations import AnnotationError, annotation_import
 from claims.enums import ReviewState, Verdict
 from claims.models import Claim, Party, Statement, StatusChange
@@ -160,6 +162,29 @@ def test_an_import_whose_parents_make_a_cycle_is_refused_and_stores_nothing(db, 
         "party 'harbour-board': Port authority cannot be the parent of Harbour board: that would make a cycle"
     )
     assert Party.objects.count() == 0
+
+
+def test_the_admin_refuses_a_parent_that_makes_a_cycle_as_party_update_does(db):
+    state = PartyFactory()
+    ministry = PartyFactory(parent=state)
+    data = {**model_to_dict(state), "parent": ministry.pk}
+
+    form = PartyAdminForm(data=data, instance=state)
+    with pytest.raises(ValidationError) as raised:
+        services.party_update(party=state, name=state.name, kind=state.kind, parent=ministry)
+
+    assert (form.is_valid(), form.errors["parent"]) == (False, raised.value.messages)
+    state.refresh_from_db()
+    assert state.parent_id is None
+
+
+def test_a_party_renamed_in_the_admin_is_found_by_its_new_name(db):
+    party = PartyFactory(name="Harbour board")
+    party.name = "Port Authority"
+
+    admin.site._registry[Party].save_model(request=None, obj=party, form=None, change=True)
+
+    assert selectors.party_resolve(mention="port authority") == party
 
 
 # --- Bulk review: one service -----------------------------------------------------------------------------
