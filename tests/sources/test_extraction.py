@@ -9,11 +9,11 @@ import pytest
 import trafilatura
 from django.core.management import call_command
 
-from sources.bench.make_pages import PAGES_DIR, page
 from sources.demo_site import article_page, demo_articles
 from sources.enums import ArticleStatus
 from sources.extraction import html_extract, text_dateline
 from sources.models import Article, ArticleRevision, Feed, IngestionRun, Outlet
+from tools.bench.make_pages import PAGES_DIR, page
 
 BENCH_PAGES = sorted(PAGES_DIR.glob("*.html"))
 

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims.models import Statement
-from sources.bench.ingestion import ROWS, article_pages, max_containment
 from sources.enums import ArticleStatus, ItemStatus
 from sources.extraction import html_extract
-from sources.management.commands.bench_ingestion import _spliced
 from sources.models import Article, ArticleRevision, IngestionItem
+from tools.bench.ingestion import ROWS, article_pages, max_containment
+from tools.management.commands.bench_ingestion import _spliced
 
 ARTICLES = 3
 

@@ -252,7 +252,7 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
     def detail_floor(claim_id: int, *, page: bool) -> Callable[[], list]:
         """The claim, its stance summary (capped), a page of its statements, its evidence: what the page or the
         API shows of it."""
-        from claims.selectors import _STANCE_SUMMARY_SQL, SUMMARY_ARTICLES, SUMMARY_PARTIES
+        from claims.selectors import STANCE_SUMMARY_SQL, SUMMARY_ARTICLES, SUMMARY_PARTIES
 
         summary = {"claim": claim_id, "rejected": "rejected", "parties": SUMMARY_PARTIES,
                    "articles": SUMMARY_ARTICLES + 1}
@@ -271,7 +271,7 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
             )
         queries = [
             _sql(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.id = %s", [claim_id]),
-            _sql(_STANCE_SUMMARY_SQL, summary),
+            _sql(STANCE_SUMMARY_SQL, summary),
             statements,
             _sql("SELECT * FROM claims_evidence WHERE claim_id = %s ORDER BY created_at, id", [claim_id]),
         ]

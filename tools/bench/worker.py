@@ -1,6 +1,6 @@
 """The ingestion benchmark's worker: the project's `celery -A config worker`, with timers on the pipeline's stages.
 
-    python -m sources.bench.worker TIMINGS_DIR worker --concurrency 2 ...   (started by `manage.py bench_ingestion`)
+    python -m tools.bench.worker TIMINGS_DIR worker --concurrency 2 ...   (started by `manage.py bench_ingestion`)
 
 Same app, settings, queues and tasks as a production worker. Before the worker starts, the pipeline's stage
 functions are wrapped (by module attribute, which is where their callers look them up) so that each task's
@@ -104,8 +104,8 @@ def preload() -> float:
     similarity models); seconds taken."""
     from claims.analysis import analyse
     from claims.analysis.similarity import similarity
-    from sources.bench.make_pages import page
     from sources.extraction import html_extract
+    from tools.bench.make_pages import page
 
     started = time.perf_counter()
     html_extract(html=page(0), url="https://news.example/warm-up")

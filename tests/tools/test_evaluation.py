@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from claims.analysis import analyse
-from claims.analysis.evaluation import attribution_records, polnear_gold, polnear_score, statement_record
+from claims.analysis.interchange import attribution_records, statement_record
+from tools.evaluation.polnear import polnear_gold, polnear_score
 
 ANN = """T1\tSource 0 6\tSerbia
 T2\tCue 7 11\tsaid

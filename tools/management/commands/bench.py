@@ -1,4 +1,4 @@
-"""`manage.py bench`: the scale benchmark (claims.bench) on a database of its own, written to docs/benchmarks.md."""
+"""`manage.py bench`: the scale benchmark (tools/bench/scale.py) on a database of its own, into docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from claims import bench
+from tools.bench import scale as bench
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             self.stdout.write(report)
 
     def _create_database(self, name: str) -> None:
-        from claims.bench import database_create_if_missing
+        from tools.bench.scale import database_create_if_missing
 
         if database_create_if_missing(name):
             self.stdout.write(f"created database {name}")
@@ -110,7 +110,7 @@ class Command(BaseCommand):
         lines = [
             "# Benchmarks at a million claims",
             "",
-            "Written by `manage.py bench` (claims/bench.py); do not edit by hand, run it again.",
+            "Written by `manage.py bench` (tools/bench/scale.py); do not edit by hand, run it again.",
             "",
             f"- machine: {bench.machine()}",
             "- data: " + ", ".join(f"{n:,} {t.split('_', 1)[1]}" for t, n in counts.items()),
