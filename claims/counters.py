@@ -3,6 +3,7 @@
 A load of millions of statements (tools/synthetic.py) is far quicker counted once afterwards than row by row.
 Each function acts on the current transaction (ALTER TABLE ... DISABLE TRIGGER is transactional: a load that
 fails leaves every trigger on); call them inside `transaction.atomic()`, on tables no other session writes to.
+Each first checks the foreign keys the transaction has written (SET CONSTRAINTS ALL IMMEDIATE).
 Between `counters_suspend` and the recounts the claims' counters, the claim stances and the tallies are not
 kept: the caller writes the claims' `statement_count`, `backing_count` and `denial_count` with its rows.
 """
@@ -32,6 +33,9 @@ def _claim_stances_sql() -> str:
 def _triggers(enable: bool, triggers: tuple[tuple[str, str], ...]) -> None:
     verb = "ENABLE" if enable else "DISABLE"
     with connection.cursor() as cursor:
+        # PostgreSQL alters no table with checks pending (foreign keys are checked at commit by default): check
+        # them now, and so at once for the rest of the transaction.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, trigger in triggers:
             cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {trigger}")
 

@@ -353,9 +353,7 @@ def _load_end(*, rebuild: list[str], check_spans: bool, steps: _Steps) -> None:
             with steps("indexes and foreign keys rebuilt"):
                 for sql in rebuild:
                     cursor.execute(sql)
-        # Foreign keys are checked at commit by default; check them now so the table can be altered.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    counters.claim_counters_resume()
+    counters.claim_counters_resume()  # checks the loaded rows' foreign keys first
     with steps("claim stances"):
         counters.claim_stances_recount()
     with steps("tallies"):

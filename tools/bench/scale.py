@@ -369,12 +369,14 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
 
 
 def bench_user():
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
 
+    from claims.enums import Role
+    from claims.roles import user_set_role
     from claims.services import api_token_create
 
     user, _ = User.objects.get_or_create(username=BENCH_USER)
-    user.groups.add(Group.objects.get(name="analyst"))
+    user_set_role(user=user, role=Role.ANALYST)
     _token, raw = api_token_create(user=user, name="benchmark")
     return user, raw
 
