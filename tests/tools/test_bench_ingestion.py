@@ -43,6 +43,10 @@ def test_a_tiny_run_stores_and_analyses_every_article_once_and_reports_the_figur
     assert (run["concurrency"], run["articles"]) == (1, ARTICLES)
     assert run["counts"]["statements"] == Statement.objects.count()
     assert list(run["stages"]) == [label for label, _, _ in ROWS]
+    # The worker observed the pipeline's marked stages (core.stages): the timed ones are not empty.
+    timed = ("fetch (HTTP, SSRF guard, host slot)", "extract (decode + trafilatura)",
+             "analysis: spaCy + attribution rules", "statements written (statement_create_many, locks aside)")
+    assert all(run["stages"][label] > 0 for label in timed), run["stages"]
     assert run["articles_per_hour"] > 0 and run["wall_seconds"] > 0
     assert run["bottleneck"] in [*run["stages"], "queue, dispatch and idle"]
 
