@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "core",
     "sources",
     "claims",
+    "tools",
 ]
 
 MIDDLEWARE = [
@@ -218,7 +219,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# API GETs and the analysts' pages kept in Redis under the data version (claims/caching.py): never stale,
+# API GETs and the analysts' pages kept in Redis under the data version (core/caching.py): never stale,
 # so the time only bounds how long an old deploy's rendering (or a page's "5 minutes ago") can outlive it.
 # 0 turns either off.
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60, minimum=0)

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 import httpx
 from django.conf import settings
 
+from core.stages import pipeline_stage
 from core.urlguard import FetchError, NetworkError, Target, url_check
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -176,6 +177,7 @@ def _check_content_type(result: FetchResult, *, kind: str) -> None:
     raise UnsupportedContent(f"expected {what} but the server sent {ctype!r}", url=result.url, status=result.status)
 
 
+@pipeline_stage("fetch")
 def url_fetch(url: str, *, kind: str = "html", etag: str = "", last_modified: str = "") -> FetchResult:
     """GET `url` (kind "html" or "feed"), following redirects ourselves and checking each hop.
 
@@ -258,6 +260,7 @@ def _is_single_byte(codec: str) -> bool:
     return not codec.startswith(_MULTIBYTE) and codec not in {"utf-8", "utf-8-sig"}
 
 
+@pipeline_stage("extract")
 def body_decode(body: bytes, *, declared: str | None = None) -> tuple[str, str]:
     """Decode a page or feed to text; returns (text, encoding used).
 

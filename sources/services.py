@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import hooks
+from core.stages import pipeline_stage
 from sources import selectors
 from sources.canonical import InvalidUrl, url_canonical_from_page, url_canonicalize
 from sources.dedup import shingles_containment, text_hash, text_lsh_bands, text_shingles, text_words
@@ -49,6 +50,7 @@ class NoArticleText(Exception):
 # --- The hand-off to language analysis -------------------------------------------------------------
 
 
+@pipeline_stage("hand-over")
 def revision_hand_to_analysis(*, revision_id: int) -> bool:
     """The one hand-off from ingestion to language analysis (core.hooks.revision_analyse, filled by claims).
 
@@ -370,6 +372,7 @@ class _Original:
     how: str  # "exact" or "near (0.93)"
 
 
+@pipeline_stage("dedup")
 def _duplicate_find(*, article: Article, text: str, digest: str, bands: list[int]) -> _Original | None:
     """The earliest non-duplicate article with the same text, or near enough the same (same wire story)."""
     exact = (
@@ -391,6 +394,7 @@ def _duplicate_find(*, article: Article, text: str, digest: str, bands: list[int
     return _Original(best[1], f"near ({best[0]:.2f})") if best else None
 
 
+@pipeline_stage("store")
 def article_store(
     *, item: IngestionItem, extracted: Extracted, canonical_url: str, raw_html: bytes | None, metadata: dict,
     fetched_at: datetime | None = None, outlet: Outlet | None = None,

@@ -117,6 +117,3 @@ __all__ = [
     "tally_fold",
     "tracker_counts",
 ]
-
-# The benchmark times this statement on its own; it stays reachable here until the benchmark has a public way.
-from claims.selectors.claims import _STANCE_SUMMARY_SQL  # noqa: F401 -- re-exported for the benchmark, not public

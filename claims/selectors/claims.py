@@ -73,7 +73,8 @@ SUMMARY_ARTICLES = 20
 # over every group, and the first articles, as rows of one UNION ALL. The articles as EXISTS, not IN: for a
 # claim reported 100,000 times PostgreSQL then walks the articles' date index until it has enough, rather than
 # collecting every article; for a small claim it starts from the claim's few statements.
-_STANCE_SUMMARY_SQL = """
+# Public: the scale benchmark (tools/bench/scale.py) runs it as the floor of the claim pages and API detail.
+STANCE_SUMMARY_SQL = """
 (WITH top AS (
     SELECT party_id, speaker FROM claims_claimstance WHERE claim_id = %(claim)s
     GROUP BY party_id, speaker ORDER BY sum(statements) DESC, party_id, speaker LIMIT %(parties)s
@@ -113,7 +114,7 @@ def claim_stance_summary(
     over claims_claimstance (a few rows per party) and the first articles, whatever the number of statements.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_STANCE_SUMMARY_SQL, {
+        cursor.execute(STANCE_SUMMARY_SQL, {
             "claim": claim.pk, "rejected": ReviewState.REJECTED.value, "parties": parties, "articles": articles + 1,
         })
         rows = cursor.fetchall()

@@ -18,6 +18,7 @@ from claims.webhooks import claim_event_data, webhook_event_emit
 from core.enums import Role
 from core.exceptions import StaleVersion
 from core.roles import has_role, require_role
+from core.stages import pipeline_stage
 
 # The longest rationale a verdict change keeps: the pages, the API and imports all stop here.
 RATIONALE_MAX_LENGTH = 5000
@@ -28,6 +29,7 @@ def claim_tags_normalise(*, tags: Iterable[str]) -> list[str]:
     return sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
 
 
+@pipeline_stage("claims written")
 def claim_create(
     *,
     text: str,

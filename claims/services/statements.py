@@ -13,6 +13,7 @@ from claims.enums import Origin, Quotation, ReviewState, Stance
 from claims.models import Claim, Party, Statement, WebhookEvent
 from claims.services._common import _choice
 from claims.webhooks import statement_event_data, webhook_event_emit
+from core.stages import pipeline_stage
 from sources.models import ArticleRevision
 
 
@@ -120,6 +121,7 @@ def _statement_checked(revision: ArticleRevision, draft: StatementDraft) -> Stat
     return replace(draft, cue=cue, speaker_text=draft.speaker_text.strip(), review_state=review_state)
 
 
+@pipeline_stage("statements written")
 def statement_create_many(
     *, revision: ArticleRevision, drafts: Sequence[StatementDraft], lock_also: Iterable[int] = ()
 ) -> list[tuple[Statement, bool]]:
@@ -177,6 +179,7 @@ def _draft_key(draft: StatementDraft) -> tuple:
     return (draft.start, draft.end, party_id, draft.speaker_text, claim_id, draft.stance)
 
 
+@pipeline_stage("claim locks")
 def claims_lock_live(*, claim_ids: Iterable[int]) -> dict[int, Claim]:
     """Each claim id -> the live claim it now lives in, every row involved locked (FOR NO KEY UPDATE) until the
     transaction ends; locked in one query in id order, so that writers that share claims cannot deadlock.

@@ -1,4 +1,4 @@
-"""The API read cache (claims/api/caching.py): answers kept under the data version are never stale.
+"""The API read cache (core/api/caching.py): answers kept under the data version are never stale.
 
 These tests commit for real (transactional_db): inside a test's transaction the cache stands aside on purpose.
 """

@@ -7,13 +7,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Tooling still inside sources/ until the tools app takes it (issue 13, part 1); this list must only shrink.
-MOVING_TO_TOOLS = {
-    "sources/management/commands/bench_ingestion.py",
-    "sources/bench/worker.py",
-}
-
-
 def _imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
@@ -43,12 +36,13 @@ def _importers_of(app: str, *, under: str) -> dict[str, list[str]]:
 def test_no_module_in_sources_imports_claims():
     importers = _importers_of("claims", under="sources")
 
-    assert {path: hits for path, hits in importers.items() if path not in MOVING_TO_TOOLS} == {}
+    assert importers == {}
 
 
-def test_the_list_of_tooling_still_in_sources_is_not_stale():
-    # Once the tools app has taken a file, it must leave this list too, or the list hides new imports.
-    assert sorted(p for p in MOVING_TO_TOOLS if not (ROOT / p).exists()) == []
+def test_the_product_never_imports_tools():
+    assert {app: _importers_of("tools", under=app) for app in ("core", "sources", "claims", "config")} == {
+        "core": {}, "sources": {}, "claims": {}, "config": {},
+    }
 
 
 def test_no_module_in_core_imports_claims_or_sources():

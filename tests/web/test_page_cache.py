@@ -1,4 +1,4 @@
-"""The analysts' pages answered from the read cache (claims/caching.py): never stale, never someone else's.
+"""The analysts' pages answered from the read cache (core/caching.py): never stale, never someone else's.
 
 These tests commit for real (transactional_db): inside a test's transaction the cache stands aside on purpose.
 """

@@ -1,9 +1,9 @@
 """The ingestion benchmark's worker: the project's `celery -A config worker`, with timers on the pipeline's stages.
 
-    python -m sources.bench.worker TIMINGS_DIR worker --concurrency 2 ...   (started by `manage.py bench_ingestion`)
+    python -m tools.bench.worker TIMINGS_DIR worker --concurrency 2 ...   (started by `manage.py bench_ingestion`)
 
-Same app, settings, queues and tasks as a production worker. Before the worker starts, the pipeline's stage
-functions are wrapped (by module attribute, which is where their callers look them up) so that each task's
+Same app, settings, queues and tasks as a production worker. Before the worker starts, it observes the pipeline's
+marked stages (core.stages: `@pipeline_stage("fetch")` and the like on the stage functions) so that each task's
 time is split into stages, and each finished task appends one JSON line to TIMINGS_DIR/<pid>.jsonl:
 {"task", "id", "pid", "kwargs", "state" (SUCCESS, RETRY, FAILURE), "start", "end" (wall clock, s),
 "stages": {stage: seconds}, "calls": {stage: count}}.
@@ -13,8 +13,6 @@ a while; the time that took is written to TIMINGS_DIR/preload.json (a one-time c
 
 from __future__ import annotations
 
-import functools
-import importlib
 import json
 import os
 import signal
@@ -23,59 +21,18 @@ import threading
 import time
 from pathlib import Path
 
-# Stage -> (module, attribute) of the functions timed; nested stages are subtracted by the report.
-STAGES = {
-    "fetch": [("sources.services", "url_fetch")],
-    "extract": [("sources.services", "body_decode"), ("sources.services", "html_extract")],
-    "store": [("sources.services", "article_store")],
-    "dedup": [("sources.services", "text_lsh_bands"), ("sources.services", "_duplicate_find")],
-    "hand-over": [("sources.services", "revision_hand_to_analysis")],
-    "parties": [("claims.linking", "_party_rows")],
-    "analysis": [("claims.analysis", "analyse")],
-    "party index": [("claims.analysis.parties", "PartyResolver.__init__"),
-                    ("claims.analysis.parties", "PartyResolver.add")],
-    "claim matching": [("claims.linking", "claim_match")],
-    "speakers": [("claims.linking", "_proposed_party")],
-    "claims written": [("claims.services", "claim_create")],
-    "statements written": [("claims.services", "statement_create_many")],
-    "claim locks": [("claims.services", "claims_lock_live")],
-}
-
 _task: dict | None = None  # the task this process is running (prefork and solo pools run one at a time)
 
 
-_active: set[str] = set()  # the stages running now, so that a stage nested in another can be told apart
-
-
-def _timed(stage: str, func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        started = time.perf_counter()
-        outer = set(_active)
-        _active.add(stage)
-        try:
-            return func(*args, **kwargs)
-        finally:
-            if stage not in outer:
-                _active.discard(stage)
-            if _task is not None:
-                spent = time.perf_counter() - started
-                _task["stages"][stage] = _task["stages"].get(stage, 0.0) + spent
-                _task["calls"][stage] = _task["calls"].get(stage, 0) + 1
-                for around in outer - {stage}:  # e.g. "party index" inside "analysis": the report subtracts it
-                    key = f"{stage} in {around}"
-                    _task["stages"][key] = _task["stages"].get(key, 0.0) + spent
-    return wrapper
-
-
-def install_timers() -> None:
-    for stage, places in STAGES.items():
-        for module, attribute in places:
-            owner = importlib.import_module(module)
-            *path, name = attribute.split(".")
-            for part in path:
-                owner = getattr(owner, part)
-            setattr(owner, name, _timed(stage, getattr(owner, name)))
+def _record(stage: str, seconds: float, outer: frozenset[str]) -> None:
+    """The stage observer (core.stages): a stage's seconds and calls, added to the running task's record."""
+    if _task is None:
+        return
+    _task["stages"][stage] = _task["stages"].get(stage, 0.0) + seconds
+    _task["calls"][stage] = _task["calls"].get(stage, 0) + 1
+    for around in outer:  # e.g. "party index" inside "analysis": the report subtracts it
+        key = f"{stage} in {around}"
+        _task["stages"][key] = _task["stages"].get(key, 0.0) + seconds
 
 
 def connect_recorder(directory: Path) -> None:
@@ -104,8 +61,8 @@ def preload() -> float:
     similarity models); seconds taken."""
     from claims.analysis import analyse
     from claims.analysis.similarity import similarity
-    from sources.bench.make_pages import page
     from sources.extraction import html_extract
+    from tools.bench.make_pages import page
 
     started = time.perf_counter()
     html_extract(html=page(0), url="https://news.example/warm-up")
@@ -135,7 +92,9 @@ def main(argv: list[str]) -> None:
     import django
 
     django.setup()
-    install_timers()
+    from core.stages import stage_observer_set
+
+    stage_observer_set(_record)
     connect_recorder(directory)
     (directory / "preload.json").write_text(json.dumps({"seconds": preload()}), encoding="utf-8")
     from config.celery import app

@@ -43,7 +43,8 @@ class Command(BaseCommand):
 
     def _seed(self, seed_dir: Path) -> dict[str, Any]:
         from claims.analysis import analyse_documents
-        from claims.analysis.evaluation import parties_from_json, seed_score
+        from claims.analysis.interchange import parties_from_json
+        from tools.evaluation.seed import seed_score
 
         gold = json.loads((seed_dir / "gold.json").read_text(encoding="utf-8"))
         texts = {a["id"]: (seed_dir / a["file"]).read_text(encoding="utf-8") for a in gold["articles"]}
@@ -68,7 +69,8 @@ class Command(BaseCommand):
 
     def _polnear(self, split: Path, predictions_path: Path | None) -> dict[str, Any]:
         from claims.analysis import analyse_documents
-        from claims.analysis.evaluation import attribution_records, polnear_gold, polnear_score, polnear_texts
+        from claims.analysis.interchange import attribution_records
+        from tools.evaluation.polnear import polnear_gold, polnear_score, polnear_texts
 
         texts = polnear_texts(split)
         started = time.perf_counter()
@@ -106,7 +108,7 @@ class Command(BaseCommand):
         return result
 
     def _emergent(self, csv_path: Path) -> dict[str, Any]:
-        from claims.analysis.evaluation import emergent_matching, emergent_rows, emergent_stance_cv
+        from tools.evaluation.emergent import emergent_matching, emergent_rows, emergent_stance_cv
 
         rows = emergent_rows(csv_path)
         stance = emergent_stance_cv(rows)

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims.models import Statement
-from sources.bench.ingestion import ROWS, article_pages, max_containment
 from sources.enums import ArticleStatus, ItemStatus
 from sources.extraction import html_extract
-from sources.management.commands.bench_ingestion import _spliced
 from sources.models import Article, ArticleRevision, IngestionItem
+from tools.bench.ingestion import ANALYSIS_STAGES, ROWS, article_pages, max_containment
+from tools.management.commands.bench_ingestion import _spliced
 
 ARTICLES = 3
 
@@ -43,6 +43,10 @@ def test_a_tiny_run_stores_and_analyses_every_article_once_and_reports_the_figur
     assert (run["concurrency"], run["articles"]) == (1, ARTICLES)
     assert run["counts"]["statements"] == Statement.objects.count()
     assert list(run["stages"]) == [label for label, _, _ in ROWS]
+    # The worker observed the pipeline's marked stages (core.stages): the timed ones are not empty.
+    timed = ("fetch (HTTP, SSRF guard, host slot)", "extract (decode + trafilatura)",
+             "analysis: spaCy + attribution rules", "statements written (statement_create_many, locks aside)")
+    assert all(run["stages"][label] > 0 for label in timed), run["stages"]
     assert run["articles_per_hour"] > 0 and run["wall_seconds"] > 0
     assert run["bottleneck"] in [*run["stages"], "queue, dispatch and idle"]
 
@@ -82,3 +86,25 @@ def test_bad_worker_counts_are_a_clear_error():
         call_command("bench_ingestion", "--workers", "one,two")
     with pytest.raises(CommandError, match="at least 1"):
         call_command("bench_ingestion", "--workers", "0")
+
+
+def test_every_stage_the_report_reads_is_marked_in_the_pipeline():
+    from claims import linking, services
+    from claims.analysis import extract, parties
+    from sources import dedup, extraction, fetching
+    from sources import services as ingestion_services
+
+    marked = {
+        getattr(f, "pipeline_stage", None)
+        for f in (
+            fetching.url_fetch, fetching.body_decode, extraction.html_extract, dedup.text_lsh_bands,
+            ingestion_services.article_store, ingestion_services._duplicate_find,
+            ingestion_services.revision_hand_to_analysis, linking._party_rows, linking.claim_match,
+            linking._proposed_party, extract.analyse, parties.PartyResolver.__init__, parties.PartyResolver.add,
+            services.claim_create, services.statement_create_many, services.claims_lock_live,
+        )
+    }
+    read = {"fetch", "extract", "store", "dedup", "parties", "party index", "analysis", "claim matching",
+            "claims written", "speakers", "statements written", "claim locks"}
+    assert read <= marked
+    assert set(ANALYSIS_STAGES) <= marked

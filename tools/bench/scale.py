@@ -252,7 +252,7 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
     def detail_floor(claim_id: int, *, page: bool) -> Callable[[], list]:
         """The claim, its stance summary (capped), a page of its statements, its evidence: what the page or the
         API shows of it."""
-        from claims.selectors import _STANCE_SUMMARY_SQL, SUMMARY_ARTICLES, SUMMARY_PARTIES
+        from claims.selectors import STANCE_SUMMARY_SQL, SUMMARY_ARTICLES, SUMMARY_PARTIES
 
         summary = {"claim": claim_id, "rejected": "rejected", "parties": SUMMARY_PARTIES,
                    "articles": SUMMARY_ARTICLES + 1}
@@ -271,7 +271,7 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
             )
         queries = [
             _sql(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.id = %s", [claim_id]),
-            _sql(_STANCE_SUMMARY_SQL, summary),
+            _sql(STANCE_SUMMARY_SQL, summary),
             statements,
             _sql("SELECT * FROM claims_evidence WHERE claim_id = %s ORDER BY created_at, id", [claim_id]),
         ]
@@ -369,12 +369,14 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
 
 
 def bench_user():
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
 
+    from claims.enums import Role
     from claims.services import api_token_create
+    from core.roles import user_set_role
 
     user, _ = User.objects.get_or_create(username=BENCH_USER)
-    user.groups.add(Group.objects.get(name="analyst"))
+    user_set_role(user=user, role=Role.ANALYST)
     _token, raw = api_token_create(user=user, name="benchmark")
     return user, raw
 
@@ -405,7 +407,7 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
                     row.times.append(elapsed)
                     row.sql.append(timer.ms)
                     row.queries = max(row.queries or 0, len(queries.captured_queries))
-        if group in ("API", "page"):  # asked again before anything was written (claims/caching.py)
+        if group in ("API", "page"):  # asked again before anything was written (core/caching.py)
             # The first asking fills the cache; a miss after it means something was written (the token's
             # last-used time, once a minute): it is asked again rather than counted. (A page's first asking
             # also gets the CSRF cookie, which is part of its key.)

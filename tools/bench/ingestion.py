@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from sources.bench.make_pages import page
 from sources.dedup import shingles_containment, text_shingles
 from sources.demo_site import LocalSite
+from tools.bench.make_pages import page
 
 OUTLET_NAME = "Ingestion Bench"
 PUBLISHED = datetime(2026, 1, 5, tzinfo=UTC)
@@ -29,7 +29,7 @@ def _dated(page_html: str) -> str:
 
 
 def article_pages(count: int) -> list[tuple[str, str]]:
-    """(path, html) of `count` different articles: page 0-23 are the committed bench pages (sources/bench/pages,
+    """(path, html) of `count` different articles: page 0-23 are the committed bench pages (tools/bench/pages,
     made by make_pages.page(n) with seed 1000 + n), further ones the same generator with the next seeds."""
     return [(f"/news/{number:04d}-story.html", _dated(page(number))) for number in range(count)]
 
@@ -186,7 +186,7 @@ def report(runs: list[RunFigures], *, articles: int, containment: float, machine
         f"- machine: {machine}",
         f"- database: {data}",
         f"- command: `{command}`",
-        f"- {articles} articles (sources/bench/pages and the same generator's next seeds; the closest pair shares "
+        f"- {articles} articles (tools/bench/pages and the same generator's next seeds; the closest pair shares "
         f"{containment:.0%} of its 5-word shingles, dedup's near-duplicate threshold is 85 %), served with an RSS feed "
         "from 127.0.0.1; one `celery -A config worker` (prefork, `--concurrency N`, the compose worker's shape), "
         "timed from queueing the feed poll to the last `claims.analyse_revision` finished.",

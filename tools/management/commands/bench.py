@@ -1,4 +1,4 @@
-"""`manage.py bench`: the scale benchmark (claims.bench) on a database of its own, written to docs/benchmarks.md."""
+"""`manage.py bench`: the scale benchmark (tools/bench/scale.py) on a database of its own, into docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from claims import bench
+from tools.bench import scale as bench
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             self.stdout.write(report)
 
     def _create_database(self, name: str) -> None:
-        from claims.bench import database_create_if_missing
+        from tools.bench.scale import database_create_if_missing
 
         if database_create_if_missing(name):
             self.stdout.write(f"created database {name}")
@@ -110,7 +110,7 @@ class Command(BaseCommand):
         lines = [
             "# Benchmarks at a million claims",
             "",
-            "Written by `manage.py bench` (claims/bench.py); do not edit by hand, run it again.",
+            "Written by `manage.py bench` (tools/bench/scale.py); do not edit by hand, run it again.",
             "",
             f"- machine: {bench.machine()}",
             "- data: " + ", ".join(f"{n:,} {t.split('_', 1)[1]}" for t, n in counts.items()),
@@ -126,7 +126,7 @@ class Command(BaseCommand):
             "- p50, p95, queries and our SQL are measured with the read cache off (every request does all its "
             "work: what a request costs after any write). cached: the p50 of the same request asked again with "
             "nothing written in between, answered from the read cache keyed by the data version "
-            "(claims/caching.py); cached ratio = cached / floor.",
+            "(core/caching.py); cached ratio = cached / floor.",
             "",
             "| | endpoint or page | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio | ratio "
             "| cached ms | cached ratio |",

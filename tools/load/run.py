@@ -1,6 +1,6 @@
-"""Load at benchmark scale while ingestion runs: `make load` (or `python -m tests.reliability.load_bench`).
+"""Load at benchmark scale while ingestion runs: `make load` (or `python -m tools.load.run`).
 
-    python -m tests.reliability.load_bench --claims 1000000 --threads 6 --duration 60 --max-requests 20000 \\
+    python -m tools.load.run --claims 1000000 --threads 6 --duration 60 --max-requests 20000 \\
         --articles 30
 
 1. A database of its own on the embedded PostgreSQL (`bench_load_1m` for 1 000 000 claims, `bench_load_100k`
@@ -10,7 +10,7 @@
    used because it needs bench_1m to have no other session, which other engineers' benchmarks hold open.
 2. A private Redis (broker and cache), a local news site on 127.0.0.1 serving fresh attributed stories,
    gunicorn (2 processes x 2 threads) and a Celery worker (prefork, 2), DEBUG off, API throttles lifted.
-3. `tests.reliability.load` (analysts' page views and API reads from N threads, bounded in time and
+3. `tools.load.driver` (analysts' page views and API reads from N threads, bounded in time and
    requests) while a newsroom tool submits the stories one by one through the API; the worker fetches,
    stores and analyses each (claim matching against the whole corpus).
 4. Prints one JSON object (load figures per kind, ingestion outcome) and writes it to --output; exits 1 when
@@ -34,9 +34,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.reliability import load
 from tests.reliability.servers import PrivateRedis, free_port, serve_stories, wait_for
 from tests.sources.conftest import Site
+from tools.load import driver as load
 
 REPO = Path(__file__).resolve().parents[2]
 SCALE_1M = {"outlets": 2_000, "parties": 20_000, "articles": 1_000_000, "claims": 1_000_000, "statements": 3_000_000}
@@ -177,7 +177,7 @@ def main() -> int:
     log_dir = REPO / "test-artifacts"
     log_dir.mkdir(exist_ok=True)
     env = dict(os.environ, DATABASE_URL=f"{server}/{name}", DEBUG="0", APP_ENV="development", LOG_LEVEL="WARNING",
-               API_THROTTLE_TOKEN="1000000/hour", API_THROTTLE_USER="1000000/hour",
+               API_THROTTLE_TOKEN="1000000/hour",  # noqa: S106 -- a rate limit's setting name, not a password API_THROTTLE_USER="1000000/hour",
                INGEST_ALLOWED_HOSTS="127.0.0.1", INGEST_HOST_WAIT_SECONDS="0")
     claims = prepare_database(server, name, args.claims, env)
     redis.start()

@@ -7,14 +7,14 @@ from pathlib import Path
 import trafilatura
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.bench.make_pages import PAGES_DIR
 from sources.extraction import html_extract
+from tools.bench.make_pages import PAGES_DIR
 
 
 class Command(BaseCommand):
     help = (
         "Time the extraction step (trafilatura plus our paragraph rendering, dateline and language detection) "
-        "over the fixed pages in sources/bench/pages, in this one process (one core); no network, no database."
+        "over the fixed pages in tools/bench/pages, in this one process (one core); no network, no database."
     )
 
     def add_arguments(self, parser):

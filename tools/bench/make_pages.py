@@ -5,7 +5,7 @@ extraction hard in real pages: navigation, cookie banners, scripts and styles, J
 pull quotes, in-article "related" boxes, sidebars, comments and long footers. The text is made
 from a fixed pool of newsy sentences with a fixed seed, so the set is the same on every machine.
 
-    python -m sources.bench.make_pages
+    python -m tools.bench.make_pages
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Dependency audit against PyPI's advisory data (the PyPA advisory database, as PyPI publishes it):
-`make audit`, or `python -m tests.security.audit [--strict] [--ignore-vuln ID ...]`.
+`make audit`, or `python -m tools.audit [--strict] [--ignore-vuln ID ...]`.
 
 Every installed distribution (the project itself excepted) is looked up in the index's JSON API:
 

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.synthetic import Scale, generate
+from tools.synthetic import Scale, generate
 
 
 class Command(BaseCommand):

@@ -19,13 +19,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from claims.bench import machine
 from claims.enums import Origin
 from claims.models import Claim, Party, Statement
-from sources.bench import ingestion
 from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
 from sources.extraction import html_extract
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
+from tools.bench import ingestion
+from tools.bench.scale import machine
 
 REPO = Path(__file__).resolve().parents[3]
 # The tables a run writes (through the pipeline, the analysis and its triggers): each must have as many rows after
@@ -124,7 +124,7 @@ class Command(BaseCommand):
     # --- set-up ------------------------------------------------------------------------------------------
 
     def _create_database(self, name: str) -> None:
-        from claims.bench import database_create_if_missing
+        from tools.bench.scale import database_create_if_missing
 
         if database_create_if_missing(name):
             self.stdout.write(f"created database {name}")
@@ -168,7 +168,7 @@ class Command(BaseCommand):
         log_path.parent.mkdir(exist_ok=True)
         log = open(log_path, "w")  # noqa: SIM115 -- closed when the worker stops
         process = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
-            [sys.executable, "-m", "sources.bench.worker", str(timings), "worker", "--pool", "prefork",
+            [sys.executable, "-m", "tools.bench.worker", str(timings), "worker", "--pool", "prefork",
              "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
              "--hostname", f"bench-ingestion-{os.getpid()}@%h"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,

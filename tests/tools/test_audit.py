@@ -1,11 +1,11 @@
-"""The dependency audit (tests/security/audit.py) against a local index that answers like PyPI or like a mirror."""
+"""The dependency audit (tools/audit.py) against a local index that answers like PyPI or like a mirror."""
 
 from __future__ import annotations
 
 import json
 
-from tests.security import audit
 from tests.sources.conftest import Response, _serve
+from tools import audit
 
 VULN = {"id": "PYSEC-2099-1", "aliases": ["CVE-2099-1", "GHSA-xxxx"], "fixed_in": ["2.0"], "withdrawn": None}
 ALIAS = {"id": "GHSA-xxxx", "aliases": ["CVE-2099-1", "PYSEC-2099-1"], "fixed_in": ["2.0"], "withdrawn": None}

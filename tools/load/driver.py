@@ -1,6 +1,6 @@
 """A bounded load test: analysts' page views and newsroom tools' API reads against a running tracker.
 
-    python -m tests.reliability.load --base-url http://127.0.0.1:8000 --user ana --password ... \\
+    python -m tools.load.driver --base-url http://127.0.0.1:8000 --user ana --password ... \\
         --token <read-only API token> --threads 8 --duration 60 --max-requests 20000
 
 Each thread signs in once, then picks requests from a realistic mix (dashboard, claim list and search,

@@ -1,11 +1,12 @@
-"""The PolNeAR scoring re-implementation and the JSON-lines record format."""
+"""The PolNeAR scoring re-implementation."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from claims.analysis import analyse
-from claims.analysis.evaluation import attribution_records, polnear_gold, polnear_score, statement_record
+from claims.analysis.interchange import attribution_records
+from tools.evaluation.polnear import polnear_gold, polnear_score
 
 ANN = """T1\tSource 0 6\tSerbia
 T2\tCue 7 11\tsaid
@@ -36,22 +37,3 @@ def test_extracted_statement_scores_as_a_full_match(tmp_path):
     text = (split / "text" / "doc.txt").read_text(encoding="utf-8")
     predictions = {"doc": attribution_records("doc", analyse(text, []))}
     assert polnear_score(polnear_gold(split), predictions)["attribution"]["f1"] == 1.0
-
-
-def test_record_has_offsets_party_stance_and_claim_key(parties):
-    [statement] = analyse("Serbia said the border was closed.", parties)
-    record = statement_record("doc", statement)
-    assert {k: record[k] for k in ("doc", "source", "cue", "content", "party", "stance")} == {
-        "doc": "doc",
-        "source": [0, 6],
-        "cue": [7, 11],
-        "content": [12, 33],
-        "party": "serbia",
-        "stance": "asserts",
-    }
-    assert record["claim_key"]
-
-
-def test_conjoined_speakers_are_one_attribution_record(parties):
-    statements = analyse("Serbia and Kosovo said the border was closed.", parties)
-    assert (len(statements), len(attribution_records("doc", statements))) == (2, 1)
