@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -563,6 +563,17 @@ def statement_review(
             # Accepting a statement about a proposed claim accepts the proposal too.
             Claim.objects.filter(pk=locked.claim_id).update(review_state=ReviewState.ACCEPTED, version=F("version") + 1)
     return locked
+
+
+# --- Tallies ----------------------------------------------------------------------------------
+
+
+def tally_fold() -> None:
+    """Fold the tally rows of ended database sessions into one row per count (claims_tally_fold in
+    claims/sql/tallies.sql). No count changes; readers sum fewer rows. Run by the periodic task
+    claims.fold_tallies, never from a read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT claims_tally_fold()")
 
 
 # --- API tokens and webhook subscriptions ------------------------------------------------------

@@ -156,6 +156,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
 # Every minute: enqueue a poll for each active feed whose next_poll_at has come (feeds keep their own interval).
 CELERY_BEAT_SCHEDULE["sources-enqueue-due-feeds"] = {"task": "sources.enqueue_due_feeds", "schedule": 60.0}
+# Every minute: the tally rows of ended database sessions folded into one per count (reads never write).
+CELERY_BEAT_SCHEDULE["claims-fold-tallies"] = {"task": "claims.fold_tallies", "schedule": 60.0}
 
 # --- Auth -------------------------------------------------------------------------------------
 
