@@ -21,7 +21,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors, services
-from claims.caching import page_cached
 from claims.enums import Role, Stance, Verdict
 from claims.forms import (
     BulkReviewForm,
@@ -144,7 +143,6 @@ def _errors(exc: ValidationError) -> str:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "counts": selectors.tracker_counts(),
@@ -165,7 +163,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def claim_list(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET, tags=selectors.claim_tags())
     form.is_valid()
@@ -241,7 +238,6 @@ def _claimreview_json(request: HttpRequest, claim: Claim) -> str:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_or_404(pk)
     if claim.merged_into_id:
@@ -381,7 +377,6 @@ def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", 
 
 @require_GET
 @role_required(Role.ANALYST)
-@page_cached
 def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/review_queue.html", _review_context(request, pickers=True))
 
@@ -456,7 +451,6 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def party_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     page = page_of(request, selectors.party_search(q=q), per_page=50)
@@ -465,7 +459,6 @@ def party_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         party = selectors.party_get(slug=slug)

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors as claim_selectors
-from claims.caching import page_cached
 from claims.enums import Role
 from claims.views import is_partial, page_of, role_required
 from config.health import task_failures_recent
@@ -28,7 +27,6 @@ def _int(value: str | None) -> int | None:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def article_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
@@ -40,7 +38,6 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The reader: the extracted text with its statements marked, metadata, revisions and their differences."""
     try:
