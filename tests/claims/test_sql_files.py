@@ -109,5 +109,5 @@ def test_a_migration_applies_a_file_only_at_the_text_it_names():
         current(None, editor)
 
     assert (after_older, _day_function_body()) == (altered, _files_functions()["claims_statement_day"].body)
-    with pytest.raises(ValueError, match="not in claims.sql.SQL_FILES: nothing.sql"):
+    with pytest.raises(ValueError, match=r"not in claims\.sql\.SQL_FILES: nothing\.sql"):
         sql.sql_files_apply({"nothing.sql": "0" * 64})
