@@ -7,7 +7,14 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 from psycopg import errors as pg_errors
 
 from claims.models import WebhookDelivery
+from claims.services import tally_fold
 from claims.webhooks import webhook_delivery_attempt
+
+
+@shared_task(name="claims.fold_tallies", acks_late=True, ignore_result=True, time_limit=60, soft_time_limit=50)
+def fold_tallies() -> None:
+    """The tally rows of ended sessions into one per count, so the dashboard's reads sum few rows."""
+    tally_fold()
 
 
 @shared_task(name="claims.webhook_deliver", bind=True, max_retries=None, acks_late=True)

@@ -26,7 +26,6 @@ from claims.forms import (
     VerdictForm,
 )
 from claims.models import Claim, Party, Statement
-from core.caching import page_cached
 from core.enums import Role
 from core.exceptions import StaleVersion
 from core.views import PAGE_SIZE, is_partial, page_of, role_required
@@ -49,7 +48,6 @@ def _errors(exc: ValidationError) -> str:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "counts": selectors.tracker_counts(),
@@ -70,7 +68,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def claim_list(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET, tags=selectors.claim_tags())
     form.is_valid()
@@ -146,7 +143,6 @@ def _claimreview_json(request: HttpRequest, claim: Claim) -> str:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_or_404(pk)
     if claim.merged_into_id:
@@ -286,7 +282,6 @@ def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", 
 
 @require_GET
 @role_required(Role.ANALYST)
-@page_cached
 def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/review_queue.html", _review_context(request, pickers=True))
 
@@ -359,7 +354,6 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def party_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     page = page_of(request, selectors.party_search(q=q), per_page=50)
@@ -368,7 +362,6 @@ def party_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         party = selectors.party_get(slug=slug)

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from config.health import task_failures_recent
-from core.caching import page_cached
 from core.enums import Role
 from core.views import is_partial, page_of, role_required
 from sources import selectors, services
@@ -27,7 +26,6 @@ def _int(value: str | None) -> int | None:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def article_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
@@ -39,7 +37,6 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The reader: the extracted text with its statements marked, metadata, revisions and their differences."""
     try:

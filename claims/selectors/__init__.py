@@ -32,12 +32,10 @@ from claims.selectors.claims import (
     claim_timeline,
 )
 from claims.selectors.dashboard import (
-    TALLY_FOLD_AT,
     DailyStances,
     claim_verdict_counts,
     statement_daily_by_stance,
     tally_counts,
-    tally_fold,
     tracker_counts,
 )
 from claims.selectors.parties import (
@@ -72,7 +70,6 @@ __all__ = [
     "SIMILAR_CLAIM_FLOOR",
     "SUMMARY_ARTICLES",
     "SUMMARY_PARTIES",
-    "TALLY_FOLD_AT",
     "WHO_SHOWN",
     "ArticleRef",
     "ClaimStanceSummary",
@@ -114,6 +111,5 @@ __all__ = [
     "statement_review_batch",
     "statement_review_count",
     "tally_counts",
-    "tally_fold",
     "tracker_counts",
 ]

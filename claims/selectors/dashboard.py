@@ -15,28 +15,15 @@ from claims.models import Tally
 from claims.selectors._common import _counted_statements
 from sources.models import Article
 
-# Past this many rows in claims_tally (one per count and database session that wrote), the rows of sessions that
-# have ended are folded into one per count: a read then sums a few dozen rows, not one per connection ever made.
-TALLY_FOLD_AT = 200
-
-
-def tally_fold() -> None:
-    """Fold the tally rows of ended database sessions into one row per count (claims_tally_fold, migration claims
-    0012). No count changes, so the readers below may call it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT claims_tally_fold()")
-
 
 def tally_counts(*, names: tuple[str, ...] = ()) -> dict[str, int]:
-    """The counts kept by triggers in claims_tally (migration claims 0012), all of them or those in `names`: one
-    query over a few dozen rows instead of COUNT(*) over millions. A count with no rows is 0 (and absent here)."""
-    rows = Tally.objects.order_by().values_list("name").annotate(total=Sum("n"), rows=Count("slot"))
+    """The counts kept by triggers in claims_tally (claims/sql/tallies.sql), all of them or those in `names`: one
+    query over a few dozen rows instead of COUNT(*) over millions (the periodic claims.fold_tallies keeps the rows
+    few). A count with no rows is 0 (and absent here)."""
+    rows = Tally.objects.order_by().values_list("name").annotate(total=Sum("n"))
     if names:
         rows = rows.filter(name__in=names)
-    rows = list(rows)
-    if sum(r[2] for r in rows) > TALLY_FOLD_AT:
-        tally_fold()
-    return {name: total for name, total, _ in rows}
+    return dict(rows)
 
 
 def tracker_counts() -> dict[str, int]:
@@ -71,15 +58,15 @@ class DailyStances:
         return sum(self.counts.get((day, s), 0) for s, _ in self.stances)
 
 
-# The chart's counts from the tallies (migration claims 0013: "statements:day:<YYYY-MM-DD>:<stance>", days in
+# The chart's counts from the tallies (claims/sql/tallies.sql: "statements:day:<YYYY-MM-DD>:<stance>", days in
 # UTC): the latest day with any (the names sort by day: read backwards from the last name, it stops at the first
-# day whose count is not 0), then the names of the window's days; and how many rows sessions left there (tally_fold).
+# day whose count is not 0), then the names of the window's days.
 _DAILY_TALLY_SQL = """
 WITH last AS (
     SELECT substr(name, 16, 10)::date AS day FROM claims_tally WHERE name LIKE 'statements:day:%%'
     GROUP BY name HAVING sum(n) <> 0 ORDER BY name DESC LIMIT 1
 )
-SELECT substr(t.name, 16, 10)::date, substr(t.name, 27), sum(t.n), count(*) FILTER (WHERE t.slot <> 0)
+SELECT substr(t.name, 16, 10)::date, substr(t.name, 27), sum(t.n)
 FROM claims_tally t, last
 WHERE t.name LIKE 'statements:day:%%'
   AND t.name >= 'statements:day:' || to_char(last.day - (%(days)s - 1), 'YYYY-MM-DD')
@@ -100,9 +87,7 @@ def statement_daily_by_stance(*, days: int = 30) -> DailyStances:
     with connection.cursor() as cursor:
         cursor.execute(_DAILY_TALLY_SQL, {"days": days})
         rows = cursor.fetchall()
-    if sum(r[3] for r in rows) > TALLY_FOLD_AT:
-        tally_fold()
-    return _daily_stances(days=days, rows=[(day, stance, n) for day, stance, n, _ in rows])
+    return _daily_stances(days=days, rows=rows)
 
 
 def _daily_stances(*, days: int, rows: list[tuple[date, str, int]]) -> DailyStances:

@@ -29,6 +29,7 @@ from claims.services.statements import (
     statement_create,
     statement_create_many,
 )
+from claims.services.tallies import tally_fold
 from claims.services.tokens import (
     TOKEN_PREFIX,
     api_token_create,
@@ -66,6 +67,7 @@ __all__ = [
     "statement_create_many",
     "statement_review",
     "statement_review_bulk",
+    "tally_fold",
     "webhook_subscription_create",
     "webhook_subscription_delete",
 ]

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 BENCH_USER = "bench-analyst"
@@ -34,7 +34,6 @@ class Row:
     queries: int | None = None
     floor: list[float] = field(default_factory=list)
     sql: list[float] = field(default_factory=list)  # per run: the execution time of the request's own queries
-    cached: list[float] = field(default_factory=list)  # the same request answered from the read cache
     note: str = ""
 
     @property
@@ -48,14 +47,6 @@ class Row:
     @property
     def ratio(self) -> float | None:
         return self.p50 / statistics.median(self.floor) if self.floor else None
-
-    @property
-    def cached_p50(self) -> float | None:
-        return statistics.median(self.cached) if self.cached else None
-
-    @property
-    def cached_ratio(self) -> float | None:
-        return self.cached_p50 / statistics.median(self.floor) if self.floor and self.cached else None
 
     @property
     def sql_p50(self) -> float | None:
@@ -393,43 +384,27 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
         client = api if group == "API" else pages
         row = Row(group=group, name=name)
         warmup, timed = 2, runs
-        with override_settings(API_CACHE_SECONDS=0, PAGE_CACHE_SECONDS=0):  # every request's cost: read cache off
-            for i in range(timed + warmup):  # warm-up runs first: caches, first-call costs
-                path = next_path()
-                timer = SqlTimer()
-                with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
-                    started = time.perf_counter()
-                    response = client.get(path)
-                    elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
-                if i >= warmup:
-                    row.times.append(elapsed)
-                    row.sql.append(timer.ms)
-                    row.queries = max(row.queries or 0, len(queries.captured_queries))
-        if group in ("API", "page"):  # asked again before anything was written (core/caching.py)
-            # The first asking fills the cache; a miss after it means something was written (the token's
-            # last-used time, once a minute): it is asked again rather than counted. (A page's first asking
-            # also gets the CSRF cookie, which is part of its key.)
-            for _ in range(3 * timed):
+        for i in range(timed + warmup):  # warm-up runs first: caches, first-call costs
+            path = next_path()
+            timer = SqlTimer()
+            with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
                 started = time.perf_counter()
                 response = client.get(path)
                 elapsed = (time.perf_counter() - started) * 1000
-                if response.get("X-Cache") == "hit":
-                    row.cached.append(elapsed)
-                if len(row.cached) == timed:
-                    break
-            else:
-                raise RuntimeError(f"{path} was answered from the read cache {len(row.cached)} times of {3 * timed}")
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+            if i >= warmup:
+                row.times.append(elapsed)
+                row.sql.append(timer.ms)
+                row.queries = max(row.queries or 0, len(queries.captured_queries))
         for i in range(timed + warmup):
             query = next_floor()
             elapsed = _timed(query)
             if i >= warmup:
                 row.floor.append(elapsed)
         row.path = path
-        cached = f"  cached {row.cached_p50:5.1f} ms" if row.cached else ""
         progress(f"{group:4} {name:55} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries:3}  "
-                 f"our SQL {row.sql_p50:7.1f} ms  floor {statistics.median(row.floor):7.1f} ms{cached}")
+                 f"our SQL {row.sql_p50:7.1f} ms  floor {statistics.median(row.floor):7.1f} ms")
         rows.append(row)
     return rows
 

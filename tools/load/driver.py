@@ -6,7 +6,7 @@
 Each thread signs in once, then picks requests from a realistic mix (dashboard, claim list and search,
 claim pages, parties, articles, review queue; API lists, details, filters) until the time or the request
 budget runs out. Prints one JSON object: requests, errors (status >= 400 or no answer), throughput,
-and latency percentiles overall and per kind of request.
+latency percentiles overall and per kind of request, and how the read cache answered (X-Cache: hit, miss, none).
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ def run(*, base_url: str, user: str, password: str, token: str, threads: int, du
     with httpx.Client(base_url=base_url, timeout=30) as probe:
         ids = discover(probe, token)
     latencies: dict[str, list[float]] = defaultdict(list)
+    # The read cache's answer to each request (its X-Cache header: hit, miss, or none when it was not consulted).
+    cached: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     errors: list[str] = []
     budget = threading.Semaphore(max_requests)
     deadline = time.monotonic() + duration
@@ -94,11 +96,13 @@ def run(*, base_url: str, user: str, password: str, token: str, threads: int, du
                 try:
                     answer = client.get(path, headers=api_headers if kind.startswith("api:") else None)
                     failed = f"{answer.status_code} {path}" if answer.status_code >= 400 else None
+                    cache = answer.headers.get("X-Cache", "none")
                 except httpx.HTTPError as exc:
-                    failed = f"{type(exc).__name__} {path}"
+                    failed, cache = f"{type(exc).__name__} {path}", "none"
                 elapsed = (time.monotonic() - started) * 1000
                 with lock:
                     latencies[kind].append(elapsed)
+                    cached[kind][cache] += 1
                     if failed:
                         errors.append(failed)
 
@@ -110,12 +114,15 @@ def run(*, base_url: str, user: str, password: str, token: str, threads: int, du
         worker.join()
     wall = time.monotonic() - started
     everything = [v for values in latencies.values() for v in values]
+    cache_total = {answer: sum(c.get(answer, 0) for c in cached.values()) for answer in ("hit", "miss", "none")}
     return {
         "requests": len(everything), "errors": len(errors), "error_samples": errors[:10],
         "seconds": round(wall, 1), "per_second": round(len(everything) / wall, 1) if wall else 0,
         "p50_ms": round(percentile(everything, 50), 1), "p95_ms": round(percentile(everything, 95), 1),
         "p99_ms": round(percentile(everything, 99), 1),
-        "by_kind": {kind: {"n": len(v), "p50_ms": round(percentile(v, 50), 1), "p95_ms": round(percentile(v, 95), 1)}
+        "cache": cache_total,
+        "by_kind": {kind: {"n": len(v), "p50_ms": round(percentile(v, 50), 1), "p95_ms": round(percentile(v, 95), 1),
+                           "cache": dict(sorted(cached[kind].items()))}
                     for kind, v in sorted(latencies.items())},
     }
 

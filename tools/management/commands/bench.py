@@ -123,25 +123,18 @@ class Command(BaseCommand):
             "fetch (summed through `connection.execute_wrapper`); the rest of p50 is Django, DRF, templates.",
             "- floor: the median time of hand-written SQL fetching the same rows over the same connection; "
             "SQL ratio = our SQL / floor (are the queries good?); ratio = p50 / floor (the whole request).",
-            "- p50, p95, queries and our SQL are measured with the read cache off (every request does all its "
-            "work: what a request costs after any write). cached: the p50 of the same request asked again with "
-            "nothing written in between, answered from the read cache keyed by the data version "
-            "(core/caching.py); cached ratio = cached / floor.",
             "",
-            "| | endpoint or page | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio | ratio "
-            "| cached ms | cached ratio |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| | endpoint or page | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio | ratio |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in [*rows, *([lookup] if lookup else [])]:
             floor = f"{sorted(row.floor)[len(row.floor) // 2]:.1f}" if row.floor else "–"
             ratio = f"{row.ratio:.1f}x" if row.ratio else "–"
             sql = f"{row.sql_p50:.1f}" if row.sql else "–"
             sql_ratio = f"{row.sql_ratio:.1f}x" if row.sql_ratio else "–"
-            cached = f"{row.cached_p50:.1f}" if row.cached else "–"
-            cached_ratio = f"{row.cached_ratio:.1f}x" if row.cached_ratio else "–"
             lines.append(
                 f"| {row.group} | {row.name} | {row.p50:.1f} | {row.p95:.1f} | {row.queries} | {sql} | {floor} "
-                f"| {sql_ratio} | {ratio} | {cached} | {cached_ratio} |"
+                f"| {sql_ratio} | {ratio} |"
             )
         if generated:
             lines += ["", "## Data generation", "", f"`manage.py generate_data` (default scale): {generated}"]
