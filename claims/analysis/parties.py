@@ -155,6 +155,6 @@ class PartyResolver:
 
 def proposed_name(mention: str) -> str:
     """A clean name for a party the analysts do not know yet."""
-    text = unicodedata.normalize("NFKC", mention).translate(_APOSTROPHES).strip(" ,.;:\"'")
+    text = " ".join(unicodedata.normalize("NFKC", mention).translate(_APOSTROPHES).split()).strip(" ,.;:\"'")
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]

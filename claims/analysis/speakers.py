@@ -1,0 +1,259 @@
+"""Who may become a party: speakers told apart from page furniture and common nouns, each with its kind.
+
+A party is a named person, organisation, state or body, or a human or organisational description ("a
+spokeswoman", "officials", "a person familiar with the case"). Page furniture ("READ MORE", "Video",
+"Correction") and things ("the report", "the camera") are never parties: their statements stay unresolved
+with the words as written. The kind comes from the named-entity label and the head noun.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Token
+
+from claims.analysis import lexicon
+from claims.analysis.parties import name_tokens
+
+PERSON = "person"
+ORGANISATION = "organisation"
+STATE = "state"
+GOVERNMENT_BODY = "government-body"
+MILITARY = "military"
+MEDIA = "media"
+ANONYMOUS = "anonymous"
+
+# Labels and buttons that pages put before a colon or under a picture; none of them speaks.
+FURNITURE = frozenset(
+    {
+        "read more", "more", "read", "see also", "related", "recommended", "watch", "video", "videos",
+        "latest video", "latest", "photo", "photos", "picture", "pictures", "image", "gallery", "caption",
+        "legend", "credit", "credits", "correction", "corrections", "clarification",
+        "update", "updated", "editor's note", "editors note", "note", "letters", "letter", "petition",
+        "statement", "advertisement", "sponsored", "share", "comments", "comment", "subscribe", "newsletter",
+        "listen", "audio", "podcast", "live", "breaking", "breaking news", "exclusive", "opinion", "analysis",
+        "explainer", "factbox", "timeline", "q&a", "faq", "top stories", "trending",
+        "most read", "popular", "next", "previous", "back", "home", "menu", "search", "sign in", "log in",
+        "warning", "disclaimer", "topics", "tags", "file", "map", "graphic",
+    }
+)
+
+# Courtesy and office titles before a name: "President Obama" is Obama.
+TITLES = frozenset(
+    {
+        "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "president",
+        "vice", "prime", "minister", "chancellor", "premier", "king", "queen", "prince", "princess", "sheikh",
+        "emir", "sultan", "pope", "father", "rev", "reverend", "gen", "general", "col", "colonel", "lt",
+        "lieutenant", "maj", "major", "capt", "captain", "sgt", "sergeant", "adm", "admiral", "cmdr",
+        "commander", "sen", "senator", "rep", "representative", "gov", "governor", "mayor", "judge", "justice",
+        "secretary", "ambassador", "spokesman", "spokeswoman", "spokesperson", "chief", "officer", "deputy",
+        "foreign", "defence", "defense", "interior", "state", "former", "then", "acting", "leader", "chairman",
+        "chairwoman", "director", "detective", "inspector", "superintendent", "constable", "agent", "attorney",
+        "lawyer", "doctor", "nurse", "coach", "mp", "mep", "us", "u.s", "uk", "un",
+    }
+)
+
+# Head nouns that give a kind when no name says otherwise.
+_GOVERNMENT_HEADS = frozenset(
+    {
+        "ministry", "department", "government", "administration", "cabinet", "parliament", "senate", "congress",
+        "assembly", "council", "commission", "office", "embassy", "consulate", "police", "court", "tribunal",
+        "prosecutor", "prosecutors", "authority", "authorities", "agency", "bureau", "service", "directorate",
+        "presidency", "kremlin", "municipality", "regulator", "inspectorate", "house",
+    }
+)
+_MILITARY_HEADS = frozenset(
+    {
+        "army", "military", "forces", "force", "troops", "navy", "marines", "guard", "command", "brigade",
+        "battalion", "regiment", "division", "corps", "soldiers", "soldier", "militia", "militias", "defence",
+        "defense", "staff",
+    }
+)
+_MEDIA_HEADS = frozenset(
+    {
+        "newspaper", "paper", "tabloid", "daily", "weekly", "magazine", "television", "tv", "radio", "channel",
+        "broadcaster", "network", "outlet", "news", "times", "post", "journal", "tribune", "herald", "gazette",
+        "telegraph", "guardian", "press", "wire", "website", "site", "blog", "reporter", "reporters",
+        "journalist", "journalists", "correspondent", "editor", "columnist", "anchor", "host",
+    }
+)
+# "news agency", "press service": the noun before the head decides.
+_MEDIA_MODIFIERS = frozenset({"news", "press", "state-run", "wire", "television", "tv", "radio"})
+# Unnamed people and groups of people: parties of kind "anonymous" unless a name comes with them.
+_ANONYMOUS_HEADS = frozenset(
+    {
+        "source", "sources", "official", "officials", "person", "people", "insider", "insiders", "aide",
+        "aides", "spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative",
+        "representatives", "witness", "witnesses", "resident", "residents", "diplomat", "diplomats",
+        "observer", "observers", "analyst", "analysts", "expert", "experts", "investigator", "investigators",
+        "member", "members", "employee", "employees", "staffer", "staffers", "relative", "relatives", "friend",
+        "friends", "neighbour", "neighbours", "neighbor", "neighbors", "man", "woman", "men", "women",
+        "official", "activist", "activists", "doctor", "doctors", "medic", "medics", "passenger", "passengers",
+        "student", "students", "worker", "workers", "fighter", "fighters", "militant", "militants", "survivor",
+        "survivors", "victim", "victims", "protester", "protesters", "critic", "critics", "supporter",
+        "supporters", "lawmaker", "lawmakers", "voter", "voters", "teacher", "parent", "parents", "family",
+    }
+)
+_ORGANISATION_HEADS = frozenset(
+    {
+        "company", "firm", "airline", "carrier", "bank", "group", "organisation", "organization", "party",
+        "union", "association", "campaign", "committee", "foundation", "institute", "charity", "movement",
+        "coalition", "alliance", "federation", "club", "team", "league", "university", "school", "hospital",
+        "corporation", "business", "maker", "manufacturer", "operator", "provider", "network", "board",
+    }
+)
+# Things that "say" in news ("the report said") but are not parties.
+_THING_HEADS = frozenset(
+    {
+        "report", "reports", "study", "poll", "survey", "data", "figures", "statistics", "book", "letter", "memo",
+        "document", "documents", "records", "record", "statement", "statements", "release", "email", "e-mail",
+        "post", "tweet", "video", "footage", "photo", "picture", "image", "ad", "advert", "advertisement",
+        "camera", "law", "bill", "rule", "rules", "plan", "policy", "analysis", "investigation", "inquiry",
+        "review", "audit", "article", "story", "headline", "page", "website", "site", "message", "note",
+        "sign", "banner", "map", "chart", "graphic", "list", "text", "transcript", "complaint", "lawsuit",
+        "filing", "indictment", "ruling", "verdict", "decision", "order", "agreement", "deal", "treaty",
+        "proposal", "resolution", "system", "model", "evidence", "result", "results", "research", "paper",
+    }
+)
+
+_ANIMATE_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+
+
+@dataclass(frozen=True)
+class SpeakerVerdict:
+    """Whether a mention may be a party, its kind, and the words its name is matched on."""
+
+    party: bool
+    kind: str
+    reason: str = ""
+
+
+def _label(tokens: list[Token]) -> str:
+    """The named-entity label most of the mention's capitalised words carry."""
+    labels = [t.ent_type_ for t in tokens if t.ent_type_ in _ANIMATE_LABELS]
+    if not labels:
+        return ""
+    return max(set(labels), key=labels.count)
+
+
+def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -> SpeakerVerdict:
+    """May this speaker mention become a party, and of which kind.
+
+    `tokens` are the mention's words (head included); `layout` says it was found only by layout ("NAME: ..."
+    lines, sign-offs), where a capitalised label is as likely as a name, so a named-entity label is required.
+    """
+    words = [t for t in tokens if not t.is_punct and not t.is_space]
+    if not words:
+        return SpeakerVerdict(False, "", "empty")
+    text = " ".join(t.lower_ for t in words)
+    if text.strip(" .:") in FURNITURE or head.lower_ in FURNITURE and len(words) == 1:
+        return SpeakerVerdict(False, "", "furniture")
+    if head.pos_ == "PRON" or head.lower_ in lexicon.PRONOUNS:
+        return SpeakerVerdict(False, "", "pronoun")
+    label = _label(words)
+    named = [t for t in words if t.pos_ == "PROPN" or (t.ent_type_ in _ANIMATE_LABELS and t.is_title)]
+    if layout and not label:
+        # "PENCE:" in a transcript: one all-capital word that is not a label.
+        if not (len(words) == 1 and head.is_upper and len(head.text) > 2 and head.lower_ not in FURNITURE):
+            return SpeakerVerdict(False, "", "layout label")
+    lemma = head.lemma_.lower()
+    lower = head.lower_
+    modifiers = {t.lower_ for t in words if t.i < head.i}
+    if lower in _MEDIA_HEADS and (named or label) or (lower in ("agency", "service") and modifiers & _MEDIA_MODIFIERS):
+        return SpeakerVerdict(True, MEDIA)
+    if lower in _MILITARY_HEADS or lemma in _MILITARY_HEADS:
+        return SpeakerVerdict(True, MILITARY)
+    if (lower in _GOVERNMENT_HEADS or lemma in _GOVERNMENT_HEADS) and lower not in ("house",):
+        return SpeakerVerdict(True, GOVERNMENT_BODY)
+    if label == "PERSON" and head.ent_type_ == "PERSON":
+        return SpeakerVerdict(True, PERSON)
+    if head.pos_ == "PROPN" or head.ent_type_ in _ANIMATE_LABELS:
+        if head.ent_type_ == "GPE" or label == "GPE" and head.ent_type_ in ("", "GPE"):
+            return SpeakerVerdict(True, STATE)
+        if lower in _MEDIA_HEADS:
+            return SpeakerVerdict(True, MEDIA)
+        if label == "PERSON":
+            return SpeakerVerdict(True, PERSON)
+        if head.pos_ == "PROPN" and len(words) == 1 and not label and head.i > 0 and head.is_title:
+            # A lone capitalised word the tagger could not place: a surname in running text.
+            return SpeakerVerdict(True, PERSON)
+        return SpeakerVerdict(True, ORGANISATION)
+    # Common nouns: descriptions of people and organisations are parties, things are not.
+    if lower in _THING_HEADS or lemma in _THING_HEADS:
+        return SpeakerVerdict(False, "", "thing")
+    if lower in _ANONYMOUS_HEADS or lemma in _ANONYMOUS_HEADS:
+        return SpeakerVerdict(True, ANONYMOUS)
+    if lower in _ORGANISATION_HEADS or lemma in _ORGANISATION_HEADS:
+        return SpeakerVerdict(bool(named or label), ORGANISATION, "" if named or label else "description")
+    if head.pos_ == "NOUN" and lemma not in lexicon.EVENT_NOUNS and lemma.endswith(lexicon.AGENT_SUFFIXES):
+        return SpeakerVerdict(True, ANONYMOUS)
+    if lemma in lexicon.ANIMATE_NOUNS or lower in lexicon.ANIMATE_NOUNS:
+        return SpeakerVerdict(True, ANONYMOUS)
+    return SpeakerVerdict(False, "", "common noun")
+
+
+def clean_name(text: str) -> str:
+    """A party name as written, on one line, without leading articles or edge punctuation."""
+    text = " ".join(text.split()).strip(" ,.;:\"'\u201c\u201d\u2018\u2019()[]-\u2013\u2014")
+    text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    return text[:1].upper() + text[1:]
+
+
+def core_tokens(name: str) -> frozenset[str]:
+    """The words a name is compared on: no titles, plurals folded ("Militants" and "militant" are one)."""
+    words = set()
+    for word in name_tokens(name):
+        if word in TITLES:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        words.add(word)
+    return frozenset(words)
+
+
+def person_name(name: str) -> str:
+    """A person's name without the titles before it ("President Barack Obama" -> "Barack Obama")."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().strip(".") in TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+_COMPATIBLE = {frozenset({PERSON, ANONYMOUS})}
+
+
+def kinds_agree(a: str, b: str) -> bool:
+    return a == b or not a or not b or frozenset({a, b}) in _COMPATIBLE
+
+
+@dataclass
+class Proposals:
+    """The unknown speakers proposed in one run, merged by name containment and kind.
+
+    "Abdullah Haddad" and "Haddad" are one proposal, as are "Militant" and "Militants"; the fullest name is
+    the one kept. A state and an organisation sharing a word ("Ruritania" and "Ruritania Airways") stay apart.
+    """
+
+    names: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    cores: list[frozenset[str]] = field(default_factory=list)
+
+    def add(self, name: str, kind: str) -> int:
+        """The index of the proposal this name joins (a new one if none fits)."""
+        if kind == PERSON:
+            name = person_name(name)
+        core = core_tokens(name)
+        for index, (other, other_kind) in enumerate(zip(self.cores, self.kinds, strict=True)):
+            if not core or not other or not kinds_agree(kind, other_kind):
+                continue
+            if core <= other or other <= core:
+                if len(core) > len(other):
+                    self.names[index], self.cores[index] = name, core
+                if self.kinds[index] == ANONYMOUS and kind == PERSON:
+                    self.kinds[index] = PERSON
+                return index
+        self.names.append(name)
+        self.kinds.append(kind)
+        self.cores.append(core)
+        return len(self.names) - 1
