@@ -202,17 +202,20 @@ def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim 
     return (candidates[best] if score >= SAME_CLAIM_THRESHOLD else None), score
 
 
-def _proposed_party(name: str) -> tuple[Party, bool]:
+def _proposed_party(name: str, kind: str = "") -> tuple[Party, bool]:
     """The party an unknown speaker's name stands for, and whether it was created: the party the name already
-    resolves to, or a new proposal. Written at once, outside the analysis's transaction: when another analysis
+    resolves to, a known person whose fuller name contains it ("Haddad" is "Abdullah Haddad"), or a new proposal
+    of the kind the analysis gave. Written at once, outside the analysis's transaction: when another analysis
     proposes the same speaker at the same moment, its insert wins the slug and this one takes its party."""
-    existing = party_resolve(mention=name)
+    name = " ".join(name.split())
+    existing = party_resolve(mention=name) or _party_containing(name=name, kind=kind)
     if existing is not None:
         return existing, False
     digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    party_kind = kind if kind in PartyKind.values else PartyKind.ORGANISATION
     try:
         party = services.party_create(
-            slug=f"{slugify(name)[:80] or 'speaker'}-{digest}", name=name, kind=PartyKind.ORGANISATION,
+            slug=f"{slugify(name)[:80] or 'speaker'}-{digest}", name=name, kind=party_kind,
             aliases=[name], origin=Origin.EXTRACTED,
         )
     except IntegrityError:
@@ -221,6 +224,22 @@ def _proposed_party(name: str) -> tuple[Party, bool]:
             raise
         return existing, False
     return party, True
+
+
+def _party_containing(*, name: str, kind: str) -> Party | None:
+    """The one known person whose name holds all of this person's name and more: a surname for a person named
+    in full before ("Haddad" is "Abdullah Haddad"). None when several or none fit."""
+    from claims.analysis.speakers import PERSON, core_tokens, kinds_agree
+
+    if kind != PERSON:
+        return None  # "officials" in one article are not the "US officials" of another
+    resolver = party_resolver()
+    words = core_tokens(name)
+    fits = [
+        pid for pid in resolver.containing(frozenset(words))
+        if kinds_agree(kind, resolver.kind(pid)) and words < core_tokens(resolver.name(pid))
+    ]
+    return Party.objects.filter(pk=int(fits[0])).first() if len(fits) == 1 else None
 
 
 @dataclass(eq=False)
@@ -299,9 +318,9 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
         start, end = min(s.start for s in spans), max(s.end for s in spans)
         party = parties.get(int(extracted.party_id)) if extracted.party_id else None
         if party is None and extracted.proposed_party:
-            party, created = _proposed_party(extracted.proposed_party)
+            party, created = _proposed_party(extracted.proposed_party, getattr(extracted, "proposed_kind", ""))
             report.parties_proposed += int(created)
-        speaker = extracted.speaker.text if extracted.speaker else ""
+        speaker = " ".join(extracted.speaker.text.split()) if extracted.speaker else ""
         if party is None and not speaker:
             report.problems.append(f"statement at {start}-{end} has no speaker; kept out")
             continue
@@ -346,7 +365,8 @@ def _claim_for(extracted, *, report: AnalysisReport, proposals: list[_NewClaim])
         report.claims_linked += 1
         return claim
     report.claims_proposed += 1
-    proposals.append(_NewClaim(text=_readable(wording)))
+    # The analysis's wording: the content's clause in positive form, pronouns resolved, about 25 words.
+    proposals.append(_NewClaim(text=_readable(getattr(extracted, "claim_wording", "") or wording)))
     return proposals[-1]
 
 

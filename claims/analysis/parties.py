@@ -127,6 +127,13 @@ class PartyResolver:
                 return Resolution(child.id, 0.8)
         return Resolution(best_id, 0.6 + 0.4 * best_cover)
 
+    def containing(self, tokens: frozenset[str]) -> list[str]:
+        """Parties one of whose names has all these words and more ("Haddad" in "Abdullah Haddad"), in rank order."""
+        if not tokens:
+            return []
+        found = dict.fromkeys(pid for alias_tokens, pid in self._token_sets if tokens < alias_tokens)
+        return list(found)
+
     def _tokens_of(self, party_id: str) -> frozenset[str]:
         words: set[str] = set()
         for tokens, pid in self._token_sets:

@@ -87,8 +87,21 @@ def is_clause(root: Token | None, inside: set[int]) -> bool:
     """A finite verb with its subject among the content's words: "X did Y", not "Y" or "having done Y"."""
     if root is None or root.pos_ not in ("VERB", "AUX"):
         return False
-    subject = next((c for c in root.children if c.dep_ in _SUBJECT_DEPS and c.i in inside), None)
-    return subject is not None and _is_finite(root)
+    subject = _subject(root)
+    return subject is not None and subject.i in inside and _is_finite(root)
+
+
+def _subject(root: Token) -> Token | None:
+    """The clause's subject; the parser sometimes hangs it on an auxiliary ("the border was closed")."""
+    for child in root.children:
+        if child.dep_ in _SUBJECT_DEPS:
+            return child
+    for aux in root.children:
+        if aux.dep_ in ("aux", "auxpass"):
+            for child in aux.children:
+                if child.dep_ in _SUBJECT_DEPS:
+                    return child
+    return None
 
 
 def is_event_phrase(root: Token | None) -> bool:
@@ -173,7 +186,7 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
     for child in root.children:
         if child.dep_ in ("mark", "cc") and child.i < root.i and child.i in keep:
             keep.discard(child.i)
-    subject = next((c for c in root.children if c.dep_ in _SUBJECT_DEPS), None)
+    subject = _subject(root)
     if subject is not None and subject.pos_ == "PRON" and subject.i in keep:
         name = _speaker_for(subject, speaker_name, speaker_kind)
         if name:
