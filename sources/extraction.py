@@ -63,6 +63,29 @@ def body_render(body: _Element | None) -> str:
     return unicodedata.normalize("NFC", "\n\n".join(blocks))
 
 
+def _comparable(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+def title_strip(text: str, title: str) -> str:
+    """The body without the headline that pages repeat as its first block or first line (it stays the title).
+
+    A first block equal to the title, or to the title without the site name it often carries ("Headline |
+    Outlet"), goes; so does a first line equal to it when a single line break joins it to the first paragraph.
+    """
+    wanted = _comparable(title)
+    if not wanted or not text:
+        return text
+    block, sep, rest = text.partition("\n\n")
+    line, line_sep, line_rest = block.partition("\n")
+    for candidate, remainder in ((block, rest), (line, (line_rest + sep + rest) if line_sep else None)):
+        found = _comparable(candidate)
+        if remainder is not None and found and (found == wanted or wanted.startswith(found + " ") and
+                                                len(found) >= 0.5 * len(wanted)):
+            return remainder.lstrip("\n")
+    return text
+
+
 def _date(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -109,13 +132,14 @@ def html_extract(*, html: str, url: str) -> Extracted:
     )
     if document is None:
         return Extracted(text="")
-    text = body_render(document.body)
+    title = (document.title or "").strip()
+    text = title_strip(body_render(document.body), title)
     page_lang = _HTML_LANG.search(html[:5000])
     # The text decides; the page's lang attribute (often a template default) only for very short texts.
     language = text_language(text) if len(text) >= 200 or not page_lang else page_lang.group(1).lower()
     return Extracted(
         text=text,
-        title=(document.title or "").strip(),
+        title=title,
         byline=(document.author or "").strip()[:500],
         published_at=_date(document.date),
         language=language,

@@ -711,7 +711,7 @@ class _Extractor:
             if head.pos_ == "PRON" or not verdict.party:
                 out.append((None, None, "", 0.3))
             else:
-                out.append((None, proposed_name(mention), verdict.kind, 0.5))
+                out.append((None, proposed_name(_party_name(head, mention, verdict.kind)), verdict.kind, 0.5))
         # Drop unnamed group words ("two other states") when named members of the group spoke.
         if any(pid for pid, _, _, _ in out):
             out = [
@@ -748,6 +748,17 @@ class _Extractor:
             if wants_person and not party_id and ent.label_ == "PERSON" and len(ent.text.split()) >= 2:
                 return "?" + speakers.person_name(speakers.clean_name(ent.text)), "person"
         return None
+
+
+def _party_name(head: Token, mention: str, kind: str) -> str:
+    """A person is named by the name, not the description around it ("longtime pollster Jan Novak")."""
+    if kind == speakers.PERSON and head.ent_type_ == "PERSON":
+        for ent in head.doc.ents:
+            if ent.start <= head.i < ent.end and ent.label_ == "PERSON":
+                return speakers.person_name(ent.text)
+    if kind == speakers.PERSON:
+        return speakers.person_name(mention)
+    return mention
 
 
 def _polar_stance(stance: str, negated: bool) -> str:

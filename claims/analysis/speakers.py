@@ -227,6 +227,12 @@ def kinds_agree(a: str, b: str) -> bool:
     return a == b or not a or not b or frozenset({a, b}) in _COMPATIBLE
 
 
+def _surname_of(core: frozenset[str], kind: str, other: frozenset[str], other_kind: str) -> bool:
+    """A lone name the tagger could not place ("Haddad" as an organisation) after a person of that name."""
+    one, person = (core, other) if other_kind == PERSON else (other, core) if kind == PERSON else (None, None)
+    return one is not None and person is not None and len(one) == 1 and one < person
+
+
 @dataclass
 class Proposals:
     """The unknown speakers proposed in one run, merged by name containment and kind.
@@ -245,12 +251,14 @@ class Proposals:
             name = person_name(name)
         core = core_tokens(name)
         for index, (other, other_kind) in enumerate(zip(self.cores, self.kinds, strict=True)):
-            if not core or not other or not kinds_agree(kind, other_kind):
+            if not core or not other:
                 continue
-            if core <= other or other <= core:
+            if not kinds_agree(kind, other_kind) and not _surname_of(core, kind, other, other_kind):
+                continue
+            if core <= other or other <= core or _surname_of(core, kind, other, other_kind):
                 if len(core) > len(other):
                     self.names[index], self.cores[index] = name, core
-                if self.kinds[index] == ANONYMOUS and kind == PERSON:
+                if kind == PERSON and self.kinds[index] != PERSON:
                     self.kinds[index] = PERSON
                 return index
         self.names.append(name)

@@ -18,6 +18,9 @@ _FINITE_TAGS = ("VBD", "VBZ", "VBP", "MD")
 # Parts of a long clause that can go and leave it readable, the least needed first.
 _PRUNABLE = ("parataxis", "advcl", "relcl", "appos", "acl", "npadvmod", "prep", "advmod", "conj", "cc")
 _NEGATIVE_DETERMINERS = ("no",)
+_QUESTION_WORDS = frozenset({"how", "what", "why", "whether", "when", "where", "who", "whom", "which", "if"})
+# Words that only make sense under the negation ("did not want it at all", "has not yet"): they go with it.
+_NEGATIVE_POLARITY = (("at", "all"), ("yet",))
 # Contracted auxiliaries as the tokenizer splits them ("ca" + "n't", "wo" + "n't").
 _AUX_FORMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 _PRONOUN_KIND = {"he": "person", "she": "person", "i": "speaker", "we": "speaker", "it": "thing", "they": "group"}
@@ -71,7 +74,7 @@ def _past(lemma: str) -> str:
 def _clause_root(tokens: list[Token]) -> Token | None:
     """The first token of the content whose head lies outside it: the content's own root."""
     inside = {t.i for t in tokens}
-    roots = [t for t in tokens if t.head.i not in inside or t.head is t]
+    roots = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
     roots = [t for t in roots if not t.is_punct and not t.is_space]
     verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")]
     return verbs[0] if verbs else (roots[0] if roots else None)
@@ -112,6 +115,12 @@ def is_event_phrase(root: Token | None) -> bool:
                for c in root.children)
 
 
+def _is_question(tokens: list[Token]) -> bool:
+    """An indirect question ("said how surprised he is", "asked whether ...") states no fact."""
+    words = [t for t in tokens if not t.is_punct and not t.is_space]
+    return bool(words) and words[0].lower_ in _QUESTION_WORDS
+
+
 def _negation(root: Token) -> tuple[list[Token], Token | None]:
     """The words that negate the clause ("not", "n't", "never", a "no" before its subject or object) and a
     do-support auxiliary that goes with them ("does not plan" -> "plans")."""
@@ -123,6 +132,16 @@ def _negation(root: Token) -> tuple[list[Token], Token | None]:
     if any(n.dep_ == "neg" for n in negators):
         do_aux = next((c for c in root.children if c.dep_ == "aux" and c.lemma_.lower() == "do"), None)
     return negators, do_aux
+
+
+def _polarity_items(root: Token, keep: set[int]) -> set[int]:
+    doc, found = root.doc, set()
+    for i in sorted(keep):
+        for phrase in _NEGATIVE_POLARITY:
+            ids = list(range(i, i + len(phrase)))
+            if all(j in keep and j < len(doc) and doc[j].lower_ == w for j, w in zip(ids, phrase, strict=True)):
+                found.update(ids)
+    return found
 
 
 def _speaker_for(pronoun: Token, speaker_name: str, speaker_kind: str) -> str | None:
@@ -164,7 +183,7 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
     tokens = [t for start, end in segments for t in doc if start <= t.idx < end]
     inside = {t.i for t in tokens}
     root = _clause_root(tokens)
-    clause = is_clause(root, inside)
+    clause = is_clause(root, inside) and not _is_question(tokens)
     if root is None or not (clause or is_event_phrase(root)):
         return Wording(False, False, "")
     # The first sentence with the root: the claim is one clause, not a quoted paragraph.
@@ -172,6 +191,8 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
     negators, do_aux = _negation(root) if clause else ([], None)
     negated = bool(negators)
     keep -= {n.i for n in negators}
+    if negated:
+        keep -= _polarity_items(root, keep)
     replace: dict[int, str] = {}
     if do_aux is not None and do_aux.i in keep:
         keep.discard(do_aux.i)
@@ -201,6 +222,7 @@ def _render(doc: Doc, ids: list[int], replace: dict[int, str]) -> str:
     for index, i in enumerate(ids):
         token = doc[i]
         if token.is_space:
+            parts.append(" ")
             continue
         word = replace.get(i, token.text)
         follows = index + 1 < len(ids) and ids[index + 1] == i + 1

@@ -1,0 +1,1 @@
+"""Tooling apart from the product apps: checks, benchmarks, training and evaluation commands."""
