@@ -698,7 +698,15 @@ class _Extractor:
             if is_group and groups:
                 out.extend((pid, None, "", 0.6) for pid in groups[-1])
                 continue
-            if lower in lexicon.PRONOUNS or lower in lexicon.ROLE_NOUNS or head.lemma_.lower() in lexicon.ROLE_NOUNS:
+            is_role = (
+                lower in lexicon.ROLE_NOUNS
+                or head.lemma_.lower() in lexicon.ROLE_NOUNS
+                or speakers.is_organisation_description(head, words)
+            )
+            # "The Transport Ministry" is named; only a bare "the ministry" points back.
+            if is_role and any(t.pos_ == "PROPN" or t.ent_type_ for t in words if t.i != head.i):
+                is_role = False
+            if lower in lexicon.PRONOUNS or is_role:
                 antecedent = self._antecedent(head, history)
                 if antecedent:
                     key, kind = antecedent
@@ -708,6 +716,10 @@ class _Extractor:
                         out.append((key, None, "", 0.6))
                     continue
             verdict = speakers.mention_verdict(head, words, layout=cand.layout)
+            if head.dep_ == "appos" and not (verdict.party and any(t.pos_ == "PROPN" for t in words)):
+                continue  # "Marta Lindqvist, the port's director": the description is hers, not a second speaker
+            if head.pos_ == "NOUN" and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in head.children):
+                continue  # "the chief executive, Petra Holm": the name speaks
             if head.pos_ == "PRON" or not verdict.party:
                 out.append((None, None, "", 0.3))
             else:
@@ -734,8 +746,13 @@ class _Extractor:
         wants_person = lower in ("he", "she")
         if lower in ("i", "we", "you", "who", "which", "that"):
             return None
+        described = speakers.is_organisation_description(head, [head])
         for key, kind in reversed(history):
-            if kind == "anonymous" and not key.startswith("?"):
+            # A role noun ("the ministry", "officials") speaks for a known party; a pronoun, or "the airline"
+            # for an organisation proposed before, for any speaker.
+            if key.startswith("?") and lower not in lexicon.PRONOUNS and not (
+                described and kind == speakers.ORGANISATION
+            ):
                 continue
             is_person = kind == "person"
             if wants_person == is_person:

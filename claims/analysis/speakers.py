@@ -185,12 +185,24 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     if lower in _ANONYMOUS_HEADS or lemma in _ANONYMOUS_HEADS:
         return SpeakerVerdict(True, ANONYMOUS)
     if lower in _ORGANISATION_HEADS or lemma in _ORGANISATION_HEADS:
-        return SpeakerVerdict(bool(named or label), ORGANISATION, "" if named or label else "description")
+        # "a passengers' association" is described well enough to propose; a bare "the airline" is not.
+        described = bool(named or label) or any(
+            t.dep_ in ("compound", "poss", "amod", "nmod") and t.pos_ in ("NOUN", "PROPN", "ADJ") for t in words
+            if t.i != head.i
+        )
+        return SpeakerVerdict(described, ORGANISATION, "" if described else "description")
     if head.pos_ == "NOUN" and lemma not in lexicon.EVENT_NOUNS and lemma.endswith(lexicon.AGENT_SUFFIXES):
         return SpeakerVerdict(True, ANONYMOUS)
     if lemma in lexicon.ANIMATE_NOUNS or lower in lexicon.ANIMATE_NOUNS:
         return SpeakerVerdict(True, ANONYMOUS)
     return SpeakerVerdict(False, "", "common noun")
+
+
+def is_organisation_description(head: Token, tokens: list[Token]) -> bool:
+    """A bare "the airline", "the company": an organisation named before, to be looked for there."""
+    if head.pos_ != "NOUN" or head.lemma_.lower() not in _ORGANISATION_HEADS and head.lower_ not in _ORGANISATION_HEADS:
+        return False
+    return all(t.i == head.i or t.dep_ == "det" for t in tokens if not t.is_punct)
 
 
 def clean_name(text: str) -> str:

@@ -23,7 +23,7 @@ _QUESTION_WORDS = frozenset({"how", "what", "why", "whether", "when", "where", "
 _NEGATIVE_POLARITY = (("at", "all"), ("yet",))
 # Contracted auxiliaries as the tokenizer splits them ("ca" + "n't", "wo" + "n't").
 _AUX_FORMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
-_PRONOUN_KIND = {"he": "person", "she": "person", "i": "speaker", "we": "speaker", "it": "thing", "they": "group"}
+_PRONOUN_KIND = {"he": "person", "she": "person", "i": "person", "we": "group", "it": "thing", "they": "group"}
 _IRREGULAR_PAST = {
     "be": "was", "have": "had", "do": "did", "go": "went", "say": "said", "make": "made", "take": "took",
     "give": "gave", "get": "got", "know": "knew", "see": "saw", "come": "came", "think": "thought",
@@ -208,6 +208,13 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
         if child.dep_ in ("mark", "cc") and child.i < root.i and child.i in keep:
             keep.discard(child.i)
     subject = _subject(root)
+    # "said on Monday it ...": a time phrase before the subject is the report's, not the claim's.
+    if subject is not None:
+        first = min(keep, default=subject.i)
+        for child in root.children:
+            if child.dep_ in ("prep", "npadvmod") and child.left_edge.i == first and child.i < subject.i:
+                keep -= {t.i for t in child.subtree}
+                first = min(keep, default=subject.i)
     if subject is not None and subject.pos_ == "PRON" and subject.i in keep:
         name = _speaker_for(subject, speaker_name, speaker_kind)
         if name:

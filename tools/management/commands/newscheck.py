@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         # The hook's analysis task runs here and now, in this database, never in a worker of another one.
         app.conf.task_always_eager = True
         app.conf.task_eager_propagates = True
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # one line per task would bury the report
         intake = files_ingest(directory=directory, limit=options["limit"], headline=not options["no_headline"])
         report = report_build(intake)
         for line in report_lines(report):
