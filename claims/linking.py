@@ -320,7 +320,8 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
         if party is None and extracted.proposed_party:
             party, created = _proposed_party(extracted.proposed_party, getattr(extracted, "proposed_kind", ""))
             report.parties_proposed += int(created)
-        speaker = " ".join(extracted.speaker.text.split()) if extracted.speaker else ""
+        # As written, on one line, within the column (a misparsed subject can run long).
+        speaker = " ".join(extracted.speaker.text.split())[:300] if extracted.speaker else ""
         if party is None and not speaker:
             report.problems.append(f"statement at {start}-{end} has no speaker; kept out")
             continue

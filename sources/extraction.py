@@ -67,22 +67,26 @@ def _comparable(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFKC", text).casefold()).split())
 
 
+_SITE_SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7)\s+")
+
+
 def title_strip(text: str, title: str) -> str:
     """The body without the headline that pages repeat as its first block or first line (it stays the title).
 
     A first block equal to the title, or to the title without the site name it often carries ("Headline |
-    Outlet"), goes; so does a first line equal to it when a single line break joins it to the first paragraph.
+    Outlet"), goes, as often as it is repeated; so does a first line equal to it when a single line break
+    joins it to the first paragraph.
     """
-    wanted = _comparable(title)
-    if not wanted or not text:
-        return text
-    block, sep, rest = text.partition("\n\n")
-    line, line_sep, line_rest = block.partition("\n")
-    for candidate, remainder in ((block, rest), (line, (line_rest + sep + rest) if line_sep else None)):
-        found = _comparable(candidate)
-        if remainder is not None and found and (found == wanted or wanted.startswith(found + " ") and
-                                                len(found) >= 0.5 * len(wanted)):
-            return remainder.lstrip("\n")
+    wanted = {_comparable(title), _comparable(_SITE_SEPARATOR.split(title)[0])} - {""}
+    while wanted and text:
+        block, sep, rest = text.partition("\n\n")
+        line, line_sep, line_rest = block.partition("\n")
+        if _comparable(block) in wanted and sep:
+            text = rest.lstrip("\n")
+        elif _comparable(line) in wanted and line_sep:
+            text = (line_rest + sep + rest).lstrip("\n")
+        else:
+            break
     return text
 
 

@@ -33,11 +33,21 @@ def scratch_url(name: str) -> str:
 
 
 def scratch_create(name: str) -> None:
-    """Drop and create the scratch database (never the project's own: scratch_url refuses that name)."""
+    """Drop and create the scratch database (never the project's own: scratch_url refuses that name).
+
+    On a connection of its own in autocommit (CREATE DATABASE cannot run in a transaction, and the caller's
+    connection may be inside one)."""
+    import psycopg
+
     scratch_url(name)
-    with connection.cursor() as cursor:  # autocommit: CREATE DATABASE cannot run in a transaction
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.ensure_connection()  # starts the embedded server if it is down
+    current = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=current.get("HOST") or "127.0.0.1", port=current.get("PORT") or None, user=current.get("USER") or None,
+        password=current.get("PASSWORD") or None, dbname=current["NAME"], autocommit=True,
+    ) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 @dataclass

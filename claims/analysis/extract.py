@@ -498,24 +498,47 @@ class _Extractor:
         """Reports inside quoted words or inside another report's content are the outer speaker's words.
 
         PolNeAR annotates no nested attribution ("he said he thought ..." is one), and for a
-        claims tracker the outer speaker is the one on record.
+        claims tracker the outer speaker is the one on record. Except when the outer speaker only
+        reports (a report, an outlet: "the report said Haddad categorically denies ..."): then the
+        inner speaker is the one on record, with the inner stance, and the outer report goes.
         """
-        unquoted = []
+        nested: list[tuple[_Candidate, _Candidate | None]] = []
+        kept = []
         for cand in candidates:
             cue_start = cand.cue_tokens[0].idx
             quote = self.quotes.covering(cue_start, cue_start + 1)
             # Scare quotes around the cue itself (“expressed concern”) are not someone else's words.
-            if quote is None or len(self.text[quote[0] : quote[1]].split()) <= 4:
-                unquoted.append(cand)
-        contents = [(s, e) for c in unquoted for s, e in c.content]
-        kept = []
-        for cand in unquoted:
-            cue_start = cand.cue_tokens[0].idx
+            in_quote = quote is not None and len(self.text[quote[0] : quote[1]].split()) > 4
             own = set(cand.content)
-            if any(s < cue_start < e for s, e in contents if (s, e) not in own):
-                continue
-            kept.append(cand)
+            outer = next(
+                (o for o in candidates if o is not cand and any(s < cue_start < e for s, e in o.content if (s, e) not in own)),
+                None,
+            )
+            if in_quote or outer is not None:
+                nested.append((cand, outer))
+            else:
+                kept.append(cand)
+        reported: set[int] = set()
+        for cand, outer in nested:
+            if outer is not None and self._only_reports(outer) and cand.source_heads and not cand.layout and (
+                _is_animate(cand.source_heads[0], self.resolver) and cand.source_heads[0].pos_ != "PRON"
+            ):
+                kept.append(cand)
+                reported.add(id(outer))
+        kept = [c for c in kept if id(c) not in reported]
+        kept.sort(key=lambda c: c.cue_tokens[0].i)
         return kept
+
+    def _only_reports(self, cand: _Candidate) -> bool:
+        """A speaker that passes on what others say: a thing ("the report") or an outlet, not a party to it."""
+        if not cand.source_heads:
+            return False
+        head = cand.source_heads[0]
+        party = self.resolver.resolve(_mention_text(self.doc, head)).party_id
+        if party:
+            return self.resolver.kind(party) == speakers.MEDIA
+        verdict = speakers.mention_verdict(head, _mention_tokens(head), layout=cand.layout)
+        return verdict.reason == "thing" or verdict.kind == speakers.MEDIA
 
     def _verb_candidates(self, verb: Token, lemma: str, cue: lexicon.Cue) -> list[_Candidate]:
         source, how = _find_source(verb)
@@ -716,7 +739,7 @@ class _Extractor:
                         out.append((key, None, "", 0.6))
                     continue
             verdict = speakers.mention_verdict(head, words, layout=cand.layout)
-            if head.dep_ == "appos" and not (verdict.party and any(t.pos_ == "PROPN" for t in words)):
+            if head.dep_ == "appos" and not (verdict.party and head.pos_ == "PROPN"):
                 continue  # "Marta Lindqvist, the port's director": the description is hers, not a second speaker
             if head.pos_ == "NOUN" and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in head.children):
                 continue  # "the chief executive, Petra Holm": the name speaks
@@ -774,8 +797,8 @@ def _party_name(head: Token, mention: str, kind: str) -> str:
             if ent.start <= head.i < ent.end and ent.label_ == "PERSON":
                 return speakers.person_name(ent.text)
     if kind == speakers.PERSON:
-        return speakers.person_name(mention)
-    return mention
+        return speakers.person_name(speakers.name_head(mention))
+    return speakers.name_head(mention)
 
 
 def _polar_stance(stance: str, negated: bool) -> str:

@@ -160,6 +160,12 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     lemma = head.lemma_.lower()
     lower = head.lower_
     modifiers = {t.lower_ for t in words if t.i < head.i}
+    bare = all(t.i == head.i or t.dep_ == "det" for t in words)
+    if bare and head.pos_ == "NOUN" and (
+        lower in _GOVERNMENT_HEADS | _MILITARY_HEADS | _MEDIA_HEADS or lemma in _GOVERNMENT_HEADS | _MILITARY_HEADS
+    ):
+        # "the ministry" with no ministry named before: which one is for the analyst to say.
+        return SpeakerVerdict(False, "", "description")
     if lower in _MEDIA_HEADS and (named or label) or (lower in ("agency", "service") and modifiers & _MEDIA_MODIFIERS):
         return SpeakerVerdict(True, MEDIA)
     if lower in _MILITARY_HEADS or lemma in _MILITARY_HEADS:
@@ -210,6 +216,17 @@ def clean_name(text: str) -> str:
     text = " ".join(text.split()).strip(" ,.;:\"'\u201c\u201d\u2018\u2019()[]-\u2013\u2014")
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]
+
+
+_NAME_BREAK = re.compile(r"\s*(?:,|--|[\u2013\u2014(]|\bwho\b|\bwhich\b)")
+MAX_NAME_WORDS = 8
+
+
+def name_head(mention: str) -> str:
+    """The naming part of a long mention: up to the first comma, dash or clause, at most MAX_NAME_WORDS words."""
+    text = _NAME_BREAK.split(" ".join(mention.split()), maxsplit=1)[0]
+    words = text.split()
+    return " ".join(words[:MAX_NAME_WORDS]) if words else mention.strip()
 
 
 def core_tokens(name: str) -> frozenset[str]:

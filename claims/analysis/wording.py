@@ -115,6 +115,14 @@ def is_event_phrase(root: Token | None) -> bool:
                for c in root.children)
 
 
+def _is_bare_gerund(root: Token, inside: set[int]) -> bool:
+    """A gerund with no subject or auxiliary of its own, reported as what the speaker did ("denies taking")."""
+    return (
+        root.tag_ == "VBG" and root.i == min(inside) and root.dep_ in ("xcomp", "ccomp", "dobj", "pcomp")
+        and not any(c.dep_ in (*_SUBJECT_DEPS, "aux", "auxpass", "neg") for c in root.children)
+    )
+
+
 def _is_question(tokens: list[Token]) -> bool:
     """An indirect question ("said how surprised he is", "asked whether ...") states no fact."""
     words = [t for t in tokens if not t.is_punct and not t.is_space]
@@ -184,6 +192,12 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
     inside = {t.i for t in tokens}
     root = _clause_root(tokens)
     clause = is_clause(root, inside) and not _is_question(tokens)
+    if root is not None and not clause and speaker_name and _is_bare_gerund(root, inside):
+        # "X denies taking the photograph": the claim is that X took it, and X denies it.
+        keep = {t.i for t in root.subtree if t.i in inside and t.i != root.i}
+        rest = _render(root.doc, sorted(keep), {}) if keep else ""
+        text = f"{speaker_name} {_past(root.lemma_.lower())}" + (f" {rest[:1].lower()}{rest[1:]}" if rest else "")
+        return Wording(True, False, text)
     if root is None or not (clause or is_event_phrase(root)):
         return Wording(False, False, "")
     # The first sentence with the root: the claim is one clause, not a quoted paragraph.
