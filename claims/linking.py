@@ -227,17 +227,19 @@ def _proposed_party(name: str, kind: str = "") -> tuple[Party, bool]:
 
 
 def _party_containing(*, name: str, kind: str) -> Party | None:
-    """The one known person whose name holds all of this person's name and more: a surname for a person named
+    """The one known person whose name holds all of this name's words and more: a surname for a person named
     in full before ("Haddad" is "Abdullah Haddad"). None when several or none fit."""
-    from claims.analysis.speakers import PERSON, core_tokens, kinds_agree
+    from claims.analysis.speakers import PERSON, core_tokens
 
-    if kind != PERSON:
-        return None  # "officials" in one article are not the "US officials" of another
-    resolver = party_resolver()
     words = core_tokens(name)
+    # "Officials" in one article are not the "US officials" of another; a lone name the tagger took for an
+    # organisation may still be a person's surname.
+    if kind != PERSON and len(words) != 1:
+        return None
+    resolver = party_resolver()
     fits = [
         pid for pid in resolver.containing(frozenset(words))
-        if kinds_agree(kind, resolver.kind(pid)) and words < core_tokens(resolver.name(pid))
+        if resolver.kind(pid) == PERSON and words < core_tokens(resolver.name(pid))
     ]
     return Party.objects.filter(pk=int(fits[0])).first() if len(fits) == 1 else None
 

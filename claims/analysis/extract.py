@@ -47,7 +47,9 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of quoted passages, quote marks included."""
     regions: list[tuple[int, int]] = []
     pattern = re.compile(
-        r"\u201c(?:[^\u201c\u201d\n]|\n(?![ \t]*\n)){1,2000}?\u201d|\"[^\"\n]{1,2000}?\"|''(?:[^'\n]|'(?!')){1,2000}?''|``[^`\n]{1,2000}?''"
+        # A curly quotation may wrap a line but never runs over a blank line (a paragraph break).
+        r"\u201c(?:[^\u201c\u201d\n]|\n(?![ \t]*\n)){1,2000}?\u201d|"
+        r"\"[^\"\n]{1,2000}?\"|''(?:[^'\n]|'(?!')){1,2000}?''|``[^`\n]{1,2000}?''"
     )
     for match in pattern.finditer(text):
         regions.append((match.start(), match.end()))
@@ -511,7 +513,10 @@ class _Extractor:
             in_quote = quote is not None and len(self.text[quote[0] : quote[1]].split()) > 4
             own = set(cand.content)
             outer = next(
-                (o for o in candidates if o is not cand and any(s < cue_start < e for s, e in o.content if (s, e) not in own)),
+                (
+                    o for o in candidates
+                    if o is not cand and any(s < cue_start < e for s, e in o.content if (s, e) not in own)
+                ),
                 None,
             )
             if in_quote or outer is not None:

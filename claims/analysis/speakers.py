@@ -89,7 +89,7 @@ _ANONYMOUS_HEADS = frozenset(
         "observer", "observers", "analyst", "analysts", "expert", "experts", "investigator", "investigators",
         "member", "members", "employee", "employees", "staffer", "staffers", "relative", "relatives", "friend",
         "friends", "neighbour", "neighbours", "neighbor", "neighbors", "man", "woman", "men", "women",
-        "official", "activist", "activists", "doctor", "doctors", "medic", "medics", "passenger", "passengers",
+        "activist", "activists", "doctor", "doctors", "medic", "medics", "passenger", "passengers",
         "student", "students", "worker", "workers", "fighter", "fighters", "militant", "militants", "survivor",
         "survivors", "victim", "victims", "protester", "protesters", "critic", "critics", "supporter",
         "supporters", "lawmaker", "lawmakers", "voter", "voters", "teacher", "parent", "parents", "family",
@@ -147,16 +147,18 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     if not words:
         return SpeakerVerdict(False, "", "empty")
     text = " ".join(t.lower_ for t in words)
-    if text.strip(" .:") in FURNITURE or head.lower_ in FURNITURE and len(words) == 1:
+    if text.strip(" .:") in FURNITURE or (head.lower_ in FURNITURE and len(words) == 1):
         return SpeakerVerdict(False, "", "furniture")
     if head.pos_ == "PRON" or head.lower_ in lexicon.PRONOUNS:
         return SpeakerVerdict(False, "", "pronoun")
     label = _label(words)
     named = [t for t in words if t.pos_ == "PROPN" or (t.ent_type_ in _ANIMATE_LABELS and t.is_title)]
-    if layout and not label:
-        # "PENCE:" in a transcript: one all-capital word that is not a label.
-        if not (len(words) == 1 and head.is_upper and len(head.text) > 2 and head.lower_ not in FURNITURE):
-            return SpeakerVerdict(False, "", "layout label")
+    if layout and label and not (head.pos_ == "PROPN" or head.is_upper):
+        return SpeakerVerdict(False, "", "layout label")
+    # "PENCE:" in a transcript: one all-capital word that is not a label.
+    transcript = len(words) == 1 and head.is_upper and len(head.text) > 2 and head.lower_ not in FURNITURE
+    if layout and not label and not transcript:
+        return SpeakerVerdict(False, "", "layout label")
     lemma = head.lemma_.lower()
     lower = head.lower_
     modifiers = {t.lower_ for t in words if t.i < head.i}
@@ -166,7 +168,9 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     ):
         # "the ministry" with no ministry named before: which one is for the analyst to say.
         return SpeakerVerdict(False, "", "description")
-    if lower in _MEDIA_HEADS and (named or label) or (lower in ("agency", "service") and modifiers & _MEDIA_MODIFIERS):
+    if (lower in _MEDIA_HEADS and (named or label)) or (
+        lower in ("agency", "service") and modifiers & _MEDIA_MODIFIERS
+    ):
         return SpeakerVerdict(True, MEDIA)
     if lower in _MILITARY_HEADS or lemma in _MILITARY_HEADS:
         return SpeakerVerdict(True, MILITARY)
@@ -175,19 +179,19 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     if label == "PERSON" and head.ent_type_ == "PERSON":
         return SpeakerVerdict(True, PERSON)
     if head.pos_ == "PROPN" or head.ent_type_ in _ANIMATE_LABELS:
-        if head.ent_type_ == "GPE" or label == "GPE" and head.ent_type_ in ("", "GPE"):
+        if head.ent_type_ == "GPE" or (label == "GPE" and head.ent_type_ in ("", "GPE")):
             return SpeakerVerdict(True, STATE)
         if lower in _MEDIA_HEADS:
             return SpeakerVerdict(True, MEDIA)
-        if label == "PERSON":
-            return SpeakerVerdict(True, PERSON)
-        if head.pos_ == "PROPN" and len(words) == 1 and not label and head.i > 0 and head.is_title:
-            # A lone capitalised word the tagger could not place: a surname in running text.
+        if label == "PERSON" or _surname_in_doc(head):
             return SpeakerVerdict(True, PERSON)
         return SpeakerVerdict(True, ORGANISATION)
     # Common nouns: descriptions of people and organisations are parties, things are not.
     if lower in _THING_HEADS or lemma in _THING_HEADS:
         return SpeakerVerdict(False, "", "thing")
+    if bare and lower in TITLES | lexicon.GROUP_NOUNS:
+        # "the president", "the professor", "the nations": someone the text named before, or no one.
+        return SpeakerVerdict(False, "", "description")
     if lower in _ANONYMOUS_HEADS or lemma in _ANONYMOUS_HEADS:
         return SpeakerVerdict(True, ANONYMOUS)
     if lower in _ORGANISATION_HEADS or lemma in _ORGANISATION_HEADS:
@@ -206,14 +210,22 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
 
 def is_organisation_description(head: Token, tokens: list[Token]) -> bool:
     """A bare "the airline", "the company": an organisation named before, to be looked for there."""
-    if head.pos_ != "NOUN" or head.lemma_.lower() not in _ORGANISATION_HEADS and head.lower_ not in _ORGANISATION_HEADS:
+    if head.pos_ != "NOUN" or not {head.lemma_.lower(), head.lower_} & _ORGANISATION_HEADS:
         return False
     return all(t.i == head.i or t.dep_ == "det" for t in tokens if not t.is_punct)
 
 
+def _surname_in_doc(head: Token) -> bool:
+    """A lone name that ends a person named elsewhere in the text ("Haddad" after "Abdullah Haddad")."""
+    if head.pos_ != "PROPN" or not head.is_title:
+        return False
+    return any(ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].text == head.text for ent in head.doc.ents)
+
+
 def clean_name(text: str) -> str:
     """A party name as written, on one line, without leading articles or edge punctuation."""
-    text = " ".join(text.split()).strip(" ,.;:\"'\u201c\u201d\u2018\u2019()[]-\u2013\u2014")
+    text = " ".join(text.split())
+    text = re.sub(r"^[^\w\u201c\"']+|[^\w.)\u201d\"']+$", "", text).strip(" ,.;:\"'\u201c\u201d\u2018\u2019()[]")
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]
 
@@ -249,11 +261,8 @@ def person_name(name: str) -> str:
     return " ".join(words)
 
 
-_COMPATIBLE = {frozenset({PERSON, ANONYMOUS})}
-
-
 def kinds_agree(a: str, b: str) -> bool:
-    return a == b or not a or not b or frozenset({a, b}) in _COMPATIBLE
+    return a == b or not a or not b
 
 
 def _surname_of(core: frozenset[str], kind: str, other: frozenset[str], other_kind: str) -> bool:

@@ -158,7 +158,7 @@ def _speaker_for(pronoun: Token, speaker_name: str, speaker_kind: str) -> str | 
     if not speaker_name or want is None:
         return None
     is_person = speaker_kind in ("person",)
-    if want == "person" and not is_person or want == "thing" and is_person:
+    if (want == "person" and not is_person) or (want == "thing" and is_person):
         return None
     if want == "group" and speaker_kind not in ("organisation", "government-body", "military", "media",
                                                 "anonymous", "state"):

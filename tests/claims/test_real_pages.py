@@ -89,7 +89,9 @@ def test_a_page_with_furniture_gives_speakers_with_kinds_and_a_positive_claim(si
     ]
     assert not any(re.search(r"\n\s*\n", revision.text[s.start:s.end]) for s in statements)
     # The airline's denial is of the positive claim, in the words of a clause.
-    assert statements[0].claim.text == "Velden Airways plans to separate male and female passengers on its domestic flights"
+    assert statements[0].claim.text == (
+        "Velden Airways plans to separate male and female passengers on its domestic flights"
+    )
     assert not Claim.objects.filter(text__in=["Video", "Legend", "Correction"]).exists()
 
     client.force_login(viewer)
