@@ -13,7 +13,7 @@ from tools.newscheck import headline_split, scratch_url
 
 TEXT = (
     "Dockers extend harbour strike\n\n"
-    "The Dockers Union said on Monday that the strike at the harbour would last another week.\n\n"
+    "The Dockers Union said on Monday that the strike at the harbour had been extended by another week.\n\n"
     "Its leader, Tomas Brandt, told reporters the owners had refused to meet the union.\n\n"
     "The owners' association said it does not plan to change the shifts."
 )
