@@ -164,6 +164,6 @@ def proposed_name(mention: str) -> str:
     """A clean name for a party the analysts do not know yet."""
     text = " ".join(unicodedata.normalize("NFKC", mention).translate(_APOSTROPHES).split())
     # Markup and list marks left at the edges by extraction (">Sanders", "- Haddad") are not the name.
-    text = re.sub(r"^[^\w\"'\u201c]+", "", text).strip(" ,.;:\"'")
+    text = re.sub(r"^[\W_]+|[^\w.)]+$", "", text)
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]

@@ -118,6 +118,8 @@ _THING_HEADS = frozenset(
 )
 
 _ANIMATE_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+# Plural bodies of officials that news names without saying which: like "officials", anonymous sources.
+_UNNAMED_OFFICIALS = frozenset({"police", "authorities", "prosecutors", "investigators"})
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     lower = head.lower_
     modifiers = {t.lower_ for t in words if t.i < head.i}
     bare = all(t.i == head.i or t.dep_ == "det" for t in words)
+    if bare and lower in _UNNAMED_OFFICIALS:
+        return SpeakerVerdict(True, ANONYMOUS)  # "police said", "authorities said": officials, unnamed
     if bare and head.pos_ == "NOUN" and (
         lower in _GOVERNMENT_HEADS | _MILITARY_HEADS | _MEDIA_HEADS or lemma in _GOVERNMENT_HEADS | _MILITARY_HEADS
     ):
@@ -225,7 +229,7 @@ def _surname_in_doc(head: Token) -> bool:
 def clean_name(text: str) -> str:
     """A party name as written, on one line, without leading articles or edge punctuation."""
     text = " ".join(text.split())
-    text = re.sub(r"^[^\w\u201c\"']+|[^\w.)\u201d\"']+$", "", text).strip(" ,.;:\"'\u201c\u201d\u2018\u2019()[]")
+    text = re.sub(r"^[\W_]+|[^\w.)]+$", "", text)
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]
 

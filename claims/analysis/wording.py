@@ -20,7 +20,7 @@ _PRUNABLE = ("parataxis", "advcl", "relcl", "appos", "acl", "npadvmod", "prep", 
 _NEGATIVE_DETERMINERS = ("no",)
 _QUESTION_WORDS = frozenset({"how", "what", "why", "whether", "when", "where", "who", "whom", "which", "if"})
 # Words that only make sense under the negation ("did not want it at all", "has not yet"): they go with it.
-_NEGATIVE_POLARITY = (("at", "all"), ("yet",))
+_NEGATIVE_POLARITY = (("at", "all"), ("yet",), ("anymore",), ("any", "longer"), ("any", "more"), ("either",))
 # Contracted auxiliaries as the tokenizer splits them ("ca" + "n't", "wo" + "n't").
 _AUX_FORMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 _PRONOUN_KIND = {"he": "person", "she": "person", "i": "person", "we": "group", "it": "thing", "they": "group"}
