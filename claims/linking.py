@@ -206,17 +206,20 @@ def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim 
 
 
 @pipeline_stage("speakers")
-def _proposed_party(name: str) -> tuple[Party, bool]:
+def _proposed_party(name: str, kind: str = "") -> tuple[Party, bool]:
     """The party an unknown speaker's name stands for, and whether it was created: the party the name already
-    resolves to, or a new proposal. Written at once, outside the analysis's transaction: when another analysis
+    resolves to, a known person whose fuller name contains it ("Haddad" is "Abdullah Haddad"), or a new proposal
+    of the kind the analysis gave. Written at once, outside the analysis's transaction: when another analysis
     proposes the same speaker at the same moment, its insert wins the slug and this one takes its party."""
-    existing = party_resolve(mention=name)
+    name = " ".join(name.split())
+    existing = party_resolve(mention=name) or _party_containing(name=name, kind=kind)
     if existing is not None:
         return existing, False
     digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    party_kind = kind if kind in PartyKind.values else PartyKind.ORGANISATION
     try:
         party = services.party_create(
-            slug=f"{slugify(name)[:80] or 'speaker'}-{digest}", name=name, kind=PartyKind.ORGANISATION,
+            slug=f"{slugify(name)[:80] or 'speaker'}-{digest}", name=name, kind=party_kind,
             aliases=[name], origin=Origin.EXTRACTED,
         )
     except IntegrityError:
@@ -225,6 +228,24 @@ def _proposed_party(name: str) -> tuple[Party, bool]:
             raise
         return existing, False
     return party, True
+
+
+def _party_containing(*, name: str, kind: str) -> Party | None:
+    """The one known person whose name holds all of this name's words and more: a surname for a person named
+    in full before ("Haddad" is "Abdullah Haddad"). None when several or none fit."""
+    from claims.analysis.speakers import PERSON, core_tokens
+
+    words = core_tokens(name)
+    # "Officials" in one article are not the "US officials" of another; a lone name the tagger took for an
+    # organisation may still be a person's surname.
+    if kind != PERSON and len(words) != 1:
+        return None
+    resolver = party_resolver()
+    fits = [
+        pid for pid in resolver.containing(frozenset(words))
+        if resolver.kind(pid) == PERSON and words < core_tokens(resolver.name(pid))
+    ]
+    return Party.objects.filter(pk=int(fits[0])).first() if len(fits) == 1 else None
 
 
 @dataclass(eq=False)
@@ -303,9 +324,10 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
         start, end = min(s.start for s in spans), max(s.end for s in spans)
         party = parties.get(int(extracted.party_id)) if extracted.party_id else None
         if party is None and extracted.proposed_party:
-            party, created = _proposed_party(extracted.proposed_party)
+            party, created = _proposed_party(extracted.proposed_party, getattr(extracted, "proposed_kind", ""))
             report.parties_proposed += int(created)
-        speaker = extracted.speaker.text if extracted.speaker else ""
+        # As written, on one line, within the column (a misparsed subject can run long).
+        speaker = " ".join(extracted.speaker.text.split())[:300] if extracted.speaker else ""
         if party is None and not speaker:
             report.problems.append(f"statement at {start}-{end} has no speaker; kept out")
             continue
@@ -350,7 +372,8 @@ def _claim_for(extracted, *, report: AnalysisReport, proposals: list[_NewClaim])
         report.claims_linked += 1
         return claim
     report.claims_proposed += 1
-    proposals.append(_NewClaim(text=_readable(wording)))
+    # The analysis's wording: the content's clause in positive form, pronouns resolved, about 25 words.
+    proposals.append(_NewClaim(text=_readable(getattr(extracted, "claim_wording", "") or wording)))
     return proposals[-1]
 
 

@@ -65,6 +65,33 @@ def body_render(body: _Element | None) -> str:
     return unicodedata.normalize("NFC", "\n\n".join(blocks))
 
 
+def _comparable(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+_SITE_SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7)\s+")
+
+
+def title_strip(text: str, title: str) -> str:
+    """The body without the headline that pages repeat as its first block or first line (it stays the title).
+
+    A first block equal to the title, or to the title without the site name it often carries ("Headline |
+    Outlet"), goes, as often as it is repeated; so does a first line equal to it when a single line break
+    joins it to the first paragraph.
+    """
+    wanted = {_comparable(title), _comparable(_SITE_SEPARATOR.split(title)[0])} - {""}
+    while wanted and text:
+        block, sep, rest = text.partition("\n\n")
+        line, line_sep, line_rest = block.partition("\n")
+        if _comparable(block) in wanted and sep:
+            text = rest.lstrip("\n")
+        elif _comparable(line) in wanted and line_sep:
+            text = (line_rest + sep + rest).lstrip("\n")
+        else:
+            break
+    return text
+
+
 def _date(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -112,13 +139,14 @@ def html_extract(*, html: str, url: str) -> Extracted:
     )
     if document is None:
         return Extracted(text="")
-    text = body_render(document.body)
+    title = (document.title or "").strip()
+    text = title_strip(body_render(document.body), title)
     page_lang = _HTML_LANG.search(html[:5000])
     # The text decides; the page's lang attribute (often a template default) only for very short texts.
     language = text_language(text) if len(text) >= 200 or not page_lang else page_lang.group(1).lower()
     return Extracted(
         text=text,
-        title=(document.title or "").strip(),
+        title=title,
         byline=(document.author or "").strip()[:500],
         published_at=_date(document.date),
         language=language,

@@ -6,12 +6,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
-from claims.analysis import lexicon
+from claims.analysis import lexicon, speakers
+from claims.analysis.blocks import parse_blocks
 from claims.analysis.nlp import get_nlp
 from claims.analysis.parties import PartyResolver, name_tokens, proposed_name
 from claims.analysis.records import ExtractedStatement, KnownParty, TextSpan
+from claims.analysis.wording import claim_wording
 from core.stages import pipeline_stage
 
 _TRIM_CHARS = " \t\n\r,;:.-\u2013\u2014"
@@ -38,20 +40,24 @@ class _Candidate:
     reciprocal: bool = False
     confidence: float = 0.8
     content_root: Token | None = None
+    # Found by layout alone ("NAME: ..." lines, sign-offs): the name must be a name, not a page label.
+    layout: bool = False
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of quoted passages, quote marks included."""
     regions: list[tuple[int, int]] = []
     pattern = re.compile(
-        r"\u201c[^\u201c\u201d]{1,2000}?\u201d|\"[^\"\n]{1,2000}?\"|''(?:[^'\n]|'(?!')){1,2000}?''|``[^`\n]{1,2000}?''"
+        # A curly quotation may wrap a line but never runs over a blank line (a paragraph break).
+        r"\u201c(?:[^\u201c\u201d\n]|\n(?![ \t]*\n)){1,2000}?\u201d|"
+        r"\"[^\"\n]{1,2000}?\"|''(?:[^'\n]|'(?!')){1,2000}?''|``[^`\n]{1,2000}?''"
     )
     for match in pattern.finditer(text):
         regions.append((match.start(), match.end()))
     return regions
 
 
-_NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|of|de|van|von))" + "{0,3}"
+_NAME = r"[A-Z][\w.'\u2019-]*(?:[ \t]+(?:[A-Z][\w.'\u2019-]*|of|de|van|von))" + "{0,3}"
 # "PENCE: Well, ..." in transcripts and "Poll: Voters ..." in headlines.
 _SPEAKER_LINE = re.compile(rf"(?m)^[\"\u201c]?(?P<name>{_NAME})(?P<colon>:)[ \t]+(?P<content>\S[^\n]*)")
 # '“...” ― Karen Bobadilla': a sign-off naming who wrote the quote.
@@ -472,6 +478,8 @@ class _Extractor:
         segments = [seg for seg in (_trim(self.text, c) for c in content) if seg]
         if name_span is None or cue_span is None or not segments or not len(name_span):
             return None
+        if not self._layout_speaker(name_span):
+            return None
         return _Candidate(
             cue_tokens=list(cue_span),
             source_heads=[name_span.root],
@@ -480,30 +488,63 @@ class _Extractor:
             stance="asserts",
             direct=all(self.quotes.covering(s, e) for s, e in segments),
             confidence=0.6,
+            layout=True,
         )
+
+    def _layout_speaker(self, name_span: Span) -> bool:
+        """A "NAME:" or sign-off names a speaker only if it is a known party or a name, not "READ MORE"."""
+        if self.resolver.resolve(name_span.text).party_id:
+            return True
+        return speakers.mention_verdict(name_span.root, list(name_span), layout=True).party
 
     def _drop_nested(self, candidates: list[_Candidate]) -> list[_Candidate]:
         """Reports inside quoted words or inside another report's content are the outer speaker's words.
 
         PolNeAR annotates no nested attribution ("he said he thought ..." is one), and for a
-        claims tracker the outer speaker is the one on record.
+        claims tracker the outer speaker is the one on record. Except when the outer speaker only
+        reports (a report, an outlet: "the report said Haddad categorically denies ..."): then the
+        inner speaker is the one on record, with the inner stance, and the outer report goes.
         """
-        unquoted = []
+        nested: list[tuple[_Candidate, _Candidate | None]] = []
+        kept = []
         for cand in candidates:
             cue_start = cand.cue_tokens[0].idx
             quote = self.quotes.covering(cue_start, cue_start + 1)
             # Scare quotes around the cue itself (“expressed concern”) are not someone else's words.
-            if quote is None or len(self.text[quote[0] : quote[1]].split()) <= 4:
-                unquoted.append(cand)
-        contents = [(s, e) for c in unquoted for s, e in c.content]
-        kept = []
-        for cand in unquoted:
-            cue_start = cand.cue_tokens[0].idx
+            in_quote = quote is not None and len(self.text[quote[0] : quote[1]].split()) > 4
             own = set(cand.content)
-            if any(s < cue_start < e for s, e in contents if (s, e) not in own):
-                continue
-            kept.append(cand)
+            outer = next(
+                (
+                    o for o in candidates
+                    if o is not cand and any(s < cue_start < e for s, e in o.content if (s, e) not in own)
+                ),
+                None,
+            )
+            if in_quote or outer is not None:
+                nested.append((cand, outer))
+            else:
+                kept.append(cand)
+        reported: set[int] = set()
+        for cand, outer in nested:
+            if outer is not None and self._only_reports(outer) and cand.source_heads and not cand.layout and (
+                _is_animate(cand.source_heads[0], self.resolver) and cand.source_heads[0].pos_ != "PRON"
+            ):
+                kept.append(cand)
+                reported.add(id(outer))
+        kept = [c for c in kept if id(c) not in reported]
+        kept.sort(key=lambda c: c.cue_tokens[0].i)
         return kept
+
+    def _only_reports(self, cand: _Candidate) -> bool:
+        """A speaker that passes on what others say: a thing ("the report") or an outlet, not a party to it."""
+        if not cand.source_heads:
+            return False
+        head = cand.source_heads[0]
+        party = self.resolver.resolve(_mention_text(self.doc, head)).party_id
+        if party:
+            return self.resolver.kind(party) == speakers.MEDIA
+        verdict = speakers.mention_verdict(head, _mention_tokens(head), layout=cand.layout)
+        return verdict.reason == "thing" or verdict.kind == speakers.MEDIA
 
     def _verb_candidates(self, verb: Token, lemma: str, cue: lexicon.Cue) -> list[_Candidate]:
         source, how = _find_source(verb)
@@ -598,7 +639,8 @@ class _Extractor:
     # -- speakers ----------------------------------------------------------------------------------
 
     def statements(self) -> list[ExtractedStatement]:
-        history: list[tuple[str, str]] = []  # (party id, kind) of resolved speakers, reading order
+        # Speakers in reading order: (party id, or "?" + the proposed name, kind), for pronouns and role nouns.
+        history: list[tuple[str, str]] = []
         groups: list[list[str]] = []
         statements: list[ExtractedStatement] = []
         for cand in self.candidates():
@@ -614,64 +656,105 @@ class _Extractor:
                 else None
             )
             group_ids = [p[0] for p in parties if p[0]]
-            for party_id, proposed, score in parties:
+            for party_id, proposed, kind, score in parties:
                 target_id = None
                 if cand.target is not None:
                     target_id = self.resolver.resolve(_mention_text(self.doc, cand.target)).party_id
                 if cand.reciprocal and party_id and len(group_ids) == 2:
                     target_id = next(p for p in group_ids if p != party_id) if group_ids[0] != group_ids[1] else None
                 claim_text = " ".join(c.text for c in content)
+                wording = claim_wording(
+                    self.doc, cand.content,
+                    speaker_name=self.resolver.name(party_id) if party_id else (proposed or ""),
+                    speaker_kind=self.resolver.kind(party_id) if party_id else kind,
+                )
+                stance = _polar_stance(cand.stance, wording.negated)
+                if wording.negated:
+                    # A denial of the positive clause is matched and grouped with reports of that clause.
+                    claim_text = wording.text
+                elif not wording.text and not cand.anaphoric:
+                    # A noun phrase or a fragment is no claim: the statement stays unlinked.
+                    claim_text = ""
                 if target_id:
                     claim_text = f"{self.resolver.name(target_id)} {claim_text}"
+                confidence = cand.confidence * (0.5 + 0.5 * score)
+                if not wording.text:
+                    confidence *= 0.8
                 statements.append(
                     ExtractedStatement(
                         speaker=speaker,
                         party_id=party_id,
                         proposed_party=proposed,
+                        proposed_kind=kind if proposed else "",
                         cue=cue_spans,
                         content=content,
                         direct=cand.direct,
-                        stance=cand.stance,  # type: ignore[arg-type]
-                        confidence=round(cand.confidence * (0.5 + 0.5 * score), 3),
+                        stance=stance,  # type: ignore[arg-type]
+                        confidence=round(confidence, 3),
                         claim_text=claim_text,
                         anaphoric=cand.anaphoric,
                         target_party_id=target_id,
+                        clause=wording.clause,
+                        claim_wording=wording.text,
                     )
                 )
                 if party_id:
                     history.append((party_id, self.resolver.kind(party_id)))
+                elif proposed:
+                    history.append(("?" + proposed, kind))
         return statements
 
     def _speaker_parties(
         self, cand: _Candidate, history: list[tuple[str, str]], groups: list[list[str]]
-    ) -> list[tuple[str | None, str | None, float]]:
-        """(party id, proposed name, score) for each speaker; coreference for pronouns and roles."""
-        out: list[tuple[str | None, str | None, float]] = []
+    ) -> list[tuple[str | None, str | None, str, float]]:
+        """(party id, proposed name, its kind, score) for each speaker; coreference for pronouns and roles.
+
+        A speaker that is no party (a pronoun with no antecedent, a thing such as "the report", page furniture)
+        gets neither: its statement keeps the words as written.
+        """
+        out: list[tuple[str | None, str | None, str, float]] = []
         for head in cand.source_heads:
             words = _mention_tokens(head)
             mention = _mention_text(self.doc, head)
             lower = head.lower_
             resolution = self.resolver.resolve(mention)
             if resolution.party_id:
-                out.append((resolution.party_id, None, resolution.score))
+                out.append((resolution.party_id, None, "", resolution.score))
                 continue
             is_group = lower in ("they", "both", "countries", "sides") or (
                 lower in lexicon.GROUP_NOUNS and any(t.lower_ in ("both", "two") for t in words)
             )
             if is_group and groups:
-                out.extend((pid, None, 0.6) for pid in groups[-1])
+                out.extend((pid, None, "", 0.6) for pid in groups[-1])
                 continue
-            if lower in lexicon.PRONOUNS or lower in lexicon.ROLE_NOUNS or head.lemma_.lower() in lexicon.ROLE_NOUNS:
+            is_role = (
+                lower in lexicon.ROLE_NOUNS
+                or head.lemma_.lower() in lexicon.ROLE_NOUNS
+                or speakers.is_organisation_description(head, words)
+            )
+            # "The Transport Ministry" is named; only a bare "the ministry" points back.
+            if is_role and any(t.pos_ == "PROPN" or t.ent_type_ for t in words if t.i != head.i):
+                is_role = False
+            if lower in lexicon.PRONOUNS or is_role:
                 antecedent = self._antecedent(head, history)
                 if antecedent:
-                    out.append((antecedent, None, 0.6))
+                    key, kind = antecedent
+                    if key.startswith("?"):
+                        out.append((None, key[1:], kind, 0.5))
+                    else:
+                        out.append((key, None, "", 0.6))
                     continue
-            if head.pos_ == "PRON":
-                out.append((None, None, 0.3))
+            verdict = speakers.mention_verdict(head, words, layout=cand.layout)
+            if head.dep_ == "appos" and not (verdict.party and head.pos_ == "PROPN"):
+                continue  # "Marta Lindqvist, the port's director": the description is hers, not a second speaker
+            if head.pos_ == "NOUN" and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in head.children):
+                continue  # "the chief executive, Petra Holm": the name speaks
+            if head.pos_ == "PRON" or not verdict.party:
+                out.append((None, None, "", 0.3))
             else:
-                out.append((None, proposed_name(mention), 0.5))
+                out.append((None, proposed_name(_party_name(head, mention, verdict.kind)), verdict.kind, 0.5))
         # Drop unnamed group words ("two other states") when named members of the group spoke.
-        if any(pid for pid, _, _ in out):
+        if any(pid for pid, _, _, _ in out):
             out = [
                 o for o in out if o[0] or (o[1] and name_tokens(o[1]) - lexicon.GROUP_NOUNS - {"two", "other", "three"})
             ]
@@ -685,20 +768,63 @@ class _Extractor:
                 unique.append(o)
         return unique
 
-    def _antecedent(self, head: Token, history: list[tuple[str, str]]) -> str | None:
-        """Who "it", "he" or "a spokeswoman" speaks for: the nearest earlier speaker of a fitting kind."""
+    def _antecedent(self, head: Token, history: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """Who "it", "he" or "a spokeswoman" speaks for: the nearest earlier speaker of a fitting kind, as (party
+        id or "?" + proposed name, kind)."""
         lower = head.lower_
         wants_person = lower in ("he", "she")
-        for party_id, kind in reversed(history):
+        if lower in ("i", "we", "you", "who", "which", "that"):
+            return None
+        described = speakers.is_organisation_description(head, [head])
+        for key, kind in reversed(history):
+            # A role noun ("the ministry", "officials") speaks for a known party; a pronoun, or "the airline"
+            # for an organisation proposed before, for any speaker.
+            if key.startswith("?") and lower not in lexicon.PRONOUNS and not (
+                described and kind == speakers.ORGANISATION
+            ):
+                continue
             is_person = kind == "person"
             if wants_person == is_person:
-                return party_id
-        # No speaker yet: the nearest earlier name in the text that is a known party.
+                return key, kind
+        # No speaker yet: the nearest earlier name in the text that is a known party, or for "he"/"she" a person.
         for ent in reversed([e for e in self.doc.ents if e.end <= head.i]):
             party_id = self.resolver.resolve(ent.text).party_id
             if party_id and (self.resolver.kind(party_id) == "person") == wants_person:
-                return party_id
+                return party_id, self.resolver.kind(party_id)
+            if wants_person and not party_id and ent.label_ == "PERSON" and len(ent.text.split()) >= 2:
+                return "?" + speakers.person_name(speakers.clean_name(ent.text)), "person"
         return None
+
+
+def _party_name(head: Token, mention: str, kind: str) -> str:
+    """A person is named by the name, not the description around it ("longtime pollster Jan Novak")."""
+    if kind == speakers.PERSON and head.ent_type_ == "PERSON":
+        for ent in head.doc.ents:
+            if ent.start <= head.i < ent.end and ent.label_ == "PERSON":
+                return speakers.person_name(ent.text)
+    if kind == speakers.PERSON:
+        return speakers.person_name(speakers.name_head(mention))
+    return speakers.name_head(mention)
+
+
+def _polar_stance(stance: str, negated: bool) -> str:
+    """The stance towards the positive claim: "said X did not" denies "X did"."""
+    if not negated:
+        return stance
+    return {"asserts": "denies", "confirms": "denies", "denies": "asserts"}.get(stance, stance)
+
+
+def merge_proposals(results: dict[str, list[ExtractedStatement]]) -> None:
+    """One proposal per unknown speaker across the run: "President Haddad" and "Haddad" become one name."""
+    proposals = speakers.Proposals()
+    placed = []
+    for statements in results.values():
+        for statement in statements:
+            if statement.proposed_party:
+                placed.append((statement, proposals.add(statement.proposed_party, statement.proposed_kind)))
+    for statement, index in placed:
+        statement.proposed_party = proposals.names[index]
+        statement.proposed_kind = proposals.kinds[index]
 
 
 def analyse_doc(doc: Doc, parties: Sequence[KnownParty] | PartyResolver) -> list[ExtractedStatement]:
@@ -726,7 +852,8 @@ def analyse_documents(
     nlp = get_nlp()
     names = list(texts)
     results: dict[str, list[ExtractedStatement]] = {}
-    for name, doc in zip(names, nlp.pipe((texts[n] for n in names), batch_size=batch_size), strict=True):
+    for name, doc in zip(names, parse_blocks(nlp, (texts[n] for n in names), batch_size=4 * batch_size), strict=True):
         results[name] = analyse_doc(doc, resolver)
+    merge_proposals(results)
     assign_claim_keys(results)
     return results

@@ -130,6 +130,13 @@ class PartyResolver:
                 return Resolution(child.id, 0.8)
         return Resolution(best_id, 0.6 + 0.4 * best_cover)
 
+    def containing(self, tokens: frozenset[str]) -> list[str]:
+        """Parties one of whose names has all these words and more ("Haddad" in "Abdullah Haddad"), in rank order."""
+        if not tokens:
+            return []
+        found = dict.fromkeys(pid for alias_tokens, pid in self._token_sets if tokens < alias_tokens)
+        return list(found)
+
     def _tokens_of(self, party_id: str) -> frozenset[str]:
         words: set[str] = set()
         for tokens, pid in self._token_sets:
@@ -158,6 +165,8 @@ class PartyResolver:
 
 def proposed_name(mention: str) -> str:
     """A clean name for a party the analysts do not know yet."""
-    text = unicodedata.normalize("NFKC", mention).translate(_APOSTROPHES).strip(" ,.;:\"'")
+    text = " ".join(unicodedata.normalize("NFKC", mention).translate(_APOSTROPHES).split())
+    # Markup and list marks left at the edges by extraction (">Sanders", "- Haddad") are not the name.
+    text = re.sub(r"^[\W_]+|[^\w.)]+$", "", text)
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]

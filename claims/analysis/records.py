@@ -49,4 +49,12 @@ class ExtractedStatement:
     anaphoric: bool = False
     # Party the statement accuses or is about, when the construction names one.
     target_party_id: str | None = None
+    # The kind of party `proposed_party` names (person, organisation, state, government-body, military, media,
+    # anonymous), from the named-entity label and the head noun.
+    proposed_kind: str = ""
+    # Whether the content is a declarative clause (finite verb with its subject) that can stand as a claim.
+    clause: bool = False
+    # The claim as an analyst would write it: the content's clause in positive form, pronouns resolved where
+    # the text allows, about 25 words at most; "" when the content is no claim (a noun phrase, a fragment).
+    claim_wording: str = ""
     extra: dict[str, object] = field(default_factory=dict)

@@ -58,8 +58,8 @@ def test_rss2_atom_and_rss1_feeds_are_polled_and_their_articles_ingested(db, sit
     assert (article.title, article.outlet, article.feed, article.status) == (
         "Bridges destroyed near the border", feed.outlet, feed, "fetched"
     )
-    # the headline is the text's first paragraph, as trafilatura keeps it
-    assert article.revisions.get().text == "\n\n".join(["Bridges destroyed near the border", *STORY])
+    # the headline, which the page repeats above the story, is the title and not the text's first paragraph
+    assert article.revisions.get().text == "\n\n".join(STORY)
     feed.refresh_from_db()
     assert (feed.title, feed.consecutive_failures, feed.last_error) == (title, 0, "")
     assert feed.last_success_at is not None

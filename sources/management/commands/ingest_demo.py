@@ -54,6 +54,7 @@ class Command(BaseCommand):
                     f"title={article.title!r} dateline={article.dateline!r} published={article.published_at:%Y-%m-%d} "
                     f"language={article.language} status={article.status}, revision {revision.number} "
                     f"({len(revision.text)} chars); text vs {demo.slug}.txt: "
-                    f"{text_difference(demo.text, revision.text)}"
+                    f"{text_difference(demo.body.rstrip(chr(10)), revision.text)}"
+                    + (" (its headline is the title)" if demo.headline else "")
                 )
         self.stdout.write("Demo site stopped.")

@@ -1,0 +1,259 @@
+"""Claim wording: is a statement's content a clause that can stand as a claim, and that clause in positive form.
+
+A claim is a declarative clause with a finite verb and its subject ("the airline plans to separate
+passengers"), readable on its own. A noun phrase ("Federal privacy law") or a fragment ("Having made any
+statement on ...") is no claim: its statement stays a position or unlinked. A negated report is a denial of
+the positive clause, so the wording drops the negation and the caller flips the stance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+MAX_WORDS = 25
+_SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
+_FINITE_TAGS = ("VBD", "VBZ", "VBP", "MD")
+# Parts of a long clause that can go and leave it readable, the least needed first.
+_PRUNABLE = ("parataxis", "advcl", "relcl", "appos", "acl", "npadvmod", "prep", "advmod", "conj", "cc")
+_NEGATIVE_DETERMINERS = ("no",)
+_QUESTION_WORDS = frozenset({"how", "what", "why", "whether", "when", "where", "who", "whom", "which", "if"})
+# Words that only make sense under the negation ("did not want it at all", "has not yet"): they go with it.
+_NEGATIVE_POLARITY = (("at", "all"), ("yet",), ("anymore",), ("any", "longer"), ("any", "more"), ("either",))
+# Contracted auxiliaries as the tokenizer splits them ("ca" + "n't", "wo" + "n't").
+_AUX_FORMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
+_PRONOUN_KIND = {"he": "person", "she": "person", "i": "person", "we": "group", "it": "thing", "they": "group"}
+_IRREGULAR_PAST = {
+    "be": "was", "have": "had", "do": "did", "go": "went", "say": "said", "make": "made", "take": "took",
+    "give": "gave", "get": "got", "know": "knew", "see": "saw", "come": "came", "think": "thought",
+    "tell": "told", "find": "found", "leave": "left", "feel": "felt", "bring": "brought", "buy": "bought",
+    "hold": "held", "keep": "kept", "let": "let", "put": "put", "set": "set", "run": "ran", "send": "sent",
+    "shoot": "shot", "sell": "sold", "spend": "spent", "stand": "stood", "win": "won", "write": "wrote",
+    "meet": "met", "pay": "paid", "lose": "lost", "hit": "hit", "fight": "fought", "break": "broke",
+    "begin": "began", "build": "built", "speak": "spoke", "steal": "stole", "strike": "struck",
+    "choose": "chose", "fly": "flew", "drive": "drove", "eat": "ate", "fall": "fell", "forget": "forgot",
+    "grow": "grew", "hide": "hid", "lead": "led", "mean": "meant", "read": "read", "ride": "rode",
+    "rise": "rose", "seek": "sought", "shut": "shut", "sink": "sank", "sit": "sat", "sleep": "slept",
+    "snap": "snapped", "teach": "taught", "throw": "threw", "understand": "understood", "wear": "wore",
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a statement's content makes as a claim."""
+
+    clause: bool  # a declarative clause with a finite verb and its subject
+    negated: bool  # the clause was negated; `text` is its positive form
+    text: str  # readable positive wording, "" when the content is no clause
+    pruned: bool = False  # parts were dropped to bring it to about MAX_WORDS
+
+
+def _third_person(lemma: str) -> str:
+    if lemma == "be":
+        return "is"
+    if lemma == "have":
+        return "has"
+    if lemma.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return lemma + "es"
+    if lemma.endswith("y") and len(lemma) > 1 and lemma[-2] not in "aeiou":
+        return lemma[:-1] + "ies"
+    return lemma + "s"
+
+
+def _past(lemma: str) -> str:
+    if lemma in _IRREGULAR_PAST:
+        return _IRREGULAR_PAST[lemma]
+    if lemma.endswith("e"):
+        return lemma + "d"
+    if lemma.endswith("y") and len(lemma) > 1 and lemma[-2] not in "aeiou":
+        return lemma[:-1] + "ied"
+    return lemma + "ed"
+
+
+def _clause_root(tokens: list[Token]) -> Token | None:
+    """The first token of the content whose head lies outside it: the content's own root."""
+    inside = {t.i for t in tokens}
+    roots = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    roots = [t for t in roots if not t.is_punct and not t.is_space]
+    verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")]
+    return verbs[0] if verbs else (roots[0] if roots else None)
+
+
+def _is_finite(verb: Token) -> bool:
+    if verb.tag_ in _FINITE_TAGS:
+        return True
+    return any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE_TAGS for c in verb.children)
+
+
+def is_clause(root: Token | None, inside: set[int]) -> bool:
+    """A finite verb with its subject among the content's words: "X did Y", not "Y" or "having done Y"."""
+    if root is None or root.pos_ not in ("VERB", "AUX"):
+        return False
+    subject = _subject(root)
+    return subject is not None and subject.i in inside and _is_finite(root)
+
+
+def _subject(root: Token) -> Token | None:
+    """The clause's subject; the parser sometimes hangs it on an auxiliary ("the border was closed")."""
+    for child in root.children:
+        if child.dep_ in _SUBJECT_DEPS:
+            return child
+    for aux in root.children:
+        if aux.dep_ in ("aux", "auxpass"):
+            for child in aux.children:
+                if child.dep_ in _SUBJECT_DEPS:
+                    return child
+    return None
+
+
+def is_event_phrase(root: Token | None) -> bool:
+    """A noun phrase that reports an event with its participants ("the loss of at least 84 soldiers")."""
+    if root is None or root.pos_ != "NOUN":
+        return False
+    return any(c.dep_ in ("prep", "acl") and any(g.dep_ in ("pobj", "pcomp", "dobj") for g in c.children)
+               for c in root.children)
+
+
+def _is_bare_gerund(root: Token, inside: set[int]) -> bool:
+    """A gerund with no subject or auxiliary of its own, reported as what the speaker did ("denies taking")."""
+    return (
+        root.tag_ == "VBG" and root.i == min(inside) and root.dep_ in ("xcomp", "ccomp", "dobj", "pcomp")
+        and not any(c.dep_ in (*_SUBJECT_DEPS, "aux", "auxpass", "neg") for c in root.children)
+    )
+
+
+def _is_question(tokens: list[Token]) -> bool:
+    """An indirect question ("said how surprised he is", "asked whether ...") states no fact."""
+    words = [t for t in tokens if not t.is_punct and not t.is_space]
+    return bool(words) and words[0].lower_ in _QUESTION_WORDS
+
+
+def _negation(root: Token) -> tuple[list[Token], Token | None]:
+    """The words that negate the clause ("not", "n't", "never", a "no" before its subject or object) and a
+    do-support auxiliary that goes with them ("does not plan" -> "plans")."""
+    negators = [c for c in root.children if c.dep_ == "neg"]
+    for child in root.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr"):
+            negators.extend(d for d in child.children if d.dep_ == "det" and d.lower_ in _NEGATIVE_DETERMINERS)
+    do_aux = None
+    if any(n.dep_ == "neg" for n in negators):
+        do_aux = next((c for c in root.children if c.dep_ == "aux" and c.lemma_.lower() == "do"), None)
+    return negators, do_aux
+
+
+def _polarity_items(root: Token, keep: set[int]) -> set[int]:
+    doc, found = root.doc, set()
+    for i in sorted(keep):
+        for phrase in _NEGATIVE_POLARITY:
+            ids = list(range(i, i + len(phrase)))
+            if all(j in keep and j < len(doc) and doc[j].lower_ == w for j, w in zip(ids, phrase, strict=True)):
+                found.update(ids)
+    return found
+
+
+def _speaker_for(pronoun: Token, speaker_name: str, speaker_kind: str) -> str | None:
+    """The speaker's name for a subject pronoun that refers back to the speaker ("Ruritania said it ...")."""
+    want = _PRONOUN_KIND.get(pronoun.lower_)
+    if not speaker_name or want is None:
+        return None
+    is_person = speaker_kind in ("person",)
+    if (want == "person" and not is_person) or (want == "thing" and is_person):
+        return None
+    if want == "group" and speaker_kind not in ("organisation", "government-body", "military", "media",
+                                                "anonymous", "state"):
+        return None
+    return speaker_name
+
+
+def _prune(root: Token, keep: set[int]) -> set[int]:
+    """Drop the least needed parts of the clause, rightmost first, until it has about MAX_WORDS words."""
+    def count(ids: set[int]) -> int:
+        return sum(1 for i in ids if not root.doc[i].is_punct and not root.doc[i].is_space)
+
+    for dep in _PRUNABLE:
+        if count(keep) <= MAX_WORDS:
+            break
+        parts = [t for t in root.subtree if t.dep_ == dep and t.i in keep and t.i != root.i]
+        for part in sorted(parts, key=lambda t: -t.i):
+            if count(keep) <= MAX_WORDS:
+                break
+            subtree = {t.i for t in part.subtree}
+            if root.i in subtree:
+                continue
+            keep = keep - subtree
+    return keep
+
+
+def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: str = "",
+                  speaker_kind: str = "") -> Wording:
+    """The claim a statement's content makes: whether it is a clause, and its readable positive wording."""
+    tokens = [t for start, end in segments for t in doc if start <= t.idx < end]
+    inside = {t.i for t in tokens}
+    root = _clause_root(tokens)
+    clause = is_clause(root, inside) and not _is_question(tokens)
+    if root is not None and not clause and speaker_name and _is_bare_gerund(root, inside):
+        # "X denies taking the photograph": the claim is that X took it, and X denies it.
+        keep = {t.i for t in root.subtree if t.i in inside and t.i != root.i}
+        rest = _render(root.doc, sorted(keep), {}) if keep else ""
+        text = f"{speaker_name} {_past(root.lemma_.lower())}" + (f" {rest[:1].lower()}{rest[1:]}" if rest else "")
+        return Wording(True, False, text)
+    if root is None or not (clause or is_event_phrase(root)):
+        return Wording(False, False, "")
+    # The first sentence with the root: the claim is one clause, not a quoted paragraph.
+    keep = {t.i for t in root.sent if t.i in inside}
+    negators, do_aux = _negation(root) if clause else ([], None)
+    negated = bool(negators)
+    keep -= {n.i for n in negators}
+    if negated:
+        keep -= _polarity_items(root, keep)
+    replace: dict[int, str] = {}
+    if do_aux is not None and do_aux.i in keep:
+        keep.discard(do_aux.i)
+        if do_aux.tag_ == "VBZ":
+            replace[root.i] = _third_person(root.lemma_.lower())
+        elif do_aux.tag_ == "VBD":
+            replace[root.i] = _past(root.lemma_.lower())
+    for token in tokens:
+        if token.i in keep and token.dep_ in ("aux", "auxpass") and token.lower_ in _AUX_FORMS and negated:
+            replace[token.i] = _AUX_FORMS[token.lower_]
+    # The complementiser and a leading conjunction belong to the report, not the claim.
+    for child in root.children:
+        if child.dep_ in ("mark", "cc") and child.i < root.i and child.i in keep:
+            keep.discard(child.i)
+    subject = _subject(root)
+    # "said on Monday it ...": a time phrase before the subject is the report's, not the claim's.
+    if subject is not None:
+        first = min(keep, default=subject.i)
+        for child in root.children:
+            if child.dep_ in ("prep", "npadvmod") and child.left_edge.i == first and child.i < subject.i:
+                keep -= {t.i for t in child.subtree}
+                first = min(keep, default=subject.i)
+    if subject is not None and subject.pos_ == "PRON" and subject.i in keep:
+        name = _speaker_for(subject, speaker_name, speaker_kind)
+        if name:
+            replace[subject.i] = name
+    pruned_keep = _prune(root, keep) if len([i for i in keep if not doc[i].is_punct]) > MAX_WORDS else keep
+    text = _render(doc, sorted(pruned_keep), replace)
+    return Wording(clause, negated, text, pruned=pruned_keep != keep)
+
+
+def _render(doc: Doc, ids: list[int], replace: dict[int, str]) -> str:
+    parts: list[str] = []
+    for index, i in enumerate(ids):
+        token = doc[i]
+        if token.is_space:
+            parts.append(" ")
+            continue
+        word = replace.get(i, token.text)
+        follows = index + 1 < len(ids) and ids[index + 1] == i + 1
+        parts.append(word + (token.whitespace_ if follows else " "))
+    text = " ".join("".join(parts).split())
+    text = text.replace(" ,", ",").replace(" .", ".").replace(" 's", "'s")
+    text = text.strip(" ,;:.-\u2013\u2014\"'\u201c\u201d\u2018\u2019")
+    # A quotation cut at its start or end leaves an unmatched mark inside.
+    if text.count("\u201c") != text.count("\u201d"):
+        text = text.replace("\u201c", "").replace("\u201d", "")
+    if text.count('"') % 2:
+        text = text.replace('"', "")
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,96 @@
+"""Speakers are speakers: furniture and common nouns never become parties; every proposal has a kind; one
+proposal per person or body across the run; pronouns resolve or stay unresolved (invented texts)."""
+
+from __future__ import annotations
+
+from claims.analysis import analyse, analyse_documents
+
+
+def _proposals(text: str) -> list[tuple[str, str]]:
+    return sorted({(s.proposed_party, s.proposed_kind) for s in analyse(text, []) if s.proposed_party})
+
+
+def _speakers(text: str) -> list[tuple[str | None, str | None]]:
+    return [(s.proposed_party, s.speaker.text if s.speaker else None) for s in analyse(text, [])]
+
+
+def test_page_furniture_before_a_colon_is_no_speaker():
+    text = (
+        "READ MORE: Harbour strike enters its second week\n\n"
+        "Video: Cranes stand idle at the container terminal\n\n"
+        "Correction: An earlier version of this article misstated the number of ships.\n\n"
+        "Legend: Dockers march through the old town on Monday."
+    )
+    assert analyse(text, []) == []
+
+
+def test_a_transcript_speaker_line_still_speaks():
+    text = "HALVORSEN: The harbour will reopen on Friday, and the unions have agreed to the new shifts."
+    assert [(s.proposed_party, s.stance) for s in analyse(text, [])] == [("HALVORSEN", "asserts")]
+
+
+def test_each_proposed_party_gets_its_kind_from_names_and_head_nouns():
+    text = (
+        "Marta Lindqvist, the port's director, said the strike had cost millions.\n\n"
+        "The Transport Ministry said talks would resume on Thursday.\n\n"
+        "The Nordavian army said troops had been sent to guard the terminal.\n\n"
+        "The Harbour Gazette newspaper reported that two ships had left for other ports.\n\n"
+        "Officials said the cranes had not been damaged.\n\n"
+        "Portugal said it had offered to take the diverted ships."
+    )
+    assert _proposals(text) == [
+        ("Harbour Gazette newspaper", "media"),
+        ("Marta Lindqvist", "person"),
+        ("Nordavian army", "military"),
+        ("Officials", "anonymous"),
+        ("Portugal", "state"),
+        ("Transport Ministry", "government-body"),
+    ]
+
+
+def test_things_that_say_are_no_party_but_keep_their_words():
+    text = "The report said the harbour had lost a third of its traffic since the spring."
+    [statement] = analyse(text, [])
+    assert (statement.party_id, statement.proposed_party, statement.speaker.text) == (None, None, "The report")
+
+
+def test_a_title_and_a_surname_are_one_proposal_with_the_full_name():
+    text = (
+        "Prime Minister Elias Varga said the government would not negotiate under pressure.\n\n"
+        "Varga said the unions had broken the agreement signed in March.\n\n"
+        "President Varga also said he had spoken to the harbour's owners."
+    )
+    assert {s.proposed_party for s in analyse(text, [])} == {"Elias Varga"}
+
+
+def test_singular_and_plural_descriptions_are_one_proposal_across_the_run():
+    results = analyse_documents(
+        {
+            "a": "A militant said the group had fired the rockets at the base on Sunday.",
+            "b": "Militants said the rockets had been fired at the base.",
+        },
+        [],
+    )
+    assert {s.proposed_party for sts in results.values() for s in sts} == {"Militant"}
+
+
+def test_he_resolves_to_the_person_named_before_or_stays_unresolved():
+    text = (
+        "The strike began on Monday, the union's leader Tomas Brandt told reporters.\n\n"
+        "He said the dockers would stay out until the shifts were changed."
+    )
+    assert [s.proposed_party for s in analyse(text, [])] == ["Tomas Brandt", "Tomas Brandt"]
+    alone = analyse("He said the dockers would stay out until the shifts were changed.", [])
+    assert [(s.party_id, s.proposed_party, s.speaker.text) for s in alone] == [(None, None, "He")]
+
+
+def test_no_party_is_ever_a_pronoun_and_names_are_trimmed():
+    text = (
+        "Harbour strike enters second week\n\n"
+        "\n\nThe Dockers Union said on Monday it had no plans to end the strike.\n\n"
+        "They said the owners had refused to meet them.\n\n"
+        "It said the talks had collapsed."
+    )
+    names = [s.proposed_party for s in analyse(text, []) if s.proposed_party]
+    assert names == ["Dockers Union", "Dockers Union", "Dockers Union"]
+    assert all(name == name.strip() and "\n" not in name for name in names)

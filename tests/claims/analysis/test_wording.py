@@ -1,0 +1,76 @@
+"""Claim wording: clauses become claims in positive form; noun phrases and fragments never do (invented texts)."""
+
+from __future__ import annotations
+
+from claims.analysis import analyse
+from claims.analysis.nlp import get_nlp
+from claims.analysis.wording import MAX_WORDS, claim_wording
+
+
+def _one(text: str, parties=()):
+    [statement] = analyse(text, list(parties))
+    return statement
+
+
+def test_a_clause_is_a_claim_with_the_complementiser_dropped(parties):
+    s = _one("Serbia said that the border crossing at Horgos had been closed overnight.", parties)
+    assert (s.clause, s.claim_wording, s.stance) == (True, "The border crossing at Horgos had been closed overnight",
+                                                     "asserts")
+    assert s.claim_key
+
+
+def test_a_negated_report_denies_the_positive_claim():
+    s = _one("Velden Airways said on Monday it does not plan to separate passengers by gender.")
+    assert (s.stance, s.claim_wording) == ("denies", "Velden Airways plans to separate passengers by gender")
+
+
+def test_a_denial_in_the_past_tense_keeps_its_tense():
+    s = _one("The mayor's office said the mayor did not attend the meeting at the harbour.")
+    assert (s.stance, s.claim_wording) == ("denies", "The mayor attended the meeting at the harbour")
+
+
+def test_a_denial_and_a_negated_assertion_of_one_plan_are_one_claim_not_contested():
+    text = (
+        "The union said the airline plans to separate passengers by gender on domestic flights.\n\n"
+        "The airline said it does not plan to separate passengers by gender on domestic flights."
+    )
+    union, airline = analyse(text, [])
+    assert (union.stance, airline.stance) == ("asserts", "denies")
+    assert union.claim_key == airline.claim_key
+
+
+def test_noun_phrases_and_fragments_are_no_claims():
+    phrase = _one("The minister, speaking to state television, denied having made any statement on the levy.")
+    assert (phrase.claim_wording, phrase.claim_key) == ("", None)
+    nominal = _one("The council mentioned federal privacy law.") if analyse(
+        "The council mentioned federal privacy law.", []) else None
+    assert nominal is None or nominal.claim_key is None
+
+
+def test_an_indirect_question_is_no_claim():
+    s = _one("The pollster said how surprised he was that health had become the main issue.")
+    assert (s.clause, s.claim_key) == (False, None)
+
+
+def test_an_event_phrase_with_its_participants_stays_a_claim(parties):
+    s = _one("The Georgian Defence Ministry reported the loss of at least 12 soldiers.", parties)
+    assert (s.claim_wording, bool(s.claim_key)) == ("The loss of at least 12 soldiers", True)
+
+
+def test_a_pronoun_that_is_the_speaker_takes_the_speakers_name(parties):
+    s = _one("Serbia said it had shot down a drone over its territory.", parties)
+    assert s.claim_wording == "Serbia had shot down a drone over its territory"
+
+
+def test_a_long_clause_is_cut_to_about_twenty_five_words_and_stays_a_clause():
+    text = (
+        "Ruritania said its air defences had shot down a drone over the northern province on Tuesday, the third such "
+        "incident this month, after repeated warnings to its neighbours about flights near the border that it said "
+        "were illegal under international law."
+    )
+    doc = get_nlp()(text)
+    start = text.index("its air")
+    wording = claim_wording(doc, [(start, len(text) - 1)], speaker_name="Ruritania", speaker_kind="state")
+    assert wording.clause and wording.pruned
+    assert len(wording.text.split()) <= MAX_WORDS
+    assert wording.text.startswith("Its air defences had shot down a drone over the northern province")
