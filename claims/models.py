@@ -115,7 +115,8 @@ class Claim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Denormalised counts of the claim's statements, rejected and withdrawn ones left out, kept by a trigger on
-    # claims_statement (migration 0006, withdrawn since claims_statement_withdrawn) so that every write path, bulk ones included, keeps them right:
+    # claims_statement (migration 0006; withdrawn ones since claims_statement_withdrawn) so that every write path,
+    # bulk ones included, keeps them right:
     # lists show and sort by them without counting a million statements.
     statement_count = models.PositiveIntegerField(default=0, editable=False)
     backing_count = models.PositiveIntegerField(default=0, editable=False, help_text="Asserting or confirming.")
@@ -172,15 +173,6 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return self.text[:120]
 
-    @property
-    def hidden_because(self) -> str:
-        """Why the lists leave this claim out, for its page; empty when they show it."""
-        if self.listed or self.merged_into_id:
-            return ""
-        return ("Hidden from the claim lists, the dashboard and search: the machine proposed this claim and none of "
-                "its statements is live any more (each was rejected, or is no longer in its article). It is kept "
-                "for the record; a new statement about it, or a verdict, brings it back.")
-
     def save(self, *args, **kwargs):
         # The statement counters belong to the trigger: saving a claim loaded before its statements changed
         # (a merge moves them, then saves the target) must not write the stale counts back.
@@ -191,6 +183,15 @@ class Claim(models.Model):
                 if not f.primary_key and not f.generated and f.name not in CLAIM_COUNTERS
             ]
         super().save(*args, **kwargs)
+
+    @property
+    def hidden_because(self) -> str:
+        """Why the lists leave this claim out, for its page; empty when they show it."""
+        if self.listed or self.merged_into_id:
+            return ""
+        return ("Hidden from the claim lists, the dashboard and search: the machine proposed this claim and none of "
+                "its statements is live any more (each was rejected, or is no longer in its article). It is kept "
+                "for the record; a new statement about it, or a verdict, brings it back.")
 
 
 class ClaimEmbedding(models.Model):

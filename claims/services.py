@@ -479,6 +479,68 @@ def statement_create_many(
     return results
 
 
+@dataclass(frozen=True)
+class StatementMove:
+    """An earlier statement of an article carried over to the article's new revision: its offsets in the new text;
+    with `take_claim`, the claim (and confidence) the analysis now gives it."""
+
+    statement: Statement
+    start: int
+    end: int
+    cue_start: int | None = None
+    cue_end: int | None = None
+    take_claim: bool = False
+    claim: Claim | None = None
+    confidence: float | None = None
+
+
+def statement_carry_over(*, revision: ArticleRevision, moves: Sequence[StatementMove]) -> list[Statement]:
+    """Move earlier statements of the revision's article onto it: a new revision supersedes the old one.
+
+    Each statement keeps what analysts decided (review state, reviewer, party, speaker, stance, claim; the claim is
+    replaced only with `take_claim`, for pending machine statements), takes its quote and cue words from the new
+    text at the offsets given, stops being withdrawn if it was, and its version goes up. One UPDATE for all. The
+    callers hold the article's lock and the claims whose counters change (a statement coming back, another claim)
+    locked; the triggers move the counts.
+    """
+    text = revision.text
+    changed = []
+    for move in moves:
+        statement = move.statement
+        if statement.article_id != revision.article_id:
+            raise ValidationError(f"statement {statement.pk} is not about the article of revision {revision.pk}")
+        if not 0 <= move.start < move.end <= len(text):
+            raise ValidationError(f"span {move.start}-{move.end} is outside the revision's text (0-{len(text)})")
+        statement.revision, statement.start, statement.end = revision, move.start, move.end
+        statement.quote = text[move.start:move.end]
+        if move.cue_start is not None and move.cue_end is not None and 0 <= move.cue_start < move.cue_end <= len(text):
+            statement.cue_start, statement.cue_end = move.cue_start, move.cue_end
+            statement.cue = text[move.cue_start:move.cue_end][:200]
+        else:
+            statement.cue_start = statement.cue_end = None  # the cue words changed; the cue's text stays
+        if move.take_claim:
+            statement.claim = move.claim
+            if move.confidence is not None:
+                statement.confidence = move.confidence
+        statement.withdrawn_at = statement.withdrawn_in = None
+        statement.version += 1
+        changed.append(statement)
+    Statement.objects.bulk_update(changed, [
+        "revision", "start", "end", "quote", "cue", "cue_start", "cue_end", "claim", "confidence", "withdrawn_at",
+        "withdrawn_in", "version",
+    ])
+    return changed
+
+
+def statement_withdraw_many(*, statement_ids: Iterable[int], revision: ArticleRevision) -> int:
+    """Mark statements that `revision` of their article no longer has as withdrawn: kept for the record, counted
+    nowhere (the triggers take them out of the claims' counters, stances and the tallies, and out of the review
+    queue). Returns how many were withdrawn; ones already withdrawn stay as they were."""
+    return Statement.objects.filter(
+        pk__in=list(statement_ids), article_id=revision.article_id, withdrawn_at__isnull=True
+    ).update(withdrawn_at=timezone.now(), withdrawn_in=revision, version=F("version") + 1)
+
+
 def _draft_key(draft: StatementDraft) -> tuple:
     """What makes a statement the same one (the unique constraint statement_unique_attribution)."""
     party_id = draft.party.pk if draft.party is not None else None

@@ -85,7 +85,7 @@ class StatementSerializer(Described, serializers.ModelSerializer):
         fields = [
             "id", "claim", "party", "speaker_text", "stance", "cue", "quote", "start", "end", "quotation",
             "origin", "confidence", "review_state", "reviewed_by", "reviewed_at", "article", "revision",
-            "version", "created_at",
+            "withdrawn_at", "withdrawn_in", "version", "created_at",
         ]
         descriptions = {
             "claim": "The claim the statement is about; null for a position (call, threat, refusal).",
@@ -98,6 +98,9 @@ class StatementSerializer(Described, serializers.ModelSerializer):
             "confidence": "The analysis' confidence, 0 to 1 (1 for analysts' statements).",
             "reviewed_by": "User name of the analyst who last reviewed it.",
             "reviewed_at": "When it was last reviewed.",
+            "withdrawn_at": "When a later revision of the article was found not to have it any more (it then "
+                            "counts nowhere); null while the article has it.",
+            "withdrawn_in": "The revision that no longer has it.",
             "article": "The article the statement appears in.",
             "revision": "The revision of the article whose text the offsets point into.",
         }
