@@ -263,6 +263,7 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
     statements = analyse(revision.text, party_resolver())
     report.found = len(statements)
     drafts = _statement_drafts(statements, revision=revision, report=report)
+    drafts = list({_draft_identity(draft, ref): (draft, ref) for draft, ref in drafts}.values())
     alignments = _Alignments(revision)
     for earlier_revision_id in _earlier_revision_ids(revision):
         alignments.get(earlier_revision_id)
@@ -278,7 +279,7 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
             .exclude(revision=revision).order_by("pk")
         )
         plan = _supersession_plan(revision=revision, earlier=earlier, drafts=drafts, alignments=alignments)
-        kept = {move.found for move in plan.carried if move.take_claim} | set(plan.new)
+        kept = {move.found for move in plan.carried if move.take_found} | set(plan.new)
         for proposal in dict.fromkeys(ref for i, (_draft, ref) in enumerate(drafts) if i in kept and
                                       isinstance(ref, _NewClaim)):
             proposal.claim = services.claim_create(
@@ -303,9 +304,9 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
         carried = services.statement_carry_over(revision=revision, moves=[
             services.StatementMove(
                 statement=by_id[move.statement_id], start=move.start, end=move.end, cue_start=move.cue_start,
-                cue_end=move.cue_end, take_claim=move.take_claim,
-                claim=_claim_of(drafts[move.found][1]) if move.take_claim else None,
-                confidence=drafts[move.found][0].confidence if move.take_claim else None,
+                cue_end=move.cue_end,
+                reading=dataclasses.replace(drafts[move.found][0], claim=_claim_of(drafts[move.found][1]))
+                if move.take_found else None,
             )
             for move in plan.carried
         ])
@@ -318,6 +319,13 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
             status=ArticleStatus.ANALYSED
         )
     return report
+
+
+def _draft_identity(draft, ref) -> tuple:
+    """What makes two drafts the same statement (statement_unique_attribution), a proposed claim by identity."""
+    claim = id(ref) if isinstance(ref, _NewClaim) else ref.pk if ref is not None else None
+    return (draft.start, draft.end, draft.party.pk if draft.party else None, draft.speaker_text.strip(), claim,
+            draft.stance)
 
 
 def _claim_of(ref) -> Claim | None:

@@ -4,11 +4,12 @@ Plain Python, no database: claims.linking.revision_analyse reads the article's e
 analysis found in the new text, asks supersession_plan what to do, and writes it (claims.services). A statement is
 found again when the new analysis finds one with the same speaker (party, or the speaker's words), the same stance
 and the same claim over the same words (overlapping, once the earlier text is aligned onto the new one word by word).
-An analyst's decision weighs more than the machine's new reading: a reviewed statement (or one an analyst recorded)
-is found again with the same speaker and stance whatever claim the machine now names, and over nearly the same
-words whatever the speaker and stance (the analyst corrected them). A pending machine statement found again with
-the same speaker and stance but another claim takes the new claim: nobody has looked at it yet.
-Words that survive the edit unchanged keep their statement even when the analysis does not find it again.
+Failing that, one with the same speaker and stance over the same words (an analyst corrected the claim, or the
+machine now links it elsewhere), then one over nearly the same words (an analyst corrected the speaker or the
+stance, or the machine reads the sentence anew). A reviewed statement (or one an analyst recorded) keeps what the
+analyst decided; a pending machine statement takes the new reading, since nobody has looked at it yet: either way
+it stays one statement, with its id and its place in the review queue. Words that survive the edit unchanged keep
+their statement even when the analysis does not find it again.
 """
 
 from __future__ import annotations
@@ -117,8 +118,9 @@ class Found:
 
 @dataclass(frozen=True)
 class Carry:
-    """An earlier statement that moves to the new revision, at these offsets; `found` is the index of the new
-    statement it is (None when only its unchanged words kept it), `take_claim` whether it takes that one's claim."""
+    """An earlier statement that moves to the new revision, at these offsets. `found` is the index of the new
+    statement it is (None when only its unchanged words kept it); with `take_found`, it takes that one's reading
+    (speaker, stance, claim, confidence): a pending machine statement, which nobody has looked at yet."""
 
     statement_id: int
     start: int
@@ -126,7 +128,7 @@ class Carry:
     cue_start: int | None
     cue_end: int | None
     found: int | None = None
-    take_claim: bool = False
+    take_found: bool = False
 
 
 @dataclass
@@ -140,18 +142,18 @@ def supersession_plan(
     *, earlier: list[Earlier], found: list[Found], alignment_for: Callable[[int], Alignment],
     taken: frozenset[tuple] = frozenset(),
 ) -> Plan:
-    """What becomes of each earlier statement and each found one (see the module's docstring).
+    """What becomes of each earlier statement and each found one (see the module's docstring). `found` holds no
+    two statements alike (same span, speaker, claim and stance).
 
     `alignment_for(revision_id)` aligns that earlier revision's text onto the new one. `taken` holds the keys
     (start, end, party_id, speaker_text, claim_id, stance) of statements the new revision already has: an earlier
-    statement that would land on one of them, or on another carried one, is the same attribution, and is withdrawn
-    rather than stored twice.
+    statement that would land on one of them, on a new one or on another carried one is the same attribution, and
+    is withdrawn rather than stored twice.
     """
     pairs = []
-    mapped: dict[int, set[int]] = {}
     for e in earlier:
         alignment = alignment_for(e.revision_id)
-        mapped[e.id] = words = alignment.mapped(e.start, e.end)
+        words = alignment.mapped(e.start, e.end)
         size = max(len(alignment.old_indices(e.start, e.end)), 1)
         for index, f in enumerate(found):
             theirs = set(alignment.new_indices(f.start, f.end))
@@ -162,45 +164,48 @@ def supersession_plan(
             if tier is not None:
                 pairs.append((tier, -overlap, e.withdrawn, e.id, index))
     pairs.sort()
-    match_of: dict[int, tuple[int, bool]] = {}
+    match_of: dict[int, int] = {}  # the best pairs first, each statement and each found one in one pair at most
     used: set[int] = set()
-    for tier, _overlap, _withdrawn, statement_id, index in pairs:
-        if statement_id in match_of or index in used:
-            continue
-        match_of[statement_id] = (index, tier == TAKES_CLAIM)
-        used.add(index)
+    for *_rank, statement_id, index in pairs:
+        if statement_id not in match_of and index not in used:
+            match_of[statement_id] = index
+            used.add(index)
+    new = [index for index in range(len(found)) if index not in used]
 
     carried, withdrawn = [], []
-    keys = set(taken)
+    keys = set(taken) | {_found_key(found[index], index) for index in new}
     for e in earlier:
         alignment = alignment_for(e.revision_id)
         kept = alignment.span(e.start, e.end)
-        carry = None
+        carry, key = None, None
         if e.id in match_of:
-            index, take_claim = match_of[e.id]
+            index = match_of[e.id]
             f = found[index]
             start, end = kept if (kept and e.analyst_made) else (f.start, f.end)
-            # A claim the analysis proposes has no id yet, and so no statement of this revision can share it.
-            claim_id = (("new", index) if f.new_claim else f.claim_id) if take_claim else e.claim_id
-            carry = Carry(e.id, start, end, f.cue_start, f.cue_end, found=index, take_claim=take_claim)
+            carry = Carry(e.id, start, end, f.cue_start, f.cue_end, found=index, take_found=not e.reviewed)
+            key = _found_key(f, index) if carry.take_found else (start, end, e.party_id, e.speaker_text, e.claim_id,
+                                                                  e.stance)
         elif kept is not None:
             cue = alignment.span(e.cue_start, e.cue_end) if e.cue_start is not None else None
-            claim_id = e.claim_id
             carry = Carry(e.id, *kept, *(cue or (None, None)))
-        key = None if carry is None else (carry.start, carry.end, e.party_id, e.speaker_text, claim_id, e.stance)
+            key = (*kept, e.party_id, e.speaker_text, e.claim_id, e.stance)
         if carry is not None and key not in keys:
             keys.add(key)
             carried.append(carry)
         elif not e.withdrawn:
             withdrawn.append(e.id)
-    new = [index for index in range(len(found)) if index not in used]
     return Plan(carried=carried, withdrawn=withdrawn, new=new)
 
 
+def _found_key(f: Found, index: int) -> tuple:
+    # A claim the analysis proposes has no id yet: no other statement can share it.
+    claim = ("new", index) if f.new_claim else f.claim_id
+    return (f.start, f.end, f.party_id, f.speaker_text, claim, f.stance)
+
+
 SAME = 0  # same speaker, stance and claim
-ANALYST_CLAIM = 1  # reviewed: same speaker and stance, the claim as the analyst left it
-ANALYST_EDIT = 2  # reviewed: nearly the same words, speaker and stance as the analyst left them
-TAKES_CLAIM = 3  # pending: same speaker and stance, the machine now names another claim
+SAME_SPEAKER = 1  # same speaker and stance: an analyst changed the claim, or the machine links elsewhere now
+SAME_WORDS_ONLY = 2  # nearly the same words: an analyst changed the speaker or stance, or the machine reads it anew
 
 
 def _tier(e: Earlier, f: Found, overlap: float) -> int | None:
@@ -209,10 +214,6 @@ def _tier(e: Earlier, f: Found, overlap: float) -> int | None:
     same_speaker = (e.party_id, e.speaker_text) == (f.party_id, f.speaker_text) and e.stance == f.stance
     if same_speaker and not f.new_claim and e.claim_id == f.claim_id:
         return SAME
-    if e.reviewed:
-        if same_speaker:
-            return ANALYST_CLAIM
-        return ANALYST_EDIT if overlap >= NEARLY_THE_SAME_WORDS else None
     if same_speaker:
-        return TAKES_CLAIM
-    return None
+        return SAME_SPEAKER
+    return SAME_WORDS_ONLY if overlap >= NEARLY_THE_SAME_WORDS else None

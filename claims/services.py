@@ -482,26 +482,25 @@ def statement_create_many(
 @dataclass(frozen=True)
 class StatementMove:
     """An earlier statement of an article carried over to the article's new revision: its offsets in the new text;
-    with `take_claim`, the claim (and confidence) the analysis now gives it."""
+    with `reading`, what the analysis now finds there (party, speaker, stance, claim, confidence, quotation), which
+    the statement takes."""
 
     statement: Statement
     start: int
     end: int
     cue_start: int | None = None
     cue_end: int | None = None
-    take_claim: bool = False
-    claim: Claim | None = None
-    confidence: float | None = None
+    reading: StatementDraft | None = None
 
 
 def statement_carry_over(*, revision: ArticleRevision, moves: Sequence[StatementMove]) -> list[Statement]:
     """Move earlier statements of the revision's article onto it: a new revision supersedes the old one.
 
-    Each statement keeps what analysts decided (review state, reviewer, party, speaker, stance, claim; the claim is
-    replaced only with `take_claim`, for pending machine statements), takes its quote and cue words from the new
-    text at the offsets given, stops being withdrawn if it was, and its version goes up. One UPDATE for all. The
-    callers hold the article's lock and the claims whose counters change (a statement coming back, another claim)
-    locked; the triggers move the counts.
+    Each statement keeps what analysts decided (review state, reviewer, party, speaker, stance, claim), unless the
+    move brings a new `reading` (for pending machine statements, which nobody has looked at), takes its quote and
+    cue words from the new text at the offsets given, stops being withdrawn if it was, and its version goes up. One
+    UPDATE for all. The callers hold the article's lock and the claims whose counters change (a statement coming
+    back, another claim) locked; the triggers move the counts.
     """
     text = revision.text
     changed = []
@@ -518,16 +517,17 @@ def statement_carry_over(*, revision: ArticleRevision, moves: Sequence[Statement
             statement.cue = text[move.cue_start:move.cue_end][:200]
         else:
             statement.cue_start = statement.cue_end = None  # the cue words changed; the cue's text stays
-        if move.take_claim:
-            statement.claim = move.claim
-            if move.confidence is not None:
-                statement.confidence = move.confidence
+        if move.reading is not None:
+            reading = _statement_checked(revision, move.reading)
+            statement.party, statement.speaker_text = reading.party, reading.speaker_text
+            statement.stance, statement.claim = reading.stance, reading.claim
+            statement.confidence, statement.quotation = reading.confidence, reading.quotation
         statement.withdrawn_at = statement.withdrawn_in = None
         statement.version += 1
         changed.append(statement)
     Statement.objects.bulk_update(changed, [
-        "revision", "start", "end", "quote", "cue", "cue_start", "cue_end", "claim", "confidence", "withdrawn_at",
-        "withdrawn_in", "version",
+        "revision", "start", "end", "quote", "cue", "cue_start", "cue_end", "party", "speaker_text", "stance", "claim",
+        "confidence", "quotation", "withdrawn_at", "withdrawn_in", "version",
     ])
     return changed
 

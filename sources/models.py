@@ -115,8 +115,8 @@ class Article(models.Model):
             models.Index(fields=["status"], name="article_status_idx"),
             # the API's list order (and cursor): newest first by date, an undated article by when we saw it.
             models.Index(Coalesce("published_at", "created_at").desc(), F("id").desc(), name="article_seen_idx"),
-            # a feed poll's re-fetch of the feed's recent articles (selectors.article_list_to_refetch).
-            models.Index(F("feed"), Coalesce("published_at", "created_at").desc(), name="article_feed_seen_idx"),
+            # a feed poll's re-fetch of the outlet's recent articles (selectors.article_list_to_refetch).
+            models.Index(F("outlet"), Coalesce("published_at", "created_at").desc(), name="article_outlet_seen_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -48,6 +48,25 @@ def article_find_known(*, canonical_url: str) -> Article | None:
             .select_related("article").order_by("-pk").first()
         )
     return item.article if item else None
+
+
+def article_list_to_refetch(*, outlet: Outlet, now: datetime, limit: int) -> list[Article]:
+    """The outlet's articles due to be fetched again for edits, least recently fetched first, at most `limit`:
+    published (or, undated, first seen) in the last `outlet.refetch_days` days, not fetched in the last
+    `outlet.refetch_every_minutes`, stored and not a duplicate, with no fetch of theirs waiting in the queue."""
+    if outlet.refetch_days == 0 or limit <= 0:
+        return []
+    pending = IngestionItem.objects.filter(canonical_url=OuterRef("canonical_url"), status=ItemStatus.PENDING)
+    return list(
+        Article.objects.alias(seen=Coalesce("published_at", "created_at"))
+        .filter(
+            outlet=outlet, seen__gte=now - timedelta(days=outlet.refetch_days),
+            last_fetched_at__lte=now - timedelta(minutes=outlet.refetch_every_minutes),
+            status__in=(ArticleStatus.FETCHED, ArticleStatus.ANALYSED),
+        )
+        .filter(~Exists(pending))
+        .order_by("last_fetched_at", "pk")[:limit]
+    )
 
 
 def ingestion_item_pending_exists(*, canonical_url: str) -> bool:

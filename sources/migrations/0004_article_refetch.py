@@ -33,6 +33,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(models.F('feed'), models.OrderBy(django.db.models.functions.comparison.Coalesce('published_at', 'created_at'), descending=True), name='article_feed_seen_idx'),
+            index=models.Index(models.F('outlet'), models.OrderBy(django.db.models.functions.comparison.Coalesce('published_at', 'created_at'), descending=True), name='article_outlet_seen_idx'),
         ),
     ]
