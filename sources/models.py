@@ -17,11 +17,12 @@ class Outlet(models.Model):
     language = models.CharField(max_length=16, blank=True, help_text="BCP 47 code, e.g. en, ru, hy.")
     # Outlets correct and extend their stories after publication, and most feeds do not say so: each poll of an
     # outlet's feed also fetches again a few of its recent articles (services.feed_poll, docs/ingestion.md).
+    # db_default too: bulk loaders (claims.synthetic's COPY) name the columns they fill.
     refetch_days = models.PositiveSmallIntegerField(
-        default=2, help_text="Articles published in the last this many days are fetched again for edits; 0: never."
+        default=2, db_default=2, help_text="Articles published in the last this many days are fetched again for edits; 0: never."
     )
     refetch_every_minutes = models.PositiveIntegerField(
-        default=60, help_text="How long after its last fetch a recent article is fetched again (at a feed poll)."
+        default=60, db_default=60, help_text="How long after its last fetch a recent article is fetched again (at a feed poll)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -89,8 +90,8 @@ class Article(models.Model):
     )
     last_fetched_at = models.DateTimeField(null=True, blank=True, help_text="Last fetch, changed or not.")
     # The page's validators from its last fetch: a re-fetch sends them back, and an unchanged page costs a 304.
-    etag = models.CharField(max_length=500, blank=True)
-    last_modified = models.CharField(max_length=100, blank=True)
+    etag = models.CharField(max_length=500, blank=True, db_default="")
+    last_modified = models.CharField(max_length=100, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,22 +14,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='etag',
-            field=models.CharField(blank=True, max_length=500),
+            field=models.CharField(blank=True, db_default='', max_length=500),
         ),
         migrations.AddField(
             model_name='article',
             name='last_modified',
-            field=models.CharField(blank=True, max_length=100),
+            field=models.CharField(blank=True, db_default='', max_length=100),
         ),
         migrations.AddField(
             model_name='outlet',
             name='refetch_days',
-            field=models.PositiveSmallIntegerField(default=2, help_text='Articles published in the last this many days are fetched again for edits; 0: never.'),
+            field=models.PositiveSmallIntegerField(db_default=2, default=2, help_text='Articles published in the last this many days are fetched again for edits; 0: never.'),
         ),
         migrations.AddField(
             model_name='outlet',
             name='refetch_every_minutes',
-            field=models.PositiveIntegerField(default=60, help_text='How long after its last fetch a recent article is fetched again (at a feed poll).'),
+            field=models.PositiveIntegerField(db_default=60, default=60, help_text='How long after its last fetch a recent article is fetched again (at a feed poll).'),
         ),
         migrations.AddIndex(
             model_name='article',
