@@ -19,10 +19,12 @@ class Outlet(models.Model):
     # outlet's feed also fetches again a few of its recent articles (services.feed_poll, docs/ingestion.md).
     # db_default too: bulk loaders (claims.synthetic's COPY) name the columns they fill.
     refetch_days = models.PositiveSmallIntegerField(
-        default=2, db_default=2, help_text="Articles published in the last this many days are fetched again for edits; 0: never."
+        default=2, db_default=2,
+        help_text="Articles published in the last this many days are fetched again for edits; 0: never.",
     )
     refetch_every_minutes = models.PositiveIntegerField(
-        default=60, db_default=60, help_text="How long after its last fetch a recent article is fetched again (at a feed poll)."
+        default=60, db_default=60,
+        help_text="How long after its last fetch a recent article is fetched again (at a feed poll).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
