@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -329,3 +330,39 @@ def test_the_claim_page_shows_what_is_no_longer_in_the_article(analysed, client,
     # its claim had nothing else: hidden from the lists, and its page says why
     assert "Hidden from the claim lists" in page
     assert dropped.claim_id not in {c.pk for c in selectors.claim_search()}
+
+
+def _listed_and_hidden() -> tuple[Claim, Claim]:
+    """A machine claim with a live statement, and one whose only statement was rejected."""
+    shown = factories.ClaimFactory(origin=Origin.EXTRACTED, review_state=ReviewState.PENDING)
+    factories.StatementFactory(claim=shown)
+    hidden = factories.ClaimFactory(origin=Origin.EXTRACTED, review_state=ReviewState.PENDING)
+    factories.StatementFactory(claim=hidden, review_state=ReviewState.REJECTED)
+    return shown, hidden
+
+
+@pytest.mark.parametrize("page", [True, False], ids=["claim list page", "API claim list"])
+def test_claim_lists_leave_hidden_claims_out_in_as_many_queries_for_one_as_for_three(page, analyst, client):
+    from tests.api.conftest import token_client
+
+    api = token_client(analyst, read_write=False)
+    client.force_login(analyst)
+
+    def listed() -> tuple[int, set[int]]:
+        with CaptureQueriesContext(connection) as queries:
+            if page:
+                body = client.get(reverse("claims:claim_list")).content.decode()
+                ids = {c.pk for c in Claim.objects.all() if f'href="/claims/{c.pk}/"' in body}
+            else:
+                ids = {c["id"] for c in api.get("/api/v1/claims/").json()["results"]}
+        return len(queries), ids
+
+    listed()  # the token's last use and the session are written on the first request; the measured ones only read
+    made = [_listed_and_hidden()]
+    one, ids_one = listed()
+    made += [_listed_and_hidden(), _listed_and_hidden()]
+    three, ids_three = listed()
+
+    assert ids_one == {made[0][0].pk}
+    assert ids_three == {shown.pk for shown, _hidden in made}
+    assert one == three
