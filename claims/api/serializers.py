@@ -165,12 +165,13 @@ class StatusChangeSerializer(Described, serializers.ModelSerializer):
 class ClaimSerializer(Described, serializers.ModelSerializer):
     contested = serializers.BooleanField(read_only=True)
     statement_count = serializers.IntegerField(read_only=True)
+    listed = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Claim
         fields = [
             "id", "slug", "text", "kind", "verdict", "rationale", "verdict_published_at", "first_reported_at",
-            "tags", "origin", "review_state", "merged_into", "contested", "statement_count", "version",
+            "tags", "origin", "review_state", "merged_into", "contested", "statement_count", "listed", "version",
             "created_at", "updated_at",
         ]
         descriptions = {
@@ -182,7 +183,10 @@ class ClaimSerializer(Described, serializers.ModelSerializer):
             "tags": "Free-form tags.",
             "merged_into": "Set when this claim was merged into another one (the live claim).",
             "contested": "Some party asserts or confirms the claim and some party denies it.",
-            "statement_count": "Statements about the claim, rejected ones not counted.",
+            "statement_count": "Statements about the claim, rejected ones and those no longer in their article not "
+                               "counted.",
+            "listed": "false: a machine-made claim with no live statement and no verdict, left out of the lists and "
+                      "search (its page and this URL stay).",
             "updated_at": "When the claim last changed.",
         }
 
