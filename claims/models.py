@@ -121,12 +121,14 @@ class Claim(models.Model):
     statement_count = models.PositiveIntegerField(default=0, editable=False)
     backing_count = models.PositiveIntegerField(default=0, editable=False, help_text="Asserting or confirming.")
     denial_count = models.PositiveIntegerField(default=0, editable=False, help_text="Denying.")
-    # Whether the lists, the dashboard and search show the claim. A machine-made claim whose statements were all
+    # Whether the lists, the dashboard and search show the claim. A machine-made proposal whose statements were all
     # rejected or withdrawn (statement_count, kept by the trigger, is 0) is hidden but kept, with its page; an
-    # analyst's claim, or one someone gave a verdict, always shows. Computed by PostgreSQL from the row, so the
-    # counters' trigger keeps it too and the claims' tallies (migration claims 0012) can count listed claims.
+    # analyst's claim, a proposal an analyst accepted, or one someone gave a verdict always shows: that is someone's
+    # work. Computed by PostgreSQL from the row, so the counters' trigger keeps it too and the claims' tallies
+    # (migration claims 0012) can count listed claims.
     listed = models.GeneratedField(
-        expression=Q(origin=Origin.ANALYST) | Q(statement_count__gt=0) | ~Q(verdict=Verdict.UNVERIFIED),
+        expression=Q(origin=Origin.ANALYST) | Q(review_state=ReviewState.ACCEPTED) | Q(statement_count__gt=0)
+        | ~Q(verdict=Verdict.UNVERIFIED),
         output_field=models.BooleanField(), db_persist=True,
     )
     objects = ClaimQuerySet.as_manager()
@@ -189,9 +191,10 @@ class Claim(models.Model):
         """Why the lists leave this claim out, for its page; empty when they show it."""
         if self.listed or self.merged_into_id:
             return ""
-        return ("Hidden from the claim lists, the dashboard and search: the machine proposed this claim and none of "
-                "its statements is live any more (each was rejected, or is no longer in its article). It is kept "
-                "for the record; a new statement about it, or a verdict, brings it back.")
+        return ("Hidden from the claim lists, the dashboard and search: the machine proposed this claim, nobody has "
+                "accepted it, and none of its statements is live any more (each was rejected, or is no longer in "
+                "its article). It is kept for the record; a new statement about it, accepting it or a verdict "
+                "brings it back.")
 
 
 class ClaimEmbedding(models.Model):

@@ -7,8 +7,8 @@ left with no live statement leave the lists.
   counters (0006), the claims' stance groups (0008), the tallies (0012, 0013): "statements" and
   "statements:pending" are the statements not withdrawn, the day counts the counted ones. Written once below
   with the predicates as tokens, so that the reverse migration puts back the same functions with the old ones.
-- Claim.listed, a stored generated column (machine-made claims with no live statement and no verdict are
-  hidden); the claims' tallies "claims:<verdict>" count listed claims, so the dashboard agrees with the lists.
+- Claim.listed, a stored generated column (machine-made proposals nobody accepted, with no live statement and
+  no verdict, are hidden); the claims' tallies "claims:<verdict>" count listed claims, so the dashboard agrees with the lists.
 """
 
 import django.db.models.deletion
@@ -368,7 +368,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='claim',
             name='listed',
-            field=models.GeneratedField(db_persist=True, expression=models.Q(('origin', 'analyst'), ('statement_count__gt', 0), models.Q(('verdict', 'unverified'), _negated=True), _connector='OR'), output_field=models.BooleanField()),
+            field=models.GeneratedField(db_persist=True, expression=models.Q(('origin', 'analyst'), ('review_state', 'accepted'), ('statement_count__gt', 0), models.Q(('verdict', 'unverified'), _negated=True), _connector='OR'), output_field=models.BooleanField()),
         ),
         migrations.RunSQL(WITHDRAWN_CHECK, DROP_WITHDRAWN_CHECK),
         migrations.RunSQL(TRIGGERS_NOW, TRIGGERS_BEFORE),
