@@ -301,12 +301,16 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
         )
         report.created = sum(created for _statement, created in stored)
         by_id = {statement.pk: statement for statement in earlier}
+        readings = {move.found: _claim_of(drafts[move.found][1]) for move in plan.carried if move.take_found}
+        # Locked above; this follows a merge that ran since the claims were matched, as statement_create_many does.
+        live = services.claims_lock_live(claim_ids={claim.pk for claim in readings.values() if claim is not None})
         carried = services.statement_carry_over(revision=revision, moves=[
             services.StatementMove(
                 statement=by_id[move.statement_id], start=move.start, end=move.end, cue_start=move.cue_start,
                 cue_end=move.cue_end,
-                reading=dataclasses.replace(drafts[move.found][0], claim=_claim_of(drafts[move.found][1]))
-                if move.take_found else None,
+                reading=dataclasses.replace(
+                    drafts[move.found][0], claim=live[readings[move.found].pk] if readings[move.found] else None
+                ) if move.take_found else None,
             )
             for move in plan.carried
         ])
