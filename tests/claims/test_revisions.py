@@ -4,6 +4,8 @@ new text no longer has is withdrawn and counts nowhere; a machine claim left wit
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -248,7 +250,7 @@ def test_an_older_revision_analysed_after_a_newer_one_stores_nothing(analysed):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_analyses_of_one_articles_revisions_take_turns(analyst):
+def test_two_analyses_at_once_of_an_articles_revisions_leave_one_set_of_statements(analyst):
     article = factories.ArticleFactory(status="fetched")
     revision_analyse(revision=_revision(article, 1, _text(FIRST, SECOND, THIRD)))
     before = set(Statement.objects.filter(article=article).values_list("pk", flat=True))
@@ -264,6 +266,63 @@ def test_two_analyses_of_one_articles_revisions_take_turns(analyst):
     assert before - {s.pk for s in live} == set(
         Statement.objects.filter(article=article, withdrawn_at__isnull=False).values_list("pk", flat=True)
     )
+    _assert_counts_exact(article)
+
+
+def _blocked_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is otherwise frozen per transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_later_revisions_analysis_waits_for_the_earlier_ones_write_and_sees_it(monkeypatch):
+    """Revision 2's analysis is held inside its write (statements moved and added, not committed) until revision
+    3's waits on a lock; then revision 3 must carry over what revision 2 stored, its new statements too."""
+    article = factories.ArticleFactory(status="fetched")
+    revision_analyse(revision=_revision(article, 1, _text(FIRST, SECOND, THIRD)))
+    second = _revision(article, 2, _text(FIRST, SECOND, THIRD, ADDED))
+    carry_over, problems, holding = services.statement_carry_over, [], threading.Event()
+
+    def held_carry_over(*, revision, moves):
+        moved = carry_over(revision=revision, moves=moves)
+        if revision.pk == second.pk:
+            holding.set()
+            deadline = time.monotonic() + 60
+            while not _blocked_on_a_lock():
+                if time.monotonic() > deadline:
+                    problems.append("the later analysis never waited")
+                    break
+                time.sleep(0.05)
+        return moved
+
+    monkeypatch.setattr(services, "statement_carry_over", held_carry_over)
+
+    def analyse_second():
+        try:
+            return revision_analyse(revision=second)
+        finally:
+            holding.set()
+            connection.close()
+
+    worker = threading.Thread(target=analyse_second)
+    worker.start()
+    holding.wait(120)
+    # fetched while revision 2's analysis writes (had it been stored before, that analysis would store nothing)
+    third = _revision(article, 3, _text(FIRST_EDITED, SECOND, THIRD, ADDED))
+    report = revision_analyse(revision=third)
+    worker.join(120)
+
+    assert problems == []
+    assert not Statement.objects.filter(revision=second, withdrawn_at=None).exists()  # all moved on, or withdrawn
+    added = [s for s in _live(article) if s.start >= third.text.index(ADDED)]
+    assert added and report.created == 0  # revision 2's statements of the added paragraph, carried over
+    live = _live(article)
+    assert {s.revision_id for s in live} == {third.pk}
+    assert len({(s.start, s.end, s.party_id, s.speaker_text, s.stance) for s in live}) == len(live)
     _assert_counts_exact(article)
 
 
