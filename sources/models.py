@@ -17,7 +17,7 @@ class Outlet(models.Model):
     language = models.CharField(max_length=16, blank=True, help_text="BCP 47 code, e.g. en, ru, hy.")
     # Outlets correct and extend their stories after publication, and most feeds do not say so: each poll of an
     # outlet's feed also fetches again a few of its recent articles (services.feed_poll, docs/ingestion.md).
-    # db_default too: bulk loaders (claims.synthetic's COPY) name the columns they fill.
+    # db_default too: bulk loaders (tools.synthetic's COPY) name the columns they fill.
     refetch_days = models.PositiveSmallIntegerField(
         default=2, db_default=2,
         help_text="Articles published in the last this many days are fetched again for edits; 0: never.",

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from config.celery import app
-from sources import fetching
+from core import urlguard
 from sources.enums import ArticleStatus, IngestionKind, IngestionStatus, ItemStatus
 from sources.models import Article, ArticleRevision, IngestionItem, IngestionRun
 from sources.services import (
@@ -219,7 +219,7 @@ def test_a_bad_page_ends_in_a_readable_error_and_no_partial_rows(db, site, setti
 
 
 def test_a_url_resolving_to_a_private_address_is_recorded_as_refused(db, monkeypatch):
-    monkeypatch.setattr(fetching, "resolve_host", lambda host, port: ["10.20.30.40"])
+    monkeypatch.setattr(urlguard, "resolve_host", lambda host, port: ["10.20.30.40"])
 
     run = article_submit_url(url="https://news.example.com/story", inline=True)
 
@@ -236,7 +236,7 @@ def test_a_timeout_is_retried_by_the_task_and_recorded_on_the_last_attempt(db, s
     run = article_submit_url(url=url)  # queued, not run
     item = run.items.get()
 
-    with pytest.raises(fetching.NetworkError):
+    with pytest.raises(urlguard.NetworkError):
         ingestion_item_process(item=item, final_attempt=False)
     item.refresh_from_db()
     assert (item.status, item.attempts) == (ItemStatus.PENDING, 1)
