@@ -53,7 +53,7 @@ def claim_review_jsonld(*, claim: Claim, url: str) -> dict:
     if claim.verdict_published_at is None:
         raise NotPublished(f"claim {claim.pk} has no published verdict")
     statements = list(
-        Statement.objects.filter(claim=claim, review_state=ReviewState.ACCEPTED)
+        Statement.objects.filter(claim=claim, review_state=ReviewState.ACCEPTED, withdrawn_at__isnull=True)
         .select_related("party", "article__outlet")
         .order_by("article__published_at", "article_id", "start", "id")[:FIRST_STATEMENTS]
     )

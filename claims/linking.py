@@ -22,6 +22,7 @@ from claims import services
 from claims.enums import Origin, PartyKind, Quotation, ReviewState, Stance
 from claims.models import Claim, Party, Statement
 from claims.retrieval import claim_candidates
+from claims.revisions import Alignment, Earlier, Found, Plan, supersession_plan
 from claims.selectors import party_resolve
 from core.stages import pipeline_stage
 from sources.enums import ArticleStatus
@@ -39,6 +40,9 @@ class AnalysisReport:
     claims_linked: int = 0
     claims_proposed: int = 0
     parties_proposed: int = 0
+    carried_over: int = 0  # statements of earlier revisions found again, moved onto this one
+    withdrawn: int = 0  # statements of earlier revisions no longer in the text
+    superseded_by: int | None = None  # a later revision's number: this one was not stored (that one's analysis is)
     problems: list[str] = field(default_factory=list)
 
 
@@ -264,9 +268,16 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
     origin "extracted" and review state "pending"; unknown speakers become proposed parties, and claims
     nobody has reported yet become proposed claims; the article is marked analysed.
 
+    A new revision of an article supersedes the earlier ones (claims.revisions says how statements are matched):
+    an earlier statement found again moves onto this revision with its review state and an analyst's edits, at
+    its words' new offsets, instead of a second statement being created beside it; one whose words are gone is
+    withdrawn (kept, counted nowhere). Under the article's row lock, so two analyses of the article's revisions
+    take turns, and a revision older than the article's latest stores nothing (the latest one's analysis does).
+
     The slow part comes first, outside any transaction: the analysis, the speakers' parties (proposed ones are
-    written at once), the checks against reviewed statements, claim matching. Then one short transaction writes:
-    the new claims, the claims linked to locked in id order, the statements in one insert, the stale ones removed.
+    written at once), the checks against reviewed statements, claim matching, the alignment of the earlier
+    revisions' texts onto this one. Then one short transaction writes: the new claims, the claims linked to locked
+    in id order, the statements in one insert, the earlier ones carried over or withdrawn, the stale ones removed.
     Two worker processes whose articles report the same claims used to hold those claims locked for the whole
     analysis, locking them in the order the text named them: they waited on each other and deadlocked (a quarter
     of the analyses ran twice in manage.py bench_ingestion with two processes).
@@ -277,8 +288,25 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
     statements = analyse(revision.text, party_resolver())
     report.found = len(statements)
     drafts = _statement_drafts(statements, revision=revision, report=report)
+    drafts = list({_draft_identity(draft, ref): (draft, ref) for draft, ref in drafts}.values())
+    alignments = _Alignments(revision)
+    for earlier_revision_id in _earlier_revision_ids(revision):
+        alignments.get(earlier_revision_id)
     with transaction.atomic():
-        for proposal in dict.fromkeys(ref for _draft, ref in drafts if isinstance(ref, _NewClaim)):
+        # Taken first: the analyses of two revisions of one article must not both carry the same statements over.
+        Article.objects.select_for_update().filter(pk=revision.article_id).first()
+        later = revision.article.revisions.filter(number__gt=revision.number).order_by("-number").first()
+        if later is not None:
+            report.superseded_by = later.number
+            return report
+        earlier = list(
+            Statement.objects.select_for_update().filter(article_id=revision.article_id)
+            .exclude(revision=revision).order_by("pk")
+        )
+        plan = _supersession_plan(revision=revision, earlier=earlier, drafts=drafts, alignments=alignments)
+        kept = {move.found for move in plan.carried if move.take_found} | set(plan.new)
+        for proposal in dict.fromkeys(ref for i, (_draft, ref) in enumerate(drafts) if i in kept and
+                                      isinstance(ref, _NewClaim)):
             proposal.claim = services.claim_create(
                 text=proposal.text, origin=Origin.EXTRACTED,
                 first_reported_at=revision.article.published_at or revision.fetched_at,
@@ -287,19 +315,101 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
         stored = services.statement_create_many(
             revision=revision,
             drafts=[
-                dataclasses.replace(draft, claim=ref.claim if isinstance(ref, _NewClaim) else ref)
-                for draft, ref in drafts
+                dataclasses.replace(draft, claim=_claim_of(ref))
+                for draft, ref in (drafts[i] for i in plan.new)
             ],
-            # The claims of statements that may be removed below: their counters change too.
-            lock_also=pending.exclude(claim=None).values_list("claim_id", flat=True),
+            # The claims of statements that may be removed, withdrawn, carried over to another claim or back from
+            # being withdrawn below: their counters change too.
+            lock_also={s.claim_id for s in earlier if s.claim_id is not None}
+            | {claim_id for claim_id in pending.exclude(claim=None).values_list("claim_id", flat=True)}
+            | {ref.pk for i, (_d, ref) in enumerate(drafts) if i in kept and isinstance(ref, Claim)},
         )
         report.created = sum(created for _statement, created in stored)
-        _count, removed = pending.exclude(pk__in={statement.pk for statement, _created in stored}).delete()
+        by_id = {statement.pk: statement for statement in earlier}
+        readings = {move.found: _claim_of(drafts[move.found][1]) for move in plan.carried if move.take_found}
+        # Locked above; this follows a merge that ran since the claims were matched, as statement_create_many does.
+        live = services.claims_lock_live(claim_ids={claim.pk for claim in readings.values() if claim is not None})
+        carried = services.statement_carry_over(revision=revision, moves=[
+            services.StatementMove(
+                statement=by_id[move.statement_id], start=move.start, end=move.end, cue_start=move.cue_start,
+                cue_end=move.cue_end,
+                reading=dataclasses.replace(
+                    drafts[move.found][0], claim=live[readings[move.found].pk] if readings[move.found] else None
+                ) if move.take_found else None,
+            )
+            for move in plan.carried
+        ])
+        report.carried_over = len(carried)
+        report.withdrawn = services.statement_withdraw_many(statement_ids=plan.withdrawn, revision=revision)
+        keep = {statement.pk for statement, _created in stored} | {statement.pk for statement in carried}
+        _count, removed = pending.exclude(pk__in=keep).delete()
         report.removed_stale = removed.get(Statement._meta.label, 0)
         Article.objects.filter(pk=revision.article_id).exclude(status=ArticleStatus.DUPLICATE).update(
             status=ArticleStatus.ANALYSED
         )
     return report
+
+
+def _draft_identity(draft, ref) -> tuple:
+    """What makes two drafts the same statement (statement_unique_attribution), a proposed claim by identity."""
+    claim = id(ref) if isinstance(ref, _NewClaim) else ref.pk if ref is not None else None
+    return (draft.start, draft.end, draft.party.pk if draft.party else None, draft.speaker_text.strip(), claim,
+            draft.stance)
+
+
+def _claim_of(ref) -> Claim | None:
+    return ref.claim if isinstance(ref, _NewClaim) else ref
+
+
+class _Alignments:
+    """Earlier revisions' texts aligned onto this revision's, each computed once (claims.revisions.Alignment)."""
+
+    def __init__(self, revision: ArticleRevision) -> None:
+        self.revision = revision
+        self.done: dict[int, Alignment] = {}
+
+    def get(self, revision_id: int) -> Alignment:
+        if revision_id not in self.done:
+            old = ArticleRevision.objects.values_list("text", flat=True).get(pk=revision_id)
+            self.done[revision_id] = Alignment(old, self.revision.text)
+        return self.done[revision_id]
+
+
+def _earlier_revision_ids(revision: ArticleRevision) -> list[int]:
+    """The other revisions of the article that statements point into (read again under the lock: a guess here)."""
+    return list(
+        Statement.objects.filter(article_id=revision.article_id).exclude(revision=revision)
+        .order_by().values_list("revision_id", flat=True).distinct()
+    )
+
+
+def _supersession_plan(*, revision: ArticleRevision, earlier: list[Statement], drafts: list[tuple],
+                       alignments: _Alignments) -> Plan:
+    found = []
+    for draft, ref in drafts:
+        claim = ref if isinstance(ref, Claim) else None
+        found.append(Found(
+            start=draft.start, end=draft.end, cue_start=draft.cue_start, cue_end=draft.cue_end,
+            party_id=draft.party.pk if draft.party else None, speaker_text=draft.speaker_text.strip(),
+            stance=draft.stance, claim_id=claim.pk if claim else None, new_claim=isinstance(ref, _NewClaim),
+        ))
+    taken = frozenset(
+        Statement.objects.filter(revision=revision).values_list(
+            "start", "end", "party_id", "speaker_text", "claim_id", "stance"
+        )
+    )
+    return supersession_plan(
+        earlier=[
+            Earlier(
+                id=s.pk, revision_id=s.revision_id, start=s.start, end=s.end, quote=s.quote, cue_start=s.cue_start,
+                cue_end=s.cue_end, party_id=s.party_id, speaker_text=s.speaker_text, stance=s.stance,
+                claim_id=s.claim_id, reviewed=s.origin == Origin.ANALYST or s.review_state != ReviewState.PENDING,
+                analyst_made=s.origin == Origin.ANALYST, withdrawn=s.withdrawn_at is not None,
+            )
+            for s in earlier
+        ],
+        found=found, alignment_for=alignments.get, taken=taken,
+    )
 
 
 def _statement_drafts(statements: list, *, revision: ArticleRevision, report: AnalysisReport) -> list[tuple]:

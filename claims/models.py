@@ -83,6 +83,11 @@ class ClaimQuerySet(models.QuerySet):
         """Claims not merged into another one."""
         return self.filter(merged_into__isnull=True)
 
+    def listed(self):
+        """Live claims the lists, the dashboard and search show: not machine-made claims left with no live statement
+        (see Claim.listed)."""
+        return self.filter(merged_into__isnull=True, listed=True)
+
 
 CLAIM_COUNTERS = ("statement_count", "backing_count", "denial_count")
 # Width of claims.analysis.similarity.embed's vectors (the distilled MiniLM, PCA to 256).
@@ -109,12 +114,23 @@ class Claim(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Denormalised counts of the claim's statements, rejected ones left out, kept by a trigger on
-    # claims_statement (migration 0006) so that every write path, bulk ones included, keeps them right:
+    # Denormalised counts of the claim's statements, rejected and withdrawn ones left out, kept by a trigger on
+    # claims_statement (migration 0006; withdrawn ones since claims_statement_withdrawn) so that every write path,
+    # bulk ones included, keeps them right:
     # lists show and sort by them without counting a million statements.
     statement_count = models.PositiveIntegerField(default=0, editable=False)
     backing_count = models.PositiveIntegerField(default=0, editable=False, help_text="Asserting or confirming.")
     denial_count = models.PositiveIntegerField(default=0, editable=False, help_text="Denying.")
+    # Whether the lists, the dashboard and search show the claim. A machine-made proposal whose statements were all
+    # rejected or withdrawn (statement_count, kept by the trigger, is 0) is hidden but kept, with its page; an
+    # analyst's claim, a proposal an analyst accepted, or one someone gave a verdict always shows: that is someone's
+    # work. Computed by PostgreSQL from the row, so the counters' trigger keeps it too and the claims' tallies
+    # (migration claims 0012) can count listed claims.
+    listed = models.GeneratedField(
+        expression=Q(origin=Origin.ANALYST) | Q(review_state=ReviewState.ACCEPTED) | Q(statement_count__gt=0)
+        | ~Q(verdict=Verdict.UNVERIFIED),
+        output_field=models.BooleanField(), db_persist=True,
+    )
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -165,9 +181,20 @@ class Claim(models.Model):
         plain = not args and kwargs.get("update_fields") is None and not kwargs.get("force_insert")
         if plain and not self._state.adding:
             kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in CLAIM_COUNTERS
+                f.name for f in self._meta.concrete_fields
+                if not f.primary_key and not f.generated and f.name not in CLAIM_COUNTERS
             ]
         super().save(*args, **kwargs)
+
+    @property
+    def hidden_because(self) -> str:
+        """Why the lists leave this claim out, for its page; empty when they show it."""
+        if self.listed or self.merged_into_id:
+            return ""
+        return ("Hidden from the claim lists, the dashboard and search: the machine proposed this claim, nobody has "
+                "accepted it, and none of its statements is live any more (each was rejected, or is no longer in "
+                "its article). It is kept for the record; a new statement about it, accepting it or a verdict "
+                "brings it back.")
 
 
 class ClaimEmbedding(models.Model):
@@ -219,6 +246,14 @@ class Statement(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every review; the API's ETag and If-Match are built on it.
     version = models.PositiveIntegerField(default=1)
+    # Set when a later revision of the article no longer has these words (claims.linking.revision_analyse): the
+    # statement stays, pointing into the revision it was found in, for the record, but counts nowhere (claim
+    # counters, stances, tallies, the review queue). Apart from review_state, which keeps the analyst's decision.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_in = models.ForeignKey(
+        "sources.ArticleRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The revision of the article that no longer has the statement.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -239,6 +274,14 @@ class Statement(models.Model):
             models.CheckConstraint(
                 condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="statement_confidence_0_1"
             ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_in__isnull=True)
+                | Q(withdrawn_at__isnull=False, withdrawn_in__isnull=False),
+                name="statement_withdrawn_names_its_revision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(withdrawn_in=F("revision")), name="statement_not_withdrawn_from_its_own_revision"
+            ),
             # Importing or re-analysing the same text twice adds nothing.
             models.UniqueConstraint(
                 fields=["revision", "start", "end", "party", "speaker_text", "claim", "stance"],
@@ -247,7 +290,8 @@ class Statement(models.Model):
             ),
         ]
         # Offsets inside the revision and quote == revision text[start:end] are checked by a trigger
-        # (migration claims 0002): a CHECK cannot look at another table.
+        # (migration claims 0002): a CHECK cannot look at another table. So is withdrawn_in being a later revision
+        # of the same article (migration claims_statement_withdrawn).
         indexes = [
             # claim page: the claim's statements in time order.
             models.Index(fields=["claim", "created_at"], name="statement_claim_idx"),
@@ -257,7 +301,8 @@ class Statement(models.Model):
             models.Index(F("created_at").desc(), F("id").desc(), name="statement_newest_idx"),
             # review queue: pending machine-made statements, oldest first; id breaks ties so a page is an index range.
             models.Index(
-                fields=["created_at", "id"], condition=Q(review_state="pending"), name="statement_pending_idx"
+                fields=["created_at", "id"], condition=Q(review_state="pending", withdrawn_at__isnull=True),
+                name="statement_pending_idx",
             ),
         ]
 
@@ -310,8 +355,9 @@ class Tally(models.Model):
     A count is the sum of its rows. Each database session adds its writes to its own row (`slot` is its
     backend's pid), so two ingestion workers never wait on each other's counter row, as they would on one row
     per count; slot 0 holds what finished sessions added (claims.services.tally_fold, run every minute by the
-    periodic task claims.fold_tallies). Names: "statements", "statements:pending", "claims:<verdict>" (live
-    claims with that verdict), "parties", "articles" and the others listed in claims/sql/tallies.sql.
+    periodic task claims.fold_tallies). Names: "statements", "statements:pending", "claims:<verdict>" (listed
+    claims with that verdict), "parties", "articles" and the others listed in claims/sql/tallies.sql; withdrawn
+    statements count in none of them.
     """
 
     pk = models.CompositePrimaryKey("name", "slot")

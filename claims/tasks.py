@@ -55,7 +55,8 @@ def analyse_revision(self, *, revision_id: int) -> dict | None:
         else:  # the database went away (a restart): the analysis is one transaction; 5 s, 10 s, 20 s, 40 s, 80 s
             countdown = 5 * 2**self.request.retries + random.uniform(0, 2)  # noqa: S311 -- jitter, not security
         raise self.retry(exc=exc, countdown=countdown) from None
-    return {"revision_id": revision_id, "found": report.found, "created": report.created}
+    return {"revision_id": revision_id, "found": report.found, "created": report.created,
+            "carried_over": report.carried_over, "withdrawn": report.withdrawn, "superseded_by": report.superseded_by}
 
 
 def revision_analysis_enqueue(*, revision_id: int) -> None:

@@ -114,6 +114,7 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         ),
         "evidence": selectors.claim_evidence(claim=claim),
         "history": selectors.claim_history(claim=claim),
+        **dict(zip(("withdrawn", "more_withdrawn"), selectors.claim_withdrawn_statements(claim=claim), strict=True)),
         "similar": selectors.claim_list_similar(claim=claim),
         "claimreview": _claimreview_json(request, claim),
     }

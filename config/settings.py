@@ -288,6 +288,9 @@ INGEST_HOST_WAIT_SECONDS = env_int("INGEST_HOST_WAIT_SECONDS", 30, minimum=0)
 INGEST_FEED_MAX_BACKOFF_MINUTES = env_int("INGEST_FEED_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
 INGEST_FEED_FLAG_AFTER = env_int("INGEST_FEED_FLAG_AFTER", 5, minimum=1)
 INGEST_FEED_MAX_ENTRIES = env_int("INGEST_FEED_MAX_ENTRIES", 200, minimum=1)
+# At most this many of the outlet's recent articles are fetched again for edits at each poll of one of its feeds
+# (Outlet.refetch_days and refetch_every_minutes say which are due); 0 turns the re-fetch off.
+INGEST_REFETCH_PER_POLL = env_int("INGEST_REFETCH_PER_POLL", 10, minimum=0)
 # Two texts are the same story when at least this share (percent) of the shorter one's 5-word shingles
 # appear in the other: a wire story that one site trimmed or added a line to still matches.
 INGEST_NEAR_DUPLICATE_PERCENT = env_int("INGEST_NEAR_DUPLICATE_PERCENT", 85, minimum=1)

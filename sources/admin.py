@@ -13,7 +13,7 @@ from sources.models import Article, ArticleRevision, Feed, IngestionItem, Ingest
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
-    list_display = ["name", "domain", "country", "language"]
+    list_display = ["name", "domain", "country", "language", "refetch_days", "refetch_every_minutes"]
     search_fields = ["name", "domain"]
     list_filter = ["country", "language"]
 

@@ -15,6 +15,17 @@ class Outlet(models.Model):
     domain = models.CharField(max_length=253, help_text="Registered domain, lower case, without www.")
     country = models.CharField(max_length=100, blank=True)
     language = models.CharField(max_length=16, blank=True, help_text="BCP 47 code, e.g. en, ru, hy.")
+    # Outlets correct and extend their stories after publication, and most feeds do not say so: each poll of an
+    # outlet's feed also fetches again a few of its recent articles (services.feed_poll, docs/ingestion.md).
+    # db_default too: bulk loaders (tools.synthetic's COPY) name the columns they fill.
+    refetch_days = models.PositiveSmallIntegerField(
+        default=2, db_default=2,
+        help_text="Articles published in the last this many days are fetched again for edits; 0: never.",
+    )
+    refetch_every_minutes = models.PositiveIntegerField(
+        default=60, db_default=60,
+        help_text="How long after its last fetch a recent article is fetched again (at a feed poll).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -80,6 +91,9 @@ class Article(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
     last_fetched_at = models.DateTimeField(null=True, blank=True, help_text="Last fetch, changed or not.")
+    # The page's validators from its last fetch: a re-fetch sends them back, and an unchanged page costs a 304.
+    etag = models.CharField(max_length=500, blank=True, db_default="")
+    last_modified = models.CharField(max_length=100, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +118,8 @@ class Article(models.Model):
             models.Index(fields=["status"], name="article_status_idx"),
             # the API's list order (and cursor): newest first by date, an undated article by when we saw it.
             models.Index(Coalesce("published_at", "created_at").desc(), F("id").desc(), name="article_seen_idx"),
+            # a feed poll's re-fetch of the outlet's recent articles (selectors.article_list_to_refetch).
+            models.Index(F("outlet"), Coalesce("published_at", "created_at").desc(), name="article_outlet_seen_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -50,6 +50,25 @@ def article_find_known(*, canonical_url: str) -> Article | None:
             .select_related("article").order_by("-pk").first()
         )
     return item.article if item else None
+
+
+def article_list_to_refetch(*, outlet: Outlet, now: datetime, limit: int) -> list[Article]:
+    """The outlet's articles due to be fetched again for edits, least recently fetched first, at most `limit`:
+    published (or, undated, first seen) in the last `outlet.refetch_days` days, not fetched in the last
+    `outlet.refetch_every_minutes`, stored and not a duplicate, with no fetch of theirs waiting in the queue."""
+    if outlet.refetch_days == 0 or limit <= 0:
+        return []
+    pending = IngestionItem.objects.filter(canonical_url=OuterRef("canonical_url"), status=ItemStatus.PENDING)
+    return list(
+        Article.objects.alias(seen=Coalesce("published_at", "created_at"))
+        .filter(
+            outlet=outlet, seen__gte=now - timedelta(days=outlet.refetch_days),
+            last_fetched_at__lte=now - timedelta(minutes=outlet.refetch_every_minutes),
+            status__in=(ArticleStatus.FETCHED, ArticleStatus.ANALYSED),
+        )
+        .filter(~Exists(pending))
+        .order_by("last_fetched_at", "pk")[:limit]
+    )
 
 
 def ingestion_item_pending_exists(*, canonical_url: str) -> bool:
@@ -161,7 +180,8 @@ def _hours_ago(hours: int) -> datetime:
 
 
 def article_statement_count() -> Coalesce:
-    """How many statements (rejected ones left out) an article holds, as a per-row expression (from claims)."""
+    """How many statements (rejected and withdrawn ones left out) an article holds, as a per-row expression (from
+    claims)."""
     return hooks.article_statement_count()
 
 
@@ -171,7 +191,7 @@ def article_revision_statements(*, revision: ArticleRevision) -> list:
 
 
 def article_list_for_page(*, q: str = "", status: str = "") -> QuerySet[Article]:
-    """article_search with how many statements (rejected ones left out) each article holds."""
+    """article_search with how many statements (rejected and withdrawn ones left out) each article holds."""
     return article_search(q=q, status=status).annotate(statement_count=article_statement_count())
 
 

@@ -162,6 +162,11 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
     fails the run with a readable error, counts against the feed's health and backs it off; it
     creates no items. Known entries are skipped unless the feed says they were updated since our
     last fetch, in which case they are fetched again (a new revision if the text changed).
+
+    Most feeds never say that an article changed, so each successful poll also fetches again up to
+    INGEST_REFETCH_PER_POLL of the outlet's recent articles that are due (selectors.article_list_to_refetch: the
+    outlet's refetch_days and refetch_every_minutes), least recently fetched first, with the page's stored
+    validators (If-None-Match / If-Modified-Since: an unchanged page costs a 304).
     """
     run = IngestionRun.objects.create(kind=IngestionKind.FEED_POLL, feed=feed)
     try:
@@ -202,7 +207,15 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
             known = selectors.article_find_known(canonical_url=canonical)
             if known is not None and not _entry_updated_since(entry.updated_at, known.last_fetched_at):
                 continue
-            items.append(IngestionItem(run=run, url=entry.link, canonical_url=canonical, hints=entry.hints()))
+            items.append(IngestionItem(run=run, url=entry.link, canonical_url=canonical,
+                                       hints={**entry.hints(), "refetch": known is not None}))
+        queued = {item.canonical_url for item in items}
+        for article in selectors.article_list_to_refetch(
+            outlet=feed.outlet, now=timezone.now(), limit=settings.INGEST_REFETCH_PER_POLL
+        ):
+            if article.canonical_url not in queued:
+                items.append(IngestionItem(run=run, url=article.url or article.canonical_url,
+                                           canonical_url=article.canonical_url, hints={"refetch": True}))
         IngestionItem.objects.bulk_create(items)
         IngestionRun.objects.filter(pk=run.pk).update(found=len(entries))
         ingestion_run_refresh(run_id=run.pk)
@@ -301,12 +314,22 @@ def ingestion_item_process(*, item: IngestionItem, final_attempt: bool = True) -
         return item
     IngestionItem.objects.filter(pk=item.pk).update(attempts=item.attempts + 1)
     try:
-        result = url_fetch(item.url, kind="html")
+        # A scheduled re-fetch asks the server whether the page changed since, with the validators it gave then.
+        known = selectors.article_find_known(canonical_url=item.canonical_url) if (item.hints or {}).get("refetch") \
+            else None
+        result = url_fetch(item.url, kind="html", etag=known.etag if known else "",
+                           last_modified=known.last_modified if known else "")
+        if result.not_modified and known is not None:
+            return article_not_modified(item=item, article=known)
         html, charset = body_decode(result.body, declared=result.declared_charset)
         return _page_ingest(
             item=item, html=html, page_url=result.url, raw=result.body,
             extra={"final_url": result.url, "http_status": result.status, "charset": charset,
                    "content_type": result.content_type, "redirects": result.redirects},
+            # A redirected fetch's validators belong to the page redirected to, not to the URL asked for.
+            validators=None if result.redirects else (
+                result.headers.get("etag", "")[:500], result.headers.get("last-modified", "")[:100]
+            ),
         )
     except FetchError as exc:
         if exc.retryable and not final_attempt:
@@ -328,7 +351,8 @@ def ingestion_item_process(*, item: IngestionItem, final_attempt: bool = True) -
 
 
 def _page_ingest(
-    *, item: IngestionItem, html: str, page_url: str, raw: bytes | None, extra: dict, outlet: Outlet | None = None
+    *, item: IngestionItem, html: str, page_url: str, raw: bytes | None, extra: dict, outlet: Outlet | None = None,
+    validators: tuple[str, str] | None = None,
 ) -> IngestionItem:
     extracted = html_extract(html=html, url=page_url)
     if len(text_words(extracted.text)) < MIN_ARTICLE_WORDS:
@@ -340,7 +364,7 @@ def _page_ingest(
     )
     return article_store(
         item=item, extracted=extracted, canonical_url=canonical, raw_html=raw, outlet=outlet,
-        metadata={**extracted.metadata(), **extra},
+        metadata={**extracted.metadata(), **extra}, validators=validators,
     )
 
 
@@ -397,12 +421,13 @@ def _duplicate_find(*, article: Article, text: str, digest: str, bands: list[int
 @pipeline_stage("store")
 def article_store(
     *, item: IngestionItem, extracted: Extracted, canonical_url: str, raw_html: bytes | None, metadata: dict,
-    fetched_at: datetime | None = None, outlet: Outlet | None = None,
+    fetched_at: datetime | None = None, outlet: Outlet | None = None, validators: tuple[str, str] | None = None,
 ) -> IngestionItem:
     """Store an extraction as an article and/or a new revision, mark duplicates, and finish the item.
 
     Side effects, all in one transaction: the Article (created if its canonical URL is new; its title,
-    byline, published date and language refreshed from the newest extraction); an ArticleRevision
+    byline, published date and language refreshed from the newest extraction; the page's (ETag, Last-Modified)
+    `validators` when the fetch gave them, for the next re-fetch); an ArticleRevision
     numbered after the latest one if the text is new for this article; duplicate_of and status
     "duplicate" when a new article's text matches an existing article exactly or nearly; the item's
     outcome; the run's counts. After commit: revision_hand_to_analysis for new text of non-duplicates.
@@ -440,6 +465,8 @@ def article_store(
             extracted.published_at or _hint_datetime(hints.get("published_at")) or article.published_at
         )
         article.last_fetched_at = fetched_at
+        if validators is not None:
+            article.etag, article.last_modified = validators
         article.error = ""
         outcome = ItemStatus.UNCHANGED
         if revision is not None:
@@ -460,6 +487,20 @@ def article_store(
         ingestion_run_refresh(run_id=item.run_id)
         if revision is not None and article.status != ArticleStatus.DUPLICATE:
             transaction.on_commit(lambda revision_id=revision.pk: revision_hand_to_analysis(revision_id=revision_id))
+    item.refresh_from_db()
+    return item
+
+
+def article_not_modified(*, item: IngestionItem, article: Article) -> IngestionItem:
+    """A re-fetch the server answered with 304 Not Modified: the article was fetched, unchanged; the item is done."""
+    now = timezone.now()
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(last_fetched_at=now)
+        IngestionItem.objects.filter(pk=item.pk, status=ItemStatus.PENDING).update(
+            status=ItemStatus.UNCHANGED, article=article, canonical_url=article.canonical_url, error="",
+            finished_at=now,
+        )
+        ingestion_run_refresh(run_id=item.run_id)
     item.refresh_from_db()
     return item
 

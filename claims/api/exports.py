@@ -140,7 +140,10 @@ class _ClaimExport(_Export):
     queryset = Claim.objects.none()  # tells drf-spectacular the model the filters apply to
 
     def export(self, request):
-        counted = Statement.objects.exclude(review_state=ReviewState.REJECTED).select_related("party").order_by("id")
+        counted = (
+            Statement.objects.exclude(review_state=ReviewState.REJECTED).filter(withdrawn_at__isnull=True)
+            .select_related("party").order_by("id")
+        )
         claims = _filtered(ClaimFilter, request, selectors.api_claim_list()).order_by("id").prefetch_related(
             Prefetch("statements", queryset=counted)
         )

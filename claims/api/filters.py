@@ -92,6 +92,10 @@ class StatementFilter(filters.FilterSet):
     unresolved = filters.BooleanFilter(
         field_name="party", lookup_expr="isnull", help_text="true: statements whose speaker is not resolved."
     )
+    withdrawn = filters.BooleanFilter(
+        field_name="withdrawn_at", lookup_expr="isnull", exclude=True,
+        help_text="true: statements a later revision of their article no longer has; false: those it still has.",
+    )
 
     class Meta:
         model = Statement

@@ -56,7 +56,7 @@ class StatementSerializer(Described, serializers.ModelSerializer):
         fields = [
             "id", "claim", "party", "speaker_text", "stance", "cue", "quote", "start", "end", "quotation",
             "origin", "confidence", "review_state", "reviewed_by", "reviewed_at", "article", "revision",
-            "version", "created_at",
+            "withdrawn_at", "withdrawn_in", "version", "created_at",
         ]
         descriptions = {
             "claim": "The claim the statement is about; null for a position (call, threat, refusal).",
@@ -69,6 +69,9 @@ class StatementSerializer(Described, serializers.ModelSerializer):
             "confidence": "The analysis' confidence, 0 to 1 (1 for analysts' statements).",
             "reviewed_by": "User name of the analyst who last reviewed it.",
             "reviewed_at": "When it was last reviewed.",
+            "withdrawn_at": "When a later revision of the article was found not to have it any more (it then "
+                            "counts nowhere); null while the article has it.",
+            "withdrawn_in": "The revision that no longer has it.",
             "article": "The article the statement appears in.",
             "revision": "The revision of the article whose text the offsets point into.",
         }
@@ -133,12 +136,13 @@ class StatusChangeSerializer(Described, serializers.ModelSerializer):
 class ClaimSerializer(Described, serializers.ModelSerializer):
     contested = serializers.BooleanField(read_only=True)
     statement_count = serializers.IntegerField(read_only=True)
+    listed = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Claim
         fields = [
             "id", "slug", "text", "kind", "verdict", "rationale", "verdict_published_at", "first_reported_at",
-            "tags", "origin", "review_state", "merged_into", "contested", "statement_count", "version",
+            "tags", "origin", "review_state", "merged_into", "contested", "statement_count", "listed", "version",
             "created_at", "updated_at",
         ]
         descriptions = {
@@ -150,7 +154,10 @@ class ClaimSerializer(Described, serializers.ModelSerializer):
             "tags": "Free-form tags.",
             "merged_into": "Set when this claim was merged into another one (the live claim).",
             "contested": "Some party asserts or confirms the claim and some party denies it.",
-            "statement_count": "Statements about the claim, rejected ones not counted.",
+            "statement_count": "Statements about the claim, rejected ones and those no longer in their article not "
+                               "counted.",
+            "listed": "false: a machine-made claim with no live statement and no verdict, left out of the lists and "
+                      "search (its page and this URL stay).",
             "updated_at": "When the claim last changed.",
         }
 

@@ -30,6 +30,7 @@ from claims.selectors.claims import (
     claim_stance_summary,
     claim_tags,
     claim_timeline,
+    claim_withdrawn_statements,
 )
 from claims.selectors.dashboard import (
     DailyStances,
@@ -94,6 +95,7 @@ __all__ = [
     "claim_tags",
     "claim_timeline",
     "claim_verdict_counts",
+    "claim_withdrawn_statements",
     "party_and_below_ids",
     "party_get",
     "party_resolve",

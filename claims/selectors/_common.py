@@ -10,6 +10,6 @@ from claims.models import Statement
 _STANCE_ORDER = {stance.value: i for i, stance in enumerate(Stance)}
 
 
-# Statements that count on the pages: everything but what an analyst rejected.
+# Statements that count on the pages: everything but what an analyst rejected and what the article no longer has.
 def _counted_statements() -> QuerySet[Statement]:
-    return Statement.objects.exclude(review_state=ReviewState.REJECTED)
+    return Statement.objects.exclude(review_state=ReviewState.REJECTED).filter(withdrawn_at__isnull=True)

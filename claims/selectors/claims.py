@@ -97,7 +97,7 @@ UNION ALL
 FROM sources_article a LEFT JOIN sources_outlet o ON o.id = a.outlet_id
 WHERE EXISTS (
     SELECT 1 FROM claims_statement s
-    WHERE s.article_id = a.id AND s.claim_id = %(claim)s AND s.review_state <> %(rejected)s
+    WHERE s.article_id = a.id AND s.claim_id = %(claim)s AND s.review_state <> %(rejected)s AND s.withdrawn_at IS NULL
 )
 ORDER BY a.published_at NULLS LAST, a.id LIMIT %(articles)s)
 """
@@ -108,7 +108,7 @@ def claim_stance_summary(
 ) -> ClaimStanceSummary:
     """Who asserts, confirms, denies, questions or retracts a claim, in which articles and when.
 
-    Rejected statements do not count. A statement with no resolved party counts under its speaker's
+    Rejected and withdrawn statements do not count. A statement with no resolved party counts under its speaker's
     words. "Contested": some party asserts or confirms it and some party denies it.
     The `parties` most-quoted parties (every stance of each) and the `articles` first articles: one query
     over claims_claimstance (a few rows per party) and the first articles, whatever the number of statements.
@@ -298,7 +298,8 @@ def claim_search(
     reported_to: date | None = None,
     sort: str = "",
 ) -> QuerySet[Claim]:
-    """Live claims for the claims list, one query: each with its statement count (claim_rows_with_who names who
+    """Listed claims (Claim.listed: not machine-made ones left with no live statement) for the claims list, one
+    query: each with its statement count (claim_rows_with_who names who
     backs or denies the claims of a page).
 
     `q` goes through claim_filter_text (the API's ?q= too). Sorting by relevance ranks the matches, so it
@@ -306,7 +307,7 @@ def claim_search(
     filters (party, stance, outlet, dates) combine: the claim has at least one statement matching all of them.
     """
     # statement_count, backing_count and denial_count are the claim's own counters (kept by a trigger).
-    claims = Claim.objects.live()
+    claims = Claim.objects.listed()
     rankable = False
     if q:
         claims, rankable = claim_filter_text(claims, q=q)
@@ -470,6 +471,24 @@ def claim_timeline(*, claim: Claim) -> QuerySet[Statement]:
     )
 
 
+# How many of a claim's withdrawn statements its page lists.
+WITHDRAWN_SHOWN = 50
+
+
+def claim_withdrawn_statements(*, claim: Claim, limit: int = WITHDRAWN_SHOWN) -> tuple[list[Statement], bool]:
+    """The claim's statements that a later revision of their article no longer has (rejected ones left out), most
+    recently withdrawn first, with the revision each was found in and the one that dropped it; and whether there
+    are more than `limit`. Read through the claim's statement index: a claim's withdrawn statements are few."""
+    statements = list(
+        Statement.objects.filter(claim=claim, withdrawn_at__isnull=False)
+        .exclude(review_state=ReviewState.REJECTED)
+        .select_related("party", "article__outlet", "revision", "withdrawn_in")
+        .defer("revision__text", "revision__raw_html", "withdrawn_in__text", "withdrawn_in__raw_html")
+        .order_by("-withdrawn_at", "-id")[: limit + 1]
+    )
+    return statements[:limit], len(statements) > limit
+
+
 def claim_evidence(*, claim: Claim) -> list:
     return list(claim.evidence.select_related("article", "added_by").order_by("created_at", "id"))
 
@@ -519,8 +538,9 @@ def _api_claim_annotations() -> dict:
 
 
 def api_claim_list(*, published_only: bool = False) -> QuerySet[Claim]:
-    """Live claims for API lists and exports, each with contested, statement_count and reported_at; one query."""
-    claims = Claim.objects.live().annotate(**_api_claim_annotations())
+    """Listed claims (Claim.listed) for API lists and exports, each with contested, statement_count and
+    reported_at; one query. A hidden claim is still at its detail URL (api_claim_detail)."""
+    claims = Claim.objects.listed().annotate(**_api_claim_annotations())
     return claims.published() if published_only else claims
 
 

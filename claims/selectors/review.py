@@ -11,9 +11,10 @@ from sources.models import ArticleRevision
 
 
 def statement_list_pending() -> QuerySet[Statement]:
-    """The review queue: machine-made statements nobody has accepted or rejected yet, oldest first."""
+    """The review queue: machine-made statements nobody has accepted or rejected yet, oldest first; not those a
+    later revision of their article no longer has (withdrawn)."""
     return (
-        Statement.objects.filter(review_state=ReviewState.PENDING)
+        Statement.objects.filter(review_state=ReviewState.PENDING, withdrawn_at__isnull=True)
         .select_related("party", "claim", "article__outlet")
         .order_by("created_at", "id")
     )

@@ -39,9 +39,10 @@ def statement_context(*, statement: Statement, width: int = 240) -> tuple[str, s
 
 
 def statement_list_for_revision(*, revision) -> list[Statement]:
-    """Every statement found in a revision (rejected ones left out), for the article reader."""
+    """Every statement found in a revision (rejected ones left out), for the article reader; an earlier revision
+    shows those withdrawn since too (its text had them)."""
     return list(
-        _counted_statements()
+        Statement.objects.exclude(review_state=ReviewState.REJECTED)
         .filter(revision=revision)
         .select_related("party", "claim")
         .order_by("start", "-end", "id")
@@ -57,7 +58,7 @@ def statement_list_by_ids(*, ids: list[int]) -> list[Statement]:
 
 
 def statement_count_per_article() -> Coalesce:
-    """How many statements (rejected ones left out) an article holds, as a per-row subquery on articles.
+    """How many statements (rejected and withdrawn ones left out) an article holds, as a per-row subquery on articles.
 
     Correlated, so that only the page's rows are counted: a JOIN with GROUP BY counts the statements of every
     article before the page can be taken (docs/architecture.md, "Reads").
@@ -65,6 +66,7 @@ def statement_count_per_article() -> Coalesce:
     counted = (
         Statement.objects.filter(article=OuterRef("pk"))
         .exclude(review_state=ReviewState.REJECTED)
+        .filter(withdrawn_at__isnull=True)
         .order_by()
         .values("article")
         .annotate(n=Count("pk"))

@@ -25,9 +25,12 @@ from claims.services.review import (
 )
 from claims.services.statements import (
     StatementDraft,
+    StatementMove,
     claims_lock_live,
+    statement_carry_over,
     statement_create,
     statement_create_many,
+    statement_withdraw_many,
 )
 from claims.services.tallies import tally_fold
 from claims.services.tokens import (
@@ -48,6 +51,7 @@ __all__ = [
     "ReviewAction",
     "StaleVersion",
     "StatementDraft",
+    "StatementMove",
     "api_token_create",
     "api_token_hash",
     "api_token_revoke",
@@ -63,10 +67,12 @@ __all__ = [
     "party_create",
     "party_parent_check",
     "party_update",
+    "statement_carry_over",
     "statement_create",
     "statement_create_many",
     "statement_review",
     "statement_review_bulk",
+    "statement_withdraw_many",
     "tally_fold",
     "webhook_subscription_create",
     "webhook_subscription_delete",

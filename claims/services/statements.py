@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from claims.enums import Origin, Quotation, ReviewState, Stance
 from claims.models import Claim, Party, Statement, WebhookEvent
@@ -170,6 +171,68 @@ def statement_create_many(
         results.append((stored[k], False) if k in stored else (new[k], k not in told))
         told.add(k)
     return results
+
+
+@dataclass(frozen=True)
+class StatementMove:
+    """An earlier statement of an article carried over to the article's new revision: its offsets in the new text;
+    with `reading`, what the analysis now finds there (party, speaker, stance, claim, confidence, quotation), which
+    the statement takes."""
+
+    statement: Statement
+    start: int
+    end: int
+    cue_start: int | None = None
+    cue_end: int | None = None
+    reading: StatementDraft | None = None
+
+
+def statement_carry_over(*, revision: ArticleRevision, moves: Sequence[StatementMove]) -> list[Statement]:
+    """Move earlier statements of the revision's article onto it: a new revision supersedes the old one.
+
+    Each statement keeps what analysts decided (review state, reviewer, party, speaker, stance, claim), unless the
+    move brings a new `reading` (for pending machine statements, which nobody has looked at), takes its quote and
+    cue words from the new text at the offsets given, stops being withdrawn if it was, and its version goes up. One
+    UPDATE for all. The callers hold the article's lock and the claims whose counters change (a statement coming
+    back, another claim) locked; the triggers move the counts.
+    """
+    text = revision.text
+    changed = []
+    for move in moves:
+        statement = move.statement
+        if statement.article_id != revision.article_id:
+            raise ValidationError(f"statement {statement.pk} is not about the article of revision {revision.pk}")
+        if not 0 <= move.start < move.end <= len(text):
+            raise ValidationError(f"span {move.start}-{move.end} is outside the revision's text (0-{len(text)})")
+        statement.revision, statement.start, statement.end = revision, move.start, move.end
+        statement.quote = text[move.start:move.end]
+        if move.cue_start is not None and move.cue_end is not None and 0 <= move.cue_start < move.cue_end <= len(text):
+            statement.cue_start, statement.cue_end = move.cue_start, move.cue_end
+            statement.cue = text[move.cue_start:move.cue_end][:200]
+        else:
+            statement.cue_start = statement.cue_end = None  # the cue words changed; the cue's text stays
+        if move.reading is not None:
+            reading = _statement_checked(revision, move.reading)
+            statement.party, statement.speaker_text = reading.party, reading.speaker_text
+            statement.stance, statement.claim = reading.stance, reading.claim
+            statement.confidence, statement.quotation = reading.confidence, reading.quotation
+        statement.withdrawn_at = statement.withdrawn_in = None
+        statement.version += 1
+        changed.append(statement)
+    Statement.objects.bulk_update(changed, [
+        "revision", "start", "end", "quote", "cue", "cue_start", "cue_end", "party", "speaker_text", "stance", "claim",
+        "confidence", "quotation", "withdrawn_at", "withdrawn_in", "version",
+    ])
+    return changed
+
+
+def statement_withdraw_many(*, statement_ids: Iterable[int], revision: ArticleRevision) -> int:
+    """Mark statements that `revision` of their article no longer has as withdrawn: kept for the record, counted
+    nowhere (the triggers take them out of the claims' counters, stances and the tallies, and out of the review
+    queue). Returns how many were withdrawn; ones already withdrawn stay as they were."""
+    return Statement.objects.filter(
+        pk__in=list(statement_ids), article_id=revision.article_id, withdrawn_at__isnull=True
+    ).update(withdrawn_at=timezone.now(), withdrawn_in=revision, version=F("version") + 1)
 
 
 def _draft_key(draft: StatementDraft) -> tuple:

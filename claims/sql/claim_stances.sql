@@ -12,7 +12,7 @@ RETURNS void AS $$
         SELECT min(COALESCE(a.published_at, s.created_at)) AS first_seen,
                max(COALESCE(a.published_at, s.created_at)) AS last_seen
         FROM claims_statement s JOIN sources_article a ON a.id = s.article_id
-        WHERE s.claim_id = p_claim AND s.stance = p_stance AND s.review_state <> 'rejected'
+        WHERE s.claim_id = p_claim AND s.stance = p_stance AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
           AND ((p_party IS NULL AND s.party_id IS NULL AND s.speaker_text = p_speaker) OR s.party_id = p_party)
     ) r
     WHERE cs.claim_id = p_claim AND cs.stance = p_stance AND cs.speaker = p_speaker
@@ -31,10 +31,11 @@ BEGIN
     IF TG_OP = 'UPDATE'
        AND NEW.claim_id IS NOT DISTINCT FROM OLD.claim_id AND NEW.party_id IS NOT DISTINCT FROM OLD.party_id
        AND NEW.speaker_text = OLD.speaker_text AND NEW.stance = OLD.stance AND NEW.article_id = OLD.article_id
-       AND (NEW.review_state = 'rejected') = (OLD.review_state = 'rejected') THEN
+       AND (NEW.review_state = 'rejected' OR NEW.withdrawn_at IS NOT NULL)
+           = (OLD.review_state = 'rejected' OR OLD.withdrawn_at IS NOT NULL) THEN
         RETURN NULL;  -- the statement stays in its group with the same date: an accept, a cue fix
     END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.claim_id IS NOT NULL AND OLD.review_state <> 'rejected' THEN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.claim_id IS NOT NULL AND OLD.review_state <> 'rejected' AND OLD.withdrawn_at IS NULL THEN
         v_speaker := CASE WHEN OLD.party_id IS NULL THEN OLD.speaker_text ELSE '' END;
         IF OLD.party_id IS NULL THEN
             UPDATE claims_claimstance cs SET statements = cs.statements - 1
@@ -54,7 +55,7 @@ BEGIN
             END IF;
         END IF;
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.claim_id IS NOT NULL AND NEW.review_state <> 'rejected' THEN
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.claim_id IS NOT NULL AND NEW.review_state <> 'rejected' AND NEW.withdrawn_at IS NULL THEN
         v_speaker := CASE WHEN NEW.party_id IS NULL THEN NEW.speaker_text ELSE '' END;
         SELECT COALESCE(a.published_at, NEW.created_at) INTO v_seen FROM sources_article a WHERE a.id = NEW.article_id;
         INSERT INTO claims_claimstance AS cs (claim_id, party_id, speaker, stance, statements, first_seen, last_seen)
@@ -69,7 +70,7 @@ END;
 $$ LANGUAGE plpgsql;
 
 CREATE OR REPLACE TRIGGER claims_statement_stances
-    AFTER INSERT OR DELETE OR UPDATE OF claim_id, party_id, speaker_text, stance, review_state, article_id
+    AFTER INSERT OR DELETE OR UPDATE OF claim_id, party_id, speaker_text, stance, review_state, article_id, withdrawn_at
     ON claims_statement FOR EACH ROW EXECUTE FUNCTION claims_statement_stances();
 
 -- A re-fetch can change an article's date: the groups its statements count in get their dates again.
@@ -80,7 +81,7 @@ BEGIN
         SELECT DISTINCT s.claim_id, s.party_id, CASE WHEN s.party_id IS NULL THEN s.speaker_text ELSE '' END AS speaker,
                s.stance
         FROM claims_statement s
-        WHERE s.article_id = NEW.id AND s.claim_id IS NOT NULL AND s.review_state <> 'rejected'
+        WHERE s.article_id = NEW.id AND s.claim_id IS NOT NULL AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
     ) g;
     RETURN NULL;
 END;

@@ -30,3 +30,22 @@ $$ LANGUAGE plpgsql;
 CREATE OR REPLACE TRIGGER claims_statement_span_check
     BEFORE INSERT OR UPDATE OF revision_id, article_id, start, "end", cue_end, quote ON claims_statement
     FOR EACH ROW EXECUTE FUNCTION claims_statement_span_check();
+
+-- A withdrawn statement names a later revision of its own article as the one that no longer has it (the CHECK
+-- constraints on claims_statement cover the rest: both withdrawn fields set together, not its own revision).
+CREATE OR REPLACE FUNCTION claims_statement_withdrawn_check() RETURNS trigger AS $$
+BEGIN
+    IF NEW.withdrawn_in_id IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM sources_articlerevision later JOIN sources_articlerevision found ON found.id = NEW.revision_id
+        WHERE later.id = NEW.withdrawn_in_id AND later.article_id = found.article_id AND later.number > found.number
+    ) THEN
+        RAISE EXCEPTION 'statement % is withdrawn in revision %, which is not a later revision of its article',
+            NEW.id, NEW.withdrawn_in_id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE TRIGGER claims_statement_withdrawn_check
+    BEFORE INSERT OR UPDATE OF withdrawn_in_id, revision_id ON claims_statement
+    FOR EACH ROW WHEN ((new.withdrawn_in_id IS NOT NULL)) EXECUTE FUNCTION claims_statement_withdrawn_check();

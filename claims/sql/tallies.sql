@@ -9,10 +9,10 @@
 -- rows of sessions that have ended (claims_tally_fold, run by the periodic task claims.fold_tallies, never by a
 -- reader). A TRUNCATE empties the table's counts; claims_tally_recount() counts everything again.
 --
--- Names: "statements", "statements:pending", "statements:day:<YYYY-MM-DD>:<stance>" (not rejected, by the
--- article's publication day in UTC, or the statement's own day when the article has none), "claims:<verdict>"
--- (live claims, i.e. not merged, with that verdict; their sum is the live claims), "parties", "articles",
--- "articles:<status>".
+-- Names: "statements" and "statements:pending" (not withdrawn by a later revision of their article),
+-- "statements:day:<YYYY-MM-DD>:<stance>" (neither rejected nor withdrawn, by the article's publication day in UTC,
+-- or the statement's own day when the article has none), "claims:<verdict>" (listed claims, i.e. not merged and
+-- Claim.listed, with that verdict; their sum is what the lists show), "parties", "articles", "articles:<status>".
 --
 -- Known limit: a statement written in a transaction that has not committed while another transaction re-dates its
 -- article is counted on the article's old day (the re-dating cannot see it); claims_tally_recount() puts it right.
@@ -28,9 +28,9 @@ CREATE OR REPLACE FUNCTION claims_statement_day(p_at timestamptz, p_stance text)
     SELECT 'statements:day:' || to_char((p_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') || ':' || p_stance;
 $$ LANGUAGE sql IMMUTABLE;
 
--- All statements, those waiting for review, and the counted ones (not rejected) by day and stance. An UPDATE's
--- change is (new rows) - (old rows); for the days only the rows whose day or stance or counting changed are
--- joined to their articles (a merge moves 100,000 statements to another claim and changes no day).
+-- Statements not withdrawn, those waiting for review, and the counted ones (neither rejected nor withdrawn) by day
+-- and stance. An UPDATE's change is (new rows) - (old rows); for the days only the rows whose day or stance or
+-- counting changed are joined to their articles (a merge moves 100,000 statements to another claim and changes no day).
 CREATE OR REPLACE FUNCTION claims_statement_tally() RETURNS trigger AS $$
 DECLARE
     v_all bigint := 0;
@@ -39,24 +39,26 @@ DECLARE
     v_deltas bigint[];
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT v_all + count(*), v_pending + count(*) FILTER (WHERE review_state = 'pending')
+        SELECT v_all + count(*) FILTER (WHERE withdrawn_at IS NULL),
+               v_pending + count(*) FILTER (WHERE review_state = 'pending' AND withdrawn_at IS NULL)
         INTO v_all, v_pending FROM new_rows;
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        SELECT v_all - count(*), v_pending - count(*) FILTER (WHERE review_state = 'pending')
+        SELECT v_all - count(*) FILTER (WHERE withdrawn_at IS NULL),
+               v_pending - count(*) FILTER (WHERE review_state = 'pending' AND withdrawn_at IS NULL)
         INTO v_all, v_pending FROM old_rows;
     END IF;
     IF TG_OP = 'INSERT' THEN
         SELECT array_agg(name), array_agg(n) INTO v_names, v_deltas FROM (
             SELECT claims_statement_day(coalesce(a.published_at, s.created_at), s.stance) AS name, count(*) AS n
             FROM new_rows s JOIN sources_article a ON a.id = s.article_id
-            WHERE s.review_state <> 'rejected' GROUP BY 1
+            WHERE s.review_state <> 'rejected' AND s.withdrawn_at IS NULL GROUP BY 1
         ) d;
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(name), array_agg(-n) INTO v_names, v_deltas FROM (
             SELECT claims_statement_day(coalesce(a.published_at, s.created_at), s.stance) AS name, count(*) AS n
             FROM old_rows s JOIN sources_article a ON a.id = s.article_id
-            WHERE s.review_state <> 'rejected' GROUP BY 1
+            WHERE s.review_state <> 'rejected' AND s.withdrawn_at IS NULL GROUP BY 1
         ) d;
     ELSE
         SELECT array_agg(name), array_agg(n) INTO v_names, v_deltas FROM (
@@ -64,14 +66,14 @@ BEGIN
             FROM (
                 SELECT s.article_id, s.created_at, s.stance, 1 AS n
                 FROM new_rows s JOIN old_rows o ON o.id = s.id
-                WHERE s.review_state <> 'rejected'
-                  AND (s.article_id, s.created_at, s.stance, o.review_state = 'rejected')
+                WHERE s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
+                  AND (s.article_id, s.created_at, s.stance, (o.review_state = 'rejected' OR o.withdrawn_at IS NOT NULL))
                       IS DISTINCT FROM (o.article_id, o.created_at, o.stance, false)
                 UNION ALL
                 SELECT o.article_id, o.created_at, o.stance, -1
                 FROM old_rows o JOIN new_rows s ON s.id = o.id
-                WHERE o.review_state <> 'rejected'
-                  AND (o.article_id, o.created_at, o.stance, s.review_state = 'rejected')
+                WHERE o.review_state <> 'rejected' AND o.withdrawn_at IS NULL
+                  AND (o.article_id, o.created_at, o.stance, (s.review_state = 'rejected' OR s.withdrawn_at IS NOT NULL))
                       IS DISTINCT FROM (s.article_id, s.created_at, s.stance, false)
             ) c JOIN sources_article a ON a.id = c.article_id
             GROUP BY 1 HAVING sum(c.n) <> 0
@@ -88,7 +90,8 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
--- Live claims by verdict: a merge (merged_into_id set) takes a claim out, a verdict change moves it.
+-- Listed claims by verdict (Claim.listed): a merge (merged_into_id set) or hiding takes a claim out, a verdict
+-- change moves it.
 CREATE OR REPLACE FUNCTION claims_claim_tally() RETURNS trigger AS $$
 DECLARE
     v_names text[];
@@ -96,17 +99,17 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT array_agg('claims:' || verdict), array_agg(n) INTO v_names, v_deltas
-        FROM (SELECT verdict, count(*) AS n FROM new_rows WHERE merged_into_id IS NULL GROUP BY verdict) d;
+        FROM (SELECT verdict, count(*) AS n FROM new_rows WHERE merged_into_id IS NULL AND listed GROUP BY verdict) d;
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg('claims:' || verdict), array_agg(-n) INTO v_names, v_deltas
-        FROM (SELECT verdict, count(*) AS n FROM old_rows WHERE merged_into_id IS NULL GROUP BY verdict) d;
+        FROM (SELECT verdict, count(*) AS n FROM old_rows WHERE merged_into_id IS NULL AND listed GROUP BY verdict) d;
     ELSE
         SELECT array_agg('claims:' || verdict), array_agg(n) INTO v_names, v_deltas
         FROM (
             SELECT verdict, sum(n) AS n FROM (
-                SELECT verdict, 1 AS n FROM new_rows WHERE merged_into_id IS NULL
+                SELECT verdict, 1 AS n FROM new_rows WHERE merged_into_id IS NULL AND listed
                 UNION ALL
-                SELECT verdict, -1 FROM old_rows WHERE merged_into_id IS NULL
+                SELECT verdict, -1 FROM old_rows WHERE merged_into_id IS NULL AND listed
             ) c GROUP BY verdict HAVING sum(n) <> 0
         ) d;
     END IF;
@@ -168,7 +171,7 @@ BEGIN
                     SELECT o.id, o.published_at, -1 FROM old_rows o JOIN new_rows n ON n.id = o.id
                     WHERE n.published_at IS DISTINCT FROM o.published_at
                 ) moved
-                JOIN claims_statement s ON s.article_id = moved.id AND s.review_state <> 'rejected'
+                JOIN claims_statement s ON s.article_id = moved.id AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
             ) c GROUP BY name HAVING sum(n) <> 0
         ) d;
     END IF;
@@ -212,15 +215,15 @@ BEGIN
     LOCK TABLE claims_statement, claims_claim, claims_party, sources_article IN SHARE MODE;
     DELETE FROM claims_tally;
     INSERT INTO claims_tally (name, slot, n)
-    SELECT 'statements', 0, count(*) FROM claims_statement
+    SELECT 'statements', 0, count(*) FROM claims_statement WHERE withdrawn_at IS NULL
     UNION ALL
-    SELECT 'statements:pending', 0, count(*) FROM claims_statement WHERE review_state = 'pending'
+    SELECT 'statements:pending', 0, count(*) FROM claims_statement WHERE review_state = 'pending' AND withdrawn_at IS NULL
     UNION ALL
     SELECT claims_statement_day(coalesce(a.published_at, s.created_at), s.stance), 0, count(*)
     FROM claims_statement s JOIN sources_article a ON a.id = s.article_id
-    WHERE s.review_state <> 'rejected' GROUP BY 1
+    WHERE s.review_state <> 'rejected' AND s.withdrawn_at IS NULL GROUP BY 1
     UNION ALL
-    SELECT 'claims:' || verdict, 0, count(*) FROM claims_claim WHERE merged_into_id IS NULL GROUP BY verdict
+    SELECT 'claims:' || verdict, 0, count(*) FROM claims_claim WHERE merged_into_id IS NULL AND listed GROUP BY verdict
     UNION ALL
     SELECT 'parties', 0, count(*) FROM claims_party
     UNION ALL

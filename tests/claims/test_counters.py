@@ -21,7 +21,7 @@ def _counters(claim: Claim) -> tuple[int, int, int]:
 
 def _counted(claim: Claim) -> tuple[int, int, int]:
     """The same three numbers, counted the slow way."""
-    row = Statement.objects.filter(claim=claim).exclude(review_state=ReviewState.REJECTED).aggregate(
+    row = Statement.objects.filter(claim=claim, withdrawn_at=None).exclude(review_state=ReviewState.REJECTED).aggregate(
         n=Count("pk"),
         backing=Count("pk", filter=Q(stance__in=[Stance.ASSERTS, Stance.CONFIRMS])),
         denial=Count("pk", filter=Q(stance=Stance.DENIES)),
@@ -101,7 +101,7 @@ def _grouped(claim: Claim) -> list[tuple]:
     """The same groups, aggregated the slow way from the statements."""
     seen = Coalesce("article__published_at", "created_at")
     rows = (
-        Statement.objects.filter(claim=claim).exclude(review_state=ReviewState.REJECTED)
+        Statement.objects.filter(claim=claim, withdrawn_at=None).exclude(review_state=ReviewState.REJECTED)
         .annotate(speaker=Case(When(party__isnull=True, then="speaker_text"), default=Value("")))
         .order_by().values_list("party_id", "speaker", "stance")
         .annotate(n=Count("pk"), first=Min(seen), last=Max(seen))

@@ -27,17 +27,17 @@ from tests.threads import in_threads
 def _counted() -> dict[str, int]:
     """Every tally, counted the slow way; zeros left out, as the tallies leave them."""
     counts = {
-        "statements": Statement.objects.count(),
-        "statements:pending": Statement.objects.filter(review_state=ReviewState.PENDING).count(),
+        "statements": Statement.objects.filter(withdrawn_at=None).count(),
+        "statements:pending": Statement.objects.filter(review_state=ReviewState.PENDING, withdrawn_at=None).count(),
         "parties": Party.objects.count(),
         "articles": Article.objects.count(),
     }
-    for verdict, n in Claim.objects.live().order_by().values_list("verdict").annotate(n=Count("pk")):
+    for verdict, n in Claim.objects.listed().order_by().values_list("verdict").annotate(n=Count("pk")):
         counts[f"claims:{verdict}"] = n
     for status, n in Article.objects.order_by().values_list("status").annotate(n=Count("pk")):
         counts[f"articles:{status}"] = n
     days = (
-        Statement.objects.exclude(review_state=ReviewState.REJECTED)
+        Statement.objects.exclude(review_state=ReviewState.REJECTED).filter(withdrawn_at=None)
         .annotate(day=TruncDate(Coalesce("article__published_at", "created_at"), tzinfo=dt.UTC))
         .order_by().values_list("day", "stance").annotate(n=Count("pk"))
     )

@@ -214,7 +214,7 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
     claim = _rotating(fx.typical_claims)
     claim_f = _rotating(fx.typical_claims)
     deep = _cursor(fx.deep_position)
-    api_list = f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.merged_into_id IS NULL"
+    api_list = f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.merged_into_id IS NULL AND c.listed"
     party_exists = (
         "EXISTS (SELECT 1 FROM claims_claimstance cs WHERE cs.claim_id = c.id "
         f"AND cs.stance = 'denies' AND cs.party_id IN ({_PARTY_IDS}))"
@@ -222,7 +222,7 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
     search = "to_tsvector('english', COALESCE(c.text, '')) @@ websearch_to_tsquery('english', %(q)s)"
     pending = (
         f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
-        "WHERE s.review_state = 'pending' ORDER BY s.created_at, s.id LIMIT {n}"
+        "WHERE s.review_state = 'pending' AND s.withdrawn_at IS NULL ORDER BY s.created_at, s.id LIMIT {n}"
     )
     by_party = (
         f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
@@ -230,14 +230,15 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
     )
     # The page's rows first, then who backs and denies each of them (not of every row an OFFSET skips).
     page_list = (
-        f"SELECT {_PAGE_CLAIM_COLUMNS} FROM (SELECT * FROM claims_claim c WHERE c.merged_into_id IS NULL "
+        f"SELECT {_PAGE_CLAIM_COLUMNS} FROM (SELECT * FROM claims_claim c WHERE c.merged_into_id IS NULL AND c.listed "
         "{where} " + _PAGE_ORDER + " LIMIT 25 OFFSET {offset}) c " + _PAGE_ORDER
     )
 
     # Full text or a tag (the substring is tried only for one word that found nothing: not these words).
     text_match = f"({search} OR c.tags @> ARRAY[lower(%(q)s)]::varchar(50)[])"
     page_count = (
-        "SELECT count(*) FROM (SELECT 1 FROM claims_claim c WHERE c.merged_into_id IS NULL {where} LIMIT {limit}) n"
+        "SELECT count(*) FROM (SELECT 1 FROM claims_claim c WHERE c.merged_into_id IS NULL AND c.listed {where} "
+        "LIMIT {limit}) n"
     )
 
     def detail_floor(claim_id: int, *, page: bool) -> Callable[[], list]:
