@@ -775,6 +775,11 @@ class _Extractor:
         wants_person = lower in ("he", "she")
         if lower in ("i", "we", "you", "who", "which", "that"):
             return None
+        # "A spokesman for the regional government" says whom he speaks for: not an earlier speaker's spokesman.
+        if any(child.dep_ == "prep" and child.lower_ in ("for", "of", "from", "at") and any(
+            grand.dep_ == "pobj" for grand in child.children
+        ) for child in head.children):
+            return None
         described = speakers.is_organisation_description(head, [head])
         for key, kind in reversed(history):
             # A role noun ("the ministry", "officials") speaks for a known party; a pronoun, or "the airline"
