@@ -291,7 +291,12 @@ class StatusChangeViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="Your API tokens"),
     retrieve=extend_schema(summary="One of your API tokens"),
-    destroy=extend_schema(summary="Revoke one of your API tokens", responses={204: None}),
+    destroy=extend_schema(
+        summary="Revoke one of your API tokens",
+        description="A read-write token (or a signed-in session) may revoke any of your tokens; a read-only token "
+        "only itself (403 for any other).",
+        responses={204: None},
+    ),
 )
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                       viewsets.GenericViewSet):
@@ -309,7 +314,8 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
         return ApiToken.objects.filter(user=self.request.user).order_by("-created_at", "-id")
 
     def perform_destroy(self, instance):
-        services.api_token_revoke(token=instance, actor=self.request.user)
+        using = self.request.auth if isinstance(self.request.auth, ApiToken) else None
+        services.api_token_revoke(token=instance, actor=self.request.user, using=using)
 
 
 def _request_token(request) -> ApiToken:
