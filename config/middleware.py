@@ -40,3 +40,48 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+API_PREFIX = "/api/"
+NUL_MESSAGE = "NUL characters are not allowed."
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _nul_parameter(request) -> str | None:
+    """The first query or form parameter whose name or value holds a NUL, or None.
+
+    PostgreSQL cannot store or compare text holding NUL, so any such value would end in a DataError
+    wherever it reaches the database; refusing it here covers every page and endpoint at once.
+    JSON bodies are left to the API's serializers, whose text fields refuse NUL themselves.
+    """
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        sources.append(request.POST)
+    for data in sources:
+        for name, values in data.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "\\x00")
+    return None
+
+
+class RefuseNulMiddleware:
+    """A clear 400 for a NUL character in any parameter: the page's message, or the API's error shape."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        parameter = _nul_parameter(request)
+        if parameter is None:
+            return self.get_response(request)
+        if request.path.startswith(API_PREFIX):
+            from django.http import JsonResponse
+
+            from claims.api.errors import error_body
+
+            return JsonResponse(
+                error_body("invalid", f"{parameter}: {NUL_MESSAGE}", {parameter: [NUL_MESSAGE]}), status=400
+            )
+        from django.shortcuts import render
+
+        return render(request, "400.html", {"parameter": parameter}, status=400)
