@@ -50,6 +50,10 @@ def article_find_known(*, canonical_url: str) -> Article | None:
     return item.article if item else None
 
 
+def feed_find(*, url: str) -> Feed | None:
+    return Feed.objects.select_related("outlet").filter(url=url).first()
+
+
 def ingestion_item_pending_exists(*, canonical_url: str) -> bool:
     return IngestionItem.objects.filter(canonical_url=canonical_url, status=ItemStatus.PENDING).exists()
 

@@ -28,7 +28,7 @@ from sources.dedup import shingles_containment, text_hash, text_lsh_bands, text_
 from sources.enums import ArticleStatus, IngestionKind, IngestionStatus, ItemSource, ItemStatus
 from sources.extraction import Extracted, html_compress, html_decompress, html_extract, text_dateline, text_language
 from sources.feeds import FeedError, feed_parse
-from sources.fetching import FetchError, body_decode, url_fetch
+from sources.fetching import FetchError, body_decode, url_fetch, url_refusal
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
 logger = logging.getLogger(__name__)
@@ -77,17 +77,31 @@ def revision_hand_to_analysis(*, revision_id: int) -> bool:
 # --- Feeds -------------------------------------------------------------------------------------------
 
 
+def _feed_taken(feed: Feed) -> str:
+    return f"This address is already a feed: {feed} (feed {feed.pk}, of {feed.outlet.name})."
+
+
 def feed_create(*, outlet: Outlet, url: str, title: str = "", poll_interval_minutes: int = 15) -> Feed:
-    try:
-        url_canonicalize(url)
-    except InvalidUrl as exc:
-        raise ValidationError(str(exc)) from None
+    """Add a feed, polled at the next beat. Refuses what the fetch would refuse (the SSRF guard's message)
+    and an address that is already a feed (naming that feed)."""
+    url = url.strip()
+    _checked_url(url)
     if poll_interval_minutes < 1:
         raise ValidationError("the poll interval must be at least one minute")
-    return Feed.objects.create(
-        outlet=outlet, url=url.strip(), title=title, poll_interval_minutes=poll_interval_minutes,
-        next_poll_at=timezone.now(),
-    )
+    existing = selectors.feed_find(url=url)
+    if existing is not None:
+        raise ValidationError(_feed_taken(existing))
+    try:
+        with transaction.atomic():
+            return Feed.objects.create(
+                outlet=outlet, url=url, title=title, poll_interval_minutes=poll_interval_minutes,
+                next_poll_at=timezone.now(),
+            )
+    except IntegrityError:
+        existing = selectors.feed_find(url=url)  # added by someone else since the check above
+        if existing is None:
+            raise
+        raise ValidationError(_feed_taken(existing)) from None
 
 
 def feed_pause(*, feed: Feed) -> Feed:
@@ -478,8 +492,12 @@ def article_store(
 
 
 def _checked_url(url: str) -> str:
+    """The canonical form of a submitted URL; refuses what is not a URL and what the SSRF guard never fetches."""
     if len(url.strip()) > MAX_URL_LENGTH:
         raise ValidationError(f"the URL is longer than {MAX_URL_LENGTH} characters")
+    refusal = url_refusal(url.strip())
+    if refusal is not None:
+        raise ValidationError(refusal)
     try:
         return url_canonicalize(url)
     except InvalidUrl as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from claims.api.serializers import Described
+from sources.fetching import url_refusal
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
 
@@ -113,11 +114,22 @@ class IngestionRunSerializer(Described, serializers.ModelSerializer):
         }
 
 
+class GuardedURLField(serializers.URLField):
+    """The SSRF guard's own message at submission, before the URL syntax check (which would only say
+    "Enter a valid URL" for `http://0177.0.0.1/`)."""
+
+    def run_validators(self, value) -> None:
+        refusal = url_refusal(value) if value else None
+        if refusal is not None:
+            raise serializers.ValidationError(refusal, code="refused")
+        super().run_validators(value)
+
+
 class IngestionSubmitSerializer(Described, serializers.Serializer):
-    url = serializers.URLField(max_length=2000, required=False)
+    url = GuardedURLField(max_length=2000, required=False)
     text = serializers.CharField(required=False, max_length=500_000)
     title = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000)
-    source_url = serializers.URLField(required=False, default="", allow_blank=True, max_length=2000)
+    source_url = GuardedURLField(required=False, default="", allow_blank=True, max_length=2000)
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     class Meta:
