@@ -18,16 +18,19 @@ def debug(request, settings):
 
 def test_an_id_that_is_not_a_number_is_a_json_404(world, viewer, debug):
     client = token_client(viewer, read_write=False)
-    answers = [client.get(path) for path in (
-        "/api/v1/articles/-2.2e-308/", "/api/v1/claims/abc/", "/api/v1/claims/1.5/verdict/", "/api/v1/nothing/",
-        "/api/v1/",
+    # No route matches these (ids are [^/.]+): Django's resolver answered its HTML 404.
+    unrouted = [client.get(path) for path in (
+        "/api/v1/articles/-2.2e-308/", "/api/v1/claims/1.5/verdict/", "/api/v1/nothing/", "/api/v1/",
     )]
+    routed = client.get("/api/v1/claims/abc/")  # a route, but no such claim: DRF's own 404
 
-    for answer in answers:
+    for answer in unrouted:
         assert answer.status_code == 404
         assert answer["Content-Type"] == "application/json"
         assert answer.json() == {"error": {
             "code": "not_found", "message": f"there is no API resource at {answer.wsgi_request.path}", "fields": {}}}
+    assert (routed.status_code, routed.json()) == (404, {"error": {
+        "code": "not_found", "message": "Not found.", "fields": {}}})
 
 
 def test_an_oversized_body_is_a_json_400(world, analyst, settings, debug):
@@ -63,6 +66,6 @@ def test_pages_outside_the_api_keep_their_html_404(client, viewer):
 
 
 def test_an_anonymous_404_under_the_api_is_json_too(db):
-    answer = APIClient().get("/api/v1/statements/x/")
+    answer = APIClient().get("/api/v1/statements/1.5/")
 
     assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found")
