@@ -51,6 +51,10 @@ class StaleVersion(Exception):
         self.current_version = current_version
 
 
+class VerdictUnchanged(ValidationError):
+    """The claim already has the verdict asked for: nothing to record (the API answers 409, a page a form error)."""
+
+
 def _choice(value: str, choices: type, what: str) -> str:
     if value not in choices.values:
         raise ValidationError(f"unknown {what} {value!r}; expected one of: {', '.join(choices.values)}")
@@ -190,7 +194,7 @@ def claim_set_verdict(
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(current_version=locked.version)
         if locked.verdict == verdict and not publish:
-            raise ValidationError(f"the claim is already {Verdict(verdict).label.lower()}")
+            raise VerdictUnchanged(f"the claim is already {Verdict(verdict).label.lower()}")
         change = StatusChange.objects.create(
             claim=locked, from_verdict=locked.verdict, to_verdict=verdict, rationale=rationale,
             published=publish, actor=actor,

@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
 from claims.models import Claim, Evidence, Party, Statement, StatusChange
@@ -33,6 +34,10 @@ class DateTimeFilter(filters.IsoDateTimeFilter):
     field_class = _UtcDateTimeField
 
 
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+
+@extend_schema_field(ID_SCHEMA)
 class IdFilter(filters.NumberFilter):
     """A row id: a whole number PostgreSQL's bigint can hold (a float or a huge number is a 400, not a 500)."""
 

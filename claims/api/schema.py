@@ -33,6 +33,7 @@ _ERRORS = {
     "401": "No credentials, or a token that is unknown or revoked.",
     "403": "The caller's role (or a read-only token) does not allow this.",
     "404": "No such resource, or not one the caller may see.",
+    "409": "The claim already has this verdict (and the call does not publish it): nothing was recorded.",
     "412": "If-Match names a version that is no longer current; reload and try again.",
     "429": "Too many requests for this token; `retry_after` says how long to wait.",
 }
@@ -52,15 +53,29 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+def _ingestion_submit_rules(schemas: dict) -> None:
+    """What IngestionSubmitSerializer.validate enforces, which drf-spectacular cannot infer: exactly one of url
+    and text, and a text that is not only white space (DRF trims it, then refuses it as blank)."""
+    submit = schemas.get("IngestionSubmitRequest")
+    if submit is None:
+        return
+    submit["oneOf"] = [{"required": ["url"], "not": {"required": ["text"]}},
+                       {"required": ["text"], "not": {"required": ["url"]}}]
+    submit["properties"]["text"]["pattern"] = r"\S"
+
+
 def add_error_responses(result, generator, request, public):
     """Document the error body under every status an operation can answer with."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    _ingestion_submit_rules(result["components"]["schemas"])
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             codes = ["400", "401", "403", "404", "429"]
             if method in _WRITES or "{" in path:
                 codes.append("412")
+            if path.endswith("/verdict/"):
+                codes.append("409")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 body = {"application/json": {"schema": ref}}

@@ -142,6 +142,9 @@ class IngestionSubmitSerializer(Described, serializers.Serializer):
         }
 
     def validate(self, attrs):
-        if bool(attrs.get("url")) == bool(attrs.get("text", "").strip()):
+        # Both keys given is refused even when one is empty: the caller meant one of them and we cannot tell which.
+        if "url" in attrs and "text" in attrs:
+            raise serializers.ValidationError("give either url or text, not both")
+        if not attrs.get("url") and not attrs.get("text", "").strip():
             raise serializers.ValidationError("give either url or text")
         return attrs

@@ -69,3 +69,73 @@ def test_an_anonymous_404_under_the_api_is_json_too(db):
     answer = APIClient().get("/api/v1/statements/1.5/")
 
     assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found")
+
+
+# --- The schema says what the API enforces ------------------------------------------------------
+
+
+def _spec(client) -> dict:
+    return client.get("/api/v1/schema/?format=json").json()
+
+
+def _parameter(spec, path: str, name: str) -> dict:
+    return next(p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == name)["schema"]
+
+
+def test_the_schema_gives_id_filters_and_page_sizes_their_bounds(client, db):
+    spec = _spec(client)
+
+    assert _parameter(spec, "/api/v1/statements/", "party") == {"type": "integer", "minimum": 1,
+                                                                "maximum": 2**63 - 1}
+    assert _parameter(spec, "/api/v1/parties/", "parent")["minimum"] == 1
+    assert _parameter(spec, "/api/v1/statements/", "page_size") == {"type": "integer", "minimum": 1,
+                                                                    "maximum": 500}
+    assert _parameter(spec, "/api/v1/parties/", "page") == {"type": "integer", "minimum": 1}
+
+
+def test_a_page_size_outside_its_bounds_is_a_400(world, viewer):
+    client = token_client(viewer, read_write=False)
+    answers = {size: client.get("/api/v1/statements/", {"page_size": size}) for size in ("0", "-1", "x", "", "501")}
+
+    assert {size: a.status_code for size, a in answers.items()} == {"0": 400, "-1": 400, "x": 400, "": 400,
+                                                                    "501": 400}
+    assert answers["x"].json()["error"]["fields"] == {"page_size": ["a whole number from 1 to 500"]}
+    assert client.get("/api/v1/statements/", {"page_size": "500"}).status_code == 200
+
+
+def test_an_ingestion_run_with_a_url_and_a_text_is_refused_and_the_schema_says_so(world, analyst):
+    client = token_client(analyst, read_write=True)
+    both = client.post("/api/v1/ingestion-runs/", {"url": "https://news.example/a", "text": "Said."}, format="json")
+    blank = client.post("/api/v1/ingestion-runs/", {"url": "https://news.example/a", "text": "  "}, format="json")
+    spec = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]["IngestionSubmitRequest"]
+
+    assert (both.status_code, both.json()["error"]["message"]) == (400, "give either url or text, not both")
+    assert (blank.status_code, blank.json()["error"]["fields"]) == (400, {"text": ["This field may not be blank."]})
+    assert spec["oneOf"] == [{"required": ["url"], "not": {"required": ["text"]}},
+                             {"required": ["text"], "not": {"required": ["url"]}}]
+    assert spec["properties"]["text"]["pattern"] == r"\S"
+
+
+def test_a_malformed_if_match_is_a_400_and_a_stale_one_a_412(world, editor):
+    client = token_client(editor, read_write=True)
+    claim = world["unpublished"]
+    path = f"/api/v1/claims/{claim.pk}/verdict/"
+    body = {"verdict": "false", "rationale": "r"}
+
+    garbage = client.post(path, body, format="json", HTTP_IF_MATCH="not-an-etag")
+    other = client.post(path, body, format="json", HTTP_IF_MATCH=f'"claim-{claim.pk}-v999"')
+
+    assert (garbage.status_code, garbage.json()["error"]["code"]) == (400, "invalid")
+    assert garbage.json()["error"]["fields"] == {"If-Match": ["not a list of entity tags (\"…\" or W/\"…\")"]}
+    assert (other.status_code, other.json()["error"]["code"]) == (412, "stale_version")
+
+
+def test_setting_the_verdict_a_claim_already_has_is_a_409(world, editor):
+    client = token_client(editor, read_write=True)
+    answer = client.post(f"/api/v1/claims/{world['unpublished'].pk}/verdict/",
+                         {"verdict": world["unpublished"].verdict, "rationale": "again"}, format="json")
+
+    assert (answer.status_code, answer.json()["error"]) == (409, {
+        "code": "unchanged", "message": "the claim is already unverified", "fields": {}})
+    spec = client.get("/api/v1/schema/?format=json").json()
+    assert "409" in spec["paths"]["/api/v1/claims/{id}/verdict/"]["post"]["responses"]
