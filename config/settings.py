@@ -294,6 +294,8 @@ INGEST_HOST_WAIT_SECONDS = env_int("INGEST_HOST_WAIT_SECONDS", 30, minimum=0)
 INGEST_FEED_MAX_BACKOFF_MINUTES = env_int("INGEST_FEED_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
 INGEST_FEED_FLAG_AFTER = env_int("INGEST_FEED_FLAG_AFTER", 5, minimum=1)
 INGEST_FEED_MAX_ENTRIES = env_int("INGEST_FEED_MAX_ENTRIES", 200, minimum=1)
+# A poll that deferred entries (over INGEST_FEED_MAX_ENTRIES new ones) is followed by another this soon.
+INGEST_FEED_BACKLOG_POLL_MINUTES = env_int("INGEST_FEED_BACKLOG_POLL_MINUTES", 1, minimum=1)
 # Two texts are the same story when at least this share (percent) of the shorter one's 5-word shingles
 # appear in the other: a wire story that one site trimmed or added a line to still matches.
 INGEST_NEAR_DUPLICATE_PERCENT = env_int("INGEST_NEAR_DUPLICATE_PERCENT", 85, minimum=1)

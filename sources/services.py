@@ -163,11 +163,14 @@ def _feed_record_failure(*, feed: Feed, run: IngestionRun, error: str) -> None:
     logger.warning("feed %s failed (%d in a row): %s", feed.url, feed.consecutive_failures, error)
 
 
-def _feed_record_success(*, feed: Feed, etag: str | None, last_modified: str | None, title: str = "") -> None:
+def _feed_record_success(
+    *, feed: Feed, etag: str | None, last_modified: str | None, title: str = "", next_poll_minutes: int | None = None
+) -> None:
     now = timezone.now()
     feed.last_polled_at = feed.last_success_at = now
     feed.consecutive_failures, feed.last_error, feed.is_flagged = 0, "", False
-    feed.next_poll_at = now + timedelta(minutes=feed.poll_interval_minutes)
+    feed.next_poll_at = now + timedelta(minutes=min(next_poll_minutes or feed.poll_interval_minutes,
+                                                    feed.poll_interval_minutes))
     if etag is not None:
         feed.etag = etag[:500]
     if last_modified is not None:
@@ -207,30 +210,31 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
 
     items: list[IngestionItem] = []
     with transaction.atomic():
-        _feed_record_success(
-            feed=feed, etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
-            title=parsed.title if parsed else "",
-        )
-        entries = parsed.entries[: settings.INGEST_FEED_MAX_ENTRIES] if parsed else []
-        seen: set[str] = set()
-        for entry in entries:
-            try:
-                canonical = url_canonicalize(entry.link)
-            except InvalidUrl:
-                continue
-            if len(entry.link) > MAX_URL_LENGTH or len(canonical) > MAX_URL_LENGTH:
-                continue
-            if canonical in seen:
-                continue
-            seen.add(canonical)
-            if selectors.ingestion_item_pending_exists(canonical_url=canonical):
+        entries = parsed.entries if parsed else []
+        candidates = _feed_candidates(entries)
+        pending = selectors.ingestion_items_pending_among(canonical_urls=list(candidates))
+        known = selectors.article_fetched_at_among(canonical_urls=list(candidates))
+        deferred = 0
+        for canonical, entry in candidates.items():
+            if canonical in pending:
                 continue  # an earlier poll's item for it is still in the queue
-            known = selectors.article_find_known(canonical_url=canonical)
-            if known is not None and not _entry_updated_since(entry.updated_at, known.last_fetched_at):
+            if canonical in known and not _entry_updated_since(entry.updated_at, known[canonical]):
+                continue
+            if len(items) >= settings.INGEST_FEED_MAX_ENTRIES:
+                deferred += 1  # left for the next polls, which come soon (below)
                 continue
             items.append(IngestionItem(run=run, url=entry.link, canonical_url=canonical, hints=entry.hints()))
+        # Validators would make the next poll a 304 and hide the deferred entries: keep none while some wait.
+        _feed_record_success(
+            feed=feed, etag="" if deferred else result.headers.get("etag"),
+            last_modified="" if deferred else result.headers.get("last-modified"),
+            title=parsed.title if parsed else "",
+            next_poll_minutes=settings.INGEST_FEED_BACKLOG_POLL_MINUTES if deferred else None,
+        )
         IngestionItem.objects.bulk_create(items)
-        IngestionRun.objects.filter(pk=run.pk).update(found=len(entries))
+        IngestionRun.objects.filter(pk=run.pk).update(found=len(entries), deferred=deferred)
+        if deferred:
+            logger.info("feed %s: %d new entries deferred to the next polls", feed.url, deferred)
         ingestion_run_refresh(run_id=run.pk)
         if not inline:
             _enqueue_items(items)
@@ -239,6 +243,24 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
             ingestion_item_process(item=item)
     run.refresh_from_db()
     return run
+
+
+def _feed_candidates(entries: list) -> dict[str, object]:
+    """The entries worth looking at, by canonical URL, newest first (published, else updated); undated entries
+    after the dated ones, in the feed's order. Unusable links and repeats are dropped."""
+    dated = [e for e in entries if e.published_at or e.updated_at]
+    undated = [e for e in entries if not (e.published_at or e.updated_at)]
+    dated.sort(key=lambda e: e.published_at or e.updated_at, reverse=True)
+    candidates: dict[str, object] = {}
+    for entry in [*dated, *undated]:
+        try:
+            canonical = url_canonicalize(entry.link)
+        except InvalidUrl:
+            continue
+        if len(entry.link) > MAX_URL_LENGTH or len(canonical) > MAX_URL_LENGTH:
+            continue
+        candidates.setdefault(canonical, entry)
+    return candidates
 
 
 def _entry_updated_since(updated_at: datetime | None, fetched_at: datetime | None) -> bool:

@@ -101,7 +101,7 @@ class IngestionRunSerializer(Described, serializers.ModelSerializer):
         model = IngestionRun
         fields = [
             "id", "kind", "status", "started_at", "finished_at", "found", "new", "updated", "duplicate",
-            "failed", "error", "items",
+            "failed", "deferred", "error", "items",
         ]
         descriptions = {
             "status": "running until every item has finished.",
@@ -110,6 +110,7 @@ class IngestionRunSerializer(Described, serializers.ModelSerializer):
             "new": "Items that made a new article.",
             "duplicate": "Items that were duplicates of known articles.",
             "failed": "Items that failed.",
+            "deferred": "Feed polls: new entries left for the next polls (one poll takes INGEST_FEED_MAX_ENTRIES).",
             "items": "Each submitted URL or text with its outcome.",
         }
 
