@@ -61,13 +61,48 @@ def _ingestion_submit_rules(schemas: dict) -> None:
         return
     submit["oneOf"] = [{"required": ["url"], "not": {"required": ["text"]}},
                        {"required": ["text"], "not": {"required": ["url"]}}]
-    submit["properties"]["text"]["pattern"] = r"\S"
+    submit["properties"]["text"]["pattern"] = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+# Every page and endpoint refuses NUL in text (config.middleware.RefuseNulMiddleware; PostgreSQL cannot store it).
+NO_NUL = "^[^\\x00]*$"
+# If-Match must be `*` or a list of entity tags (RFC 9110); anything else is a 400 (claims.api.views).
+IF_MATCH_PATTERN = '^[ ]*(\\*|(W/)?"[\\x21\\x23-\\x7e]*"([ ]*,[ ]*(W/)?"[\\x21\\x23-\\x7e]*")*)[ ]*$'
+
+
+def _refuses_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and "enum" not in schema:
+        schema.setdefault("pattern", NO_NUL)
+    for key in ("oneOf", "anyOf", "allOf"):
+        for inner in schema.get(key, []):
+            _refuses_nul(inner)
+    if "items" in schema:
+        _refuses_nul(schema["items"])
+
+
+def _document_refusals(result: dict) -> None:
+    """Say in the schema what the API refuses before any view runs: NUL in a parameter, a property name or a
+    text field, and an If-Match that is not a list of entity tags."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "If-Match":
+                    parameter["schema"] = {"type": "string", "pattern": IF_MATCH_PATTERN}
+                else:
+                    _refuses_nul(parameter.get("schema", {}))
+    for name, component in result["components"]["schemas"].items():
+        if not name.endswith("Request"):
+            continue
+        component["propertyNames"] = {"pattern": NO_NUL}
+        for prop in component.get("properties", {}).values():
+            _refuses_nul(prop)
 
 
 def add_error_responses(result, generator, request, public):
     """Document the error body under every status an operation can answer with."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     _ingestion_submit_rules(result["components"]["schemas"])
+    _document_refusals(result)
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():

@@ -40,7 +40,7 @@ ETAG = OpenApiParameter(
     description="The version of the resource; send it back in If-Match when you change it.",
 )
 _ETAG_RE = re.compile(r'^"(?P<kind>claim|statement)-(?P<pk>\d+)-v(?P<version>\d+)"$')
-_ENTITY_TAG_RE = re.compile(r'^(W/)?"[\x21\x23-\x7e\x80-\xff]*"$')
+_ENTITY_TAG_RE = re.compile(r'^(W/)?"[\x21\x23-\x7e]*"$')  # as claims.api.schema.IF_MATCH_PATTERN says
 
 
 def etag_of(obj) -> str:

@@ -113,7 +113,7 @@ def test_an_ingestion_run_with_a_url_and_a_text_is_refused_and_the_schema_says_s
     assert (blank.status_code, blank.json()["error"]["fields"]) == (400, {"text": ["This field may not be blank."]})
     assert spec["oneOf"] == [{"required": ["url"], "not": {"required": ["text"]}},
                              {"required": ["text"], "not": {"required": ["url"]}}]
-    assert spec["properties"]["text"]["pattern"] == r"\S"
+    assert spec["properties"]["text"]["pattern"] == r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 
 def test_a_malformed_if_match_is_a_400_and_a_stale_one_a_412(world, editor):
