@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "sources",
     "claims",
 ]
@@ -76,7 +77,28 @@ MIDDLEWARE = [
     # A NUL in any parameter is a 400 here, before a page or endpoint hands it to PostgreSQL.
     "config.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy on every page (django-csp): scripts, styles, fonts and connections from this server
+# only, no inline script or style (htmx's indicator styles are off in base.html), no framing. The ReDoc page
+# adds what its bundle needs (config/api.py).
+from csp.constants import NONE, SELF  # noqa: E402 -- settings constants, next to their use
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

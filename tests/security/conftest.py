@@ -3,3 +3,4 @@
 from tests.api.conftest import _fast_passwords, _fresh_throttle_counts, world  # noqa: F401 -- fixtures
 from tests.sources.conftest import allow_local, site  # noqa: F401 -- fixtures
 from tests.web.conftest import pending, tracker  # noqa: F401 -- fixtures
+from tests.web.test_browser import browser, new_page  # noqa: F401 -- fixtures of the CSP tests in Chromium
