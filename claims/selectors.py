@@ -746,9 +746,10 @@ def statement_context(*, statement: Statement, width: int = 240) -> tuple[str, s
     return before, text[start:end], after
 
 
-def statement_list_for_revision(*, revision) -> list[Statement]:
-    """Every statement found in a revision (rejected ones left out), for the article reader."""
-    return list(
+def statement_list_for_revision(*, revision) -> QuerySet[Statement]:
+    """The statements found in a revision (rejected ones left out), in text order, for the article reader,
+    which shows them a page at a time."""
+    return (
         _counted_statements()
         .filter(revision=revision)
         .select_related("party", "claim")

@@ -315,6 +315,8 @@ INGEST_HOST_WAIT_SECONDS = env_int("INGEST_HOST_WAIT_SECONDS", 30, minimum=0)
 # A failing feed waits interval * 2**failures, at most this long; after this many failures in a row it is flagged.
 INGEST_FEED_MAX_BACKOFF_MINUTES = env_int("INGEST_FEED_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
 INGEST_FEED_FLAG_AFTER = env_int("INGEST_FEED_FLAG_AFTER", 5, minimum=1)
+# Statements one article's analysis keeps; past it the article is flagged for a person (claims/linking.py).
+ANALYSIS_MAX_STATEMENTS_PER_ARTICLE = env_int("ANALYSIS_MAX_STATEMENTS_PER_ARTICLE", 500, minimum=1)
 INGEST_FEED_MAX_ENTRIES = env_int("INGEST_FEED_MAX_ENTRIES", 200, minimum=1)
 # A poll that deferred entries (over INGEST_FEED_MAX_ENTRIES new ones) is followed by another this soon.
 INGEST_FEED_BACKLOG_POLL_MINUTES = env_int("INGEST_FEED_BACKLOG_POLL_MINUTES", 1, minimum=1)
