@@ -67,7 +67,7 @@ def _ingestion_submit_rules(schemas: dict) -> None:
 # Every page and endpoint refuses NUL in text (config.middleware.RefuseNulMiddleware; PostgreSQL cannot store it).
 NO_NUL = "^[^\\x00]*$"
 # If-Match must be `*` or a list of entity tags (RFC 9110); anything else is a 400 (claims.api.views).
-IF_MATCH_PATTERN = '^[ ]*(\\*|(W/)?"[\\x21\\x23-\\x7e]*"([ ]*,[ ]*(W/)?"[\\x21\\x23-\\x7e]*")*)[ ]*$'
+IF_MATCH_PATTERN = '^[ ]*(|\\*|(W/)?"[\\x21\\x23-\\x7e]*"([ ]*,[ ]*(W/)?"[\\x21\\x23-\\x7e]*")*)[ ]*$'
 
 
 def _refuses_nul(schema: dict) -> None:
@@ -78,6 +78,18 @@ def _refuses_nul(schema: dict) -> None:
             _refuses_nul(inner)
     if "items" in schema:
         _refuses_nul(schema["items"])
+
+
+# Operations anyone may call (claims.api.views PUBLIC): a token is optional, anonymous callers see published claims.
+PUBLIC_OPERATIONS = {("get", "/api/v1/claims/"), ("get", "/api/v1/claims/{id}/"),
+                     ("get", "/api/v1/claims/{id}/claimreview/")}
+
+
+def _document_public(result: dict) -> None:
+    for method, path in PUBLIC_OPERATIONS:
+        operation = result.get("paths", {}).get(path, {}).get(method)
+        if operation is not None and {} not in operation.setdefault("security", []):
+            operation["security"].append({})
 
 
 def _document_refusals(result: dict) -> None:
@@ -103,6 +115,7 @@ def add_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     _ingestion_submit_rules(result["components"]["schemas"])
     _document_refusals(result)
+    _document_public(result)
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
