@@ -10,8 +10,10 @@ RUN useradd --create-home --uid 10001 tracker
 WORKDIR /app
 COPY pyproject.toml ./
 COPY config ./config
+COPY core ./core
 COPY claims ./claims
 COPY sources ./sources
+COPY tools ./tools
 COPY templates ./templates
 COPY manage.py ./
 COPY --from=assets /app/node_modules ./node_modules

@@ -47,7 +47,7 @@ check: install services
 	APP_ENV=test $(PY) manage.py makemigrations --check --dry-run
 	APP_ENV=test $(PY) manage.py check
 
-# Known vulnerabilities in the installed dependencies, from PyPI's advisory data (tests/security/audit.py: the
+# Known vulnerabilities in the installed dependencies, from PyPI's advisory data (tools/audit.py: the
 # release's JSON, or the project's when the index is a mirror and the installed release is the latest). A found
 # vulnerability fails the build; packages that could not be audited are listed; an unreachable index is
 # reported loudly but does not fail (`make test` never needs the outside network). CI adds --strict: a reachable
@@ -55,7 +55,7 @@ check: install services
 AUDIT_IGNORE :=
 AUDIT_ARGS :=
 audit: install
-	$(PY) -m tests.security.audit $(AUDIT_IGNORE) $(AUDIT_ARGS)
+	$(PY) -m tools.audit $(AUDIT_IGNORE) $(AUDIT_ARGS)
 
 test: install /usr/bin/chromium lint check audit
 	APP_ENV=test $(VENV)/bin/pytest
@@ -69,13 +69,13 @@ bench: migrate
 	DEBUG=0 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --write docs/benchmarks.md
 	DEBUG=0 DATABASE_URL=$(subst /bench_1m,/bench_ingest,$(BENCH_DATABASE_URL)) EMBEDDED_REDIS_DB=15 $(PY) manage.py bench_ingestion --write docs/benchmarks.md
 
-# Load at bench scale while ingestion runs (tests/reliability/load_bench.py, docs/reliability.md "Load"): a
+# Load at bench scale while ingestion runs (tools/load/run.py, docs/reliability.md "Load"): a
 # database of its own (bench_load_1m: created and filled by generate_data the first time, about 5 minutes and
 # 3 GB; never the bench, test or dev one), gunicorn, a worker, a local news site; bounded in time and requests.
 LOAD_CLAIMS ?= 1000000
 LOAD_ARGS ?= --threads 6 --duration 60 --max-requests 20000 --articles 30
 load: services
-	$(PY) -m tests.reliability.load_bench --claims $(LOAD_CLAIMS) $(LOAD_ARGS)
+	$(PY) -m tools.load.run --claims $(LOAD_CLAIMS) $(LOAD_ARGS)
 
 clean-var: stop-services
 	rm -rf var/

@@ -4,9 +4,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from claims import services
 from claims.models import Claim, Evidence, Party, PartyAlias, Statement, StatusChange
 from claims.normalise import normalise_mention
+from claims.services import claim_tags_normalise, party_alias_check, party_parent_check, party_update
 
 
 class PartyAliasForm(forms.ModelForm):
@@ -21,7 +21,7 @@ class PartyAliasForm(forms.ModelForm):
         party = data.get("party") or getattr(self.instance, "party", None)
         if party is not None and data.get("text"):
             try:
-                services.party_alias_check(party=party, text=data["text"], alias_id=self.instance.pk)
+                party_alias_check(party=party, text=data["text"], alias_id=self.instance.pk)
             except ValidationError as exc:
                 self.add_error("text", exc)
         return data
@@ -49,13 +49,33 @@ class PartyAliasInline(admin.TabularInline):
     extra = 1
 
 
+class PartyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = ["slug", "name", "kind", "parent", "country", "origin", "review_state"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            try:
+                party_parent_check(party=self.instance, parent=cleaned.get("parent"))  # as party_update checks
+            except ValidationError as exc:
+                self.add_error("parent", exc)
+        return cleaned
+
+
 @admin.register(Party)
 class PartyAdmin(admin.ModelAdmin):
+    form = PartyAdminForm
     list_display = ["name", "kind", "parent", "country", "origin", "review_state"]
     list_filter = ["kind", "origin", "review_state"]
     search_fields = ["name", "slug", "aliases__text"]
     raw_id_fields = ["parent"]
     inlines = [PartyAliasInline]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, as the pages and imports: the normalised name is kept, the parent checked.
+        party_update(party=obj, name=obj.name, kind=obj.kind, parent=obj.parent, country=obj.country)
 
 
 @admin.register(PartyAlias)
@@ -94,6 +114,10 @@ class ClaimAdmin(admin.ModelAdmin):
     # Verdicts change only through claim_set_verdict, which records the history.
     readonly_fields = ["verdict", "rationale", "verdict_published_at", "version"]
     inlines = [StatementInline, StatusChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.tags = claim_tags_normalise(tags=obj.tags or [])  # stored as the services store them, so search finds them
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Statement)

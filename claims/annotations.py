@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from claims import services
 from claims.enums import Origin, Quotation
 from claims.models import Claim, Party, Statement
+from sources import selectors as source_selectors
+from sources import services as source_services
 from sources.enums import ArticleStatus
 from sources.models import Article, ArticleRevision
 
@@ -51,10 +51,6 @@ class ImportReport:
         )
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -76,7 +72,7 @@ def _find_revision(*, external_id: str, text: str) -> ArticleRevision | None:
     article = Article.objects.filter(external_id=external_id).first()
     if article is not None:
         return article.revisions.order_by("-number").first()
-    exact = ArticleRevision.objects.filter(text_hash=_sha256(text)).select_related("article").first()
+    exact = source_selectors.article_revision_find_by_text(text=text)
     if exact is not None:
         return exact
     # The same article as extracted from a web page may differ in white space only: find it by its
@@ -141,14 +137,14 @@ def annotation_import(*, data: dict, base_dir: Path) -> ImportReport:
         revision = _find_revision(external_id=art_id, text=text)
         if revision is None:
             url = entry.get("url") or PLACEHOLDER_URL.format(id=art_id)
-            article = Article.objects.create(
-                url=url, canonical_url=url, external_id=art_id, title=entry.get("headline", ""),
-                dateline=entry.get("dateline", ""), published_at=published, language="en",
-                status=ArticleStatus.ANALYSED,
-            )
-            revision = ArticleRevision.objects.create(
-                article=article, number=1, text=text, text_hash=_sha256(text), fetched_at=timezone.now()
-            )
+            try:
+                revision = source_services.article_create_with_text(
+                    url=url, text=text, external_id=art_id, title=entry.get("headline", ""),
+                    dateline=entry.get("dateline", ""), published_at=published, language="en",
+                    status=ArticleStatus.ANALYSED,
+                )
+            except ValidationError as exc:
+                raise AnnotationError(f"article {art_id!r}: {'; '.join(exc.messages)}") from None
             report.articles_created += 1
         else:
             article = revision.article
@@ -182,8 +178,12 @@ def annotation_import(*, data: dict, base_dir: Path) -> ImportReport:
             if parent_id not in parties:
                 raise AnnotationError(f"party {entry['id']!r}: parent {parent_id!r} is not among the parties")
             if party.parent_id != parties[parent_id].pk:
-                party.parent = parties[parent_id]
-                party.save(update_fields=["parent"])
+                try:
+                    services.party_update(
+                        party=party, name=party.name, kind=party.kind, parent=parties[parent_id], country=party.country
+                    )
+                except ValidationError as exc:
+                    raise AnnotationError(f"party {entry['id']!r}: {'; '.join(exc.messages)}") from None
         for alias in entry.get("aliases", []):
             try:
                 services.party_alias_add(party=party, text=alias)

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.enums import Role  # noqa: F401 -- the roles' enum lives in core; re-exported for code written against claims
+
 
 class PartyKind(models.TextChoices):
     STATE = "state", "State"
@@ -72,12 +74,3 @@ class EvidenceRelation(models.TextChoices):
     SUPPORTS = "supports", "Supports the claim"
     REFUTES = "refutes", "Refutes the claim"
     CONTEXT = "context", "Context"
-
-
-class Role(models.TextChoices):
-    """Who may do what; stored as Django groups of the same names (admin = superuser)."""
-
-    VIEWER = "viewer", "Viewer"
-    ANALYST = "analyst", "Analyst"
-    EDITOR = "editor", "Editor"
-    ADMIN = "admin", "Admin"

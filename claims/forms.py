@@ -6,9 +6,11 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
-from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Role, Stance, Verdict
+from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Stance, Verdict
 from claims.models import Party
 from claims.selectors import CLAIM_SORTS, party_resolve
+from claims.services import RATIONALE_MAX_LENGTH, claim_tags_normalise
+from core.enums import Role
 from sources.models import Article, Outlet
 
 _DATE = {"type": "date"}
@@ -100,7 +102,7 @@ class ClaimFilterForm(forms.Form):
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(choices=Verdict.choices)
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=RATIONALE_MAX_LENGTH,
         help_text="Why: what the evidence shows. It is kept in the claim's history.",
     )
     publish = forms.BooleanField(required=False, label="Publish this verdict")
@@ -122,7 +124,7 @@ class ClaimEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_tags(self) -> list[str]:
-        return [t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+        return claim_tags_normalise(tags=self.cleaned_data["tags"].split(","))
 
 
 class ClaimMergeForm(forms.Form):
@@ -186,5 +188,5 @@ class BulkReviewForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any id is allowed through; the view looks each one up and reports the ones that are gone.
+        # Any id is allowed through; statement_review_bulk passes over the ones that are gone.
         self.fields["statements"].valid_value = lambda value: str(value).isdigit()

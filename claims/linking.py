@@ -24,6 +24,7 @@ from claims.enums import Origin, PartyKind, Quotation, ReviewState, Stance
 from claims.models import Claim, Party, Statement
 from claims.retrieval import claim_candidates
 from claims.selectors import party_resolve
+from core.stages import pipeline_stage
 from sources.enums import ArticleStatus
 from sources.models import Article, ArticleRevision
 
@@ -100,6 +101,7 @@ class _PartyRows:
     aliases: list  # [id, party_id, text, hash], by id
 
 
+@pipeline_stage("parties")
 def _party_rows(*, party_mark: int = 0, alias_mark: int = 0) -> _PartyRows:
     # One statement, so one snapshot: the fingerprint and the rows added describe the same moment.
     with connection.cursor() as cursor:
@@ -182,6 +184,7 @@ def party_resolver():
     return index.resolver
 
 
+@pipeline_stage("claim matching")
 def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim | None, float]:
     """The live claim that says the same as `text`, with its score; (None, best score) when none is close enough.
 
@@ -203,6 +206,7 @@ def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim 
     return (candidates[best] if score >= SAME_CLAIM_THRESHOLD else None), score
 
 
+@pipeline_stage("speakers")
 def _proposed_party(name: str) -> tuple[Party, bool]:
     """The party an unknown speaker's name stands for, and whether it was created: the party the name already
     resolves to, or a new proposal. Written at once, outside the analysis's transaction: when another analysis

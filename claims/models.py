@@ -325,12 +325,13 @@ class ClaimStance(models.Model):
 
 
 class Tally(models.Model):
-    """One share of a count the dashboard and the review queue show, kept by triggers (migration claims 0012).
+    """One share of a count the dashboard and the review queue show, kept by triggers (claims/sql/tallies.sql).
 
     A count is the sum of its rows. Each database session adds its writes to its own row (`slot` is its
     backend's pid), so two ingestion workers never wait on each other's counter row, as they would on one row
-    per count; slot 0 holds what finished sessions added (claims.selectors.tally_fold). Names: "statements",
-    "statements:pending", "claims:<verdict>" (live claims with that verdict), "parties", "articles".
+    per count; slot 0 holds what finished sessions added (claims.services.tally_fold, run every minute by the
+    periodic task claims.fold_tallies). Names: "statements", "statements:pending", "claims:<verdict>" (live
+    claims with that verdict), "parties", "articles" and the others listed in claims/sql/tallies.sql.
     """
 
     pk = models.CompositePrimaryKey("name", "slot")

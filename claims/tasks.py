@@ -7,7 +7,14 @@ from django.db import IntegrityError, InterfaceError, OperationalError
 from psycopg import errors as pg_errors
 
 from claims.models import WebhookDelivery
+from claims.services import tally_fold
 from claims.webhooks import webhook_delivery_attempt
+
+
+@shared_task(name="claims.fold_tallies", acks_late=True, ignore_result=True, time_limit=60, soft_time_limit=50)
+def fold_tallies() -> None:
+    """The tally rows of ended sessions into one per count, so the dashboard's reads sum few rows."""
+    tally_fold()
 
 
 @shared_task(name="claims.webhook_deliver", bind=True, max_retries=None, acks_late=True)
@@ -49,3 +56,8 @@ def analyse_revision(self, *, revision_id: int) -> dict | None:
             countdown = 5 * 2**self.request.retries + random.uniform(0, 2)  # noqa: S311 -- jitter, not security
         raise self.retry(exc=exc, countdown=countdown) from None
     return {"revision_id": revision_id, "found": report.found, "created": report.created}
+
+
+def revision_analysis_enqueue(*, revision_id: int) -> None:
+    """Ingestion's hand-off (core.hooks.revision_analyse): analyse the revision in a worker."""
+    analyse_revision.apply_async(kwargs={"revision_id": revision_id})

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors, services
-from claims.caching import page_cached
-from claims.enums import Role, Stance, Verdict
+from claims.enums import Stance, Verdict
 from claims.forms import (
     BulkReviewForm,
     ClaimEditForm,
@@ -33,106 +26,17 @@ from claims.forms import (
     VerdictForm,
 )
 from claims.models import Claim, Party, Statement
-from claims.roles import user_role
-from claims.services import StaleVersion
+from core.enums import Role
+from core.exceptions import StaleVersion
+from core.views import PAGE_SIZE, is_partial, page_of, role_required
 from sources import selectors as source_selectors
 
-_ORDER = [Role.VIEWER, Role.ANALYST, Role.EDITOR, Role.ADMIN]
 MATRIX_STANCES = [Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES, Stance.QUESTIONS, Stance.RETRACTS]
 CORE_STANCES = {Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES}
-PAGE_SIZE = 25
 # Lists filtered through the statements (a party's claims) count at most this many rows ("1000+").
 FILTERED_COUNT_LIMIT = 1_000
 TIMELINE_PAGE = 50
 REVIEW_BATCH = 20
-
-
-def _at_least(held: Role | None, role: Role) -> bool:
-    return held is not None and _ORDER.index(held) >= _ORDER.index(role)
-
-
-def role_required(role: Role) -> Callable:
-    """Sign-in and a role for a page. Buttons are hidden by role too, but this is what enforces it.
-
-    Puts `request.role` and `request.can` (what the templates may offer) on the request, so that the
-    role is looked up once per request.
-    """
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                if request.headers.get("HX-Request"):
-                    # A partial swap of the sign-in page into the middle of a page helps nobody.
-                    return HttpResponse(status=401, headers={"HX-Redirect": reverse("login")})
-                return redirect_to_login(request.get_full_path())
-            request.role = user_role(request.user)
-            request.can = {
-                "read": _at_least(request.role, Role.VIEWER),
-                "analyse": _at_least(request.role, Role.ANALYST),
-                "edit": _at_least(request.role, Role.EDITOR),
-            }
-            if not _at_least(request.role, role):
-                raise PermissionDenied(f"This page needs the {role.label.lower()} role; ask an editor or an admin.")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def is_partial(request: HttpRequest) -> bool:
-    """An htmx swap (not a history restore, which needs the whole page)."""
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-
-
-class BoundedPaginator(Paginator):
-    """A Paginator that counts at most COUNT_LIMIT rows: COUNT(*) over a million claims costs more than the page.
-
-    Past the limit, `count` is the limit and `bounded` is true; the templates then say "10000+".
-    """
-
-    COUNT_LIMIT = 10_000
-
-    def __init__(self, object_list, per_page, *, count_limit: int | None = None):
-        super().__init__(object_list, per_page)
-        if count_limit is not None:
-            self.COUNT_LIMIT = count_limit
-
-    @cached_property
-    def count(self) -> int:
-        if isinstance(self.object_list, QuerySet):
-            rows = self.object_list.order_by()  # order: irrelevant to a count
-            if not rows._fields:  # a grouped .values() queryset keeps its columns: they are its GROUP BY
-                rows = rows.values("pk")
-            n = rows[: self.COUNT_LIMIT + 1].count()
-        else:
-            n = len(self.object_list)
-        self.bounded = n > self.COUNT_LIMIT
-        return min(n, self.COUNT_LIMIT)
-
-    bounded = False
-
-
-class CountedPaginator(Paginator):
-    """A Paginator told its count (a counter the database keeps), so that it never runs COUNT(*)."""
-
-    bounded = False
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count  # count is a cached_property: this is its value
-
-
-def page_of(
-    request: HttpRequest, items, per_page: int = PAGE_SIZE, *, param: str = "page", count: int | None = None,
-    count_limit: int | None = None,
-):
-    if count is not None:
-        paginator = CountedPaginator(items, per_page, count=count)
-    else:
-        paginator = BoundedPaginator(items, per_page, count_limit=count_limit)
-    return paginator.get_page(request.GET.get(param))
 
 
 def _errors(exc: ValidationError) -> str:
@@ -144,7 +48,6 @@ def _errors(exc: ValidationError) -> str:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "counts": selectors.tracker_counts(),
@@ -165,7 +68,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def claim_list(request: HttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET, tags=selectors.claim_tags())
     form.is_valid()
@@ -241,7 +143,6 @@ def _claimreview_json(request: HttpRequest, claim: Claim) -> str:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_or_404(pk)
     if claim.merged_into_id:
@@ -381,7 +282,6 @@ def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", 
 
 @require_GET
 @role_required(Role.ANALYST)
-@page_cached
 def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "claims/review_queue.html", _review_context(request, pickers=True))
 
@@ -439,16 +339,14 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _review_response(request, error="Choose at least one statement and an action.", status=400)
     action = form.cleaned_data["action"]
-    done, failed = 0, []
-    for statement in selectors.statement_list_by_ids(ids=form.cleaned_data["statements"]):
-        try:
-            services.statement_review(statement=statement, actor=request.user, action=action)
-            done += 1
-        except ValidationError as exc:
-            failed.append(f"#{statement.pk}: {_errors(exc)}")
+    report = services.statement_review_bulk(
+        statement_ids=form.cleaned_data["statements"], actor=request.user, action=action
+    )
     verb = "accepted" if action == "accept" else "rejected"
-    notice = f"{done} statement{'s' if done != 1 else ''} {verb}."
-    return _review_response(request, notice=notice, error="Not saved: " + "; ".join(failed) if failed else "")
+    notice = f"{report.done} statement{'s' if report.done != 1 else ''} {verb}."
+    return _review_response(
+        request, notice=notice, error="Not saved: " + "; ".join(report.failed) if report.failed else ""
+    )
 
 
 # --- Parties ----------------------------------------------------------------------------------
@@ -456,7 +354,6 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def party_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     page = page_of(request, selectors.party_search(q=q), per_page=50)
@@ -465,7 +362,6 @@ def party_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         party = selectors.party_get(slug=slug)

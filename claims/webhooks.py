@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims.models import Claim, Statement, WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription
-from sources.fetching import BlockedUrl, FetchError, url_check
+from core.urlguard import BlockedUrl, FetchError, url_check
 
 SIGNATURE_HEADER = "X-Claims-Signature"
 TIMESTAMP_HEADER = "X-Claims-Timestamp"
@@ -109,7 +109,7 @@ def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> int | None:
 
     A 2xx answer delivers it. Any other answer, a timeout or a refused connection is retried
     with exponential backoff until WEBHOOK_MAX_ATTEMPTS; a target that resolves to a private
-    address (sources.fetching.url_check, the SSRF guard) fails at once. Redirects are not
+    address (core.urlguard.url_check, the SSRF guard) fails at once. Redirects are not
     followed: they could lead anywhere.
     """
     subscription = delivery.subscription

@@ -1,7 +1,7 @@
 """Django's Redis cache, with one redis-py client per connection pool instead of one per cache call.
 
 Django builds a `redis.Redis` for every get/set; redis-py 7 fills ~500 response callbacks in each, ~0.1 ms a
-time, and an API request makes several cache calls (the rate limit's read and write, the read cache). The
+time, and an API request makes several cache calls (the rate limit's read and write). The
 client holds no state of its own beyond its pool, and the pool is safe across threads and forks.
 """
 

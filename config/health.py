@@ -92,7 +92,7 @@ DATABASE_DOWN_MESSAGE = ("The tracker cannot reach its database right now (it ma
 
 
 def _api_error(code: str, message: str) -> dict:
-    """The API's one error shape (claims.api.errors.error_body)."""
+    """The API's one error shape (core.api.errors.error_body)."""
     return {"error": {"code": code, "message": message, "fields": {}}}
 
 

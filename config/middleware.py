@@ -77,7 +77,7 @@ class RefuseNulMiddleware:
         if request.path.startswith(API_PREFIX):
             from django.http import JsonResponse
 
-            from claims.api.errors import error_body
+            from core.api.errors import error_body
 
             return JsonResponse(
                 error_body("invalid", f"{parameter}: {NUL_MESSAGE}", {parameter: [NUL_MESSAGE]}), status=400
@@ -97,7 +97,7 @@ _API_ERROR_CODES = {
 def _api_error(status: int, code: str, message: str):
     from django.http import JsonResponse
 
-    from claims.api.errors import error_body
+    from core.api.errors import error_body
 
     return JsonResponse(error_body(code, message), status=status)
 

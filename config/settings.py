@@ -58,8 +58,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "core",
     "sources",
     "claims",
+    "tools",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
 # Every minute: enqueue a poll for each active feed whose next_poll_at has come (feeds keep their own interval).
 CELERY_BEAT_SCHEDULE["sources-enqueue-due-feeds"] = {"task": "sources.enqueue_due_feeds", "schedule": 60.0}
+# Every minute: the tally rows of ended database sessions folded into one per count (reads never write).
+CELERY_BEAT_SCHEDULE["claims-fold-tallies"] = {"task": "claims.fold_tallies", "schedule": 60.0}
 
 # --- Auth -------------------------------------------------------------------------------------
 
@@ -235,20 +239,14 @@ REST_FRAMEWORK = {
         "claims.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["claims.api.throttling.ApiRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "claims.api.pagination.CursorPage",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPage",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "claims.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# API GETs and the analysts' pages kept in Redis under the data version (claims/caching.py): never stale,
-# so the time only bounds how long an old deploy's rendering (or a page's "5 minutes ago") can outlive it.
-# 0 turns either off.
-API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60, minimum=0)
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=0)
-READ_CACHE_MAX_BYTES = env_int("READ_CACHE_MAX_BYTES", 1024 * 1024, minimum=0)
 # Requests per token (or signed-in user, or anonymous address); counted in Redis through the cache.
 API_THROTTLE_RATES = {
     "token": env_str("API_THROTTLE_TOKEN", "2000/hour"),

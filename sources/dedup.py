@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 
+from core.stages import pipeline_stage
+
 SHINGLE_WORDS = 5
 BANDS = 16
 ROWS = 4  # 64 hashes; a pair at Jaccard 0.8 shares a band with probability 0.9998, at 0.3 with 0.12
@@ -51,6 +53,7 @@ def _signed64(digest: bytes) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+@pipeline_stage("dedup")
 def text_lsh_bands(text: str) -> list[int]:
     """BANDS keys (PostgreSQL bigints) of the text's MinHash signature; [] for texts too short to compare."""
     if len(text_words(text)) < MIN_WORDS:

@@ -13,6 +13,8 @@ import trafilatura
 from lxml.etree import _Element
 from trafilatura.xml import xmltotxt
 
+from core.stages import pipeline_stage
+
 # Datelines such as "Baku, Azerbaijan – ", "MOSCOW (Reuters) - " opening the first paragraph.
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][\w.'’ ]{1,40}?(?:, [A-Z][\w.'’ ]{1,40}?)?)(?: \([^)\n]{1,30}\))?\s+[–—-]{1,2}\s+\S"
@@ -91,6 +93,7 @@ def text_dateline(text: str) -> str:
     return match.group("place").strip() if match else ""
 
 
+@pipeline_stage("extract")
 def html_extract(*, html: str, url: str) -> Extracted:
     """Extract an article page. An empty `text` means trafilatura found no article on the page."""
     # lxml refuses a str that still carries an XML encoding declaration; the text is decoded already.

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from sources.fetching import url_refusal
+from core.urlguard import url_refusal
 from sources.models import Feed, Outlet
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import hooks
 from sources.canonical import url_host
+from sources.dedup import text_hash
 from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
@@ -117,6 +119,11 @@ def ingestion_item_list(*, run: IngestionRun) -> QuerySet[IngestionItem]:
     return run.items.select_related("article").order_by("pk")
 
 
+def article_revision_find_by_text(*, text: str) -> ArticleRevision | None:
+    """A stored revision with exactly this text (by its hash), with its article."""
+    return ArticleRevision.objects.filter(text_hash=text_hash(text)).select_related("article").first()
+
+
 def article_revisions(*, article: Article) -> QuerySet[ArticleRevision]:
     """An article's revisions, oldest first, without the stored pages (which can be large)."""
     return article.revisions.defer("raw_html", "lsh_bands").order_by("number")
@@ -161,10 +168,8 @@ def ingestion_health() -> dict:
         flagged=Count("pk", filter=Q(is_flagged=True)),
         last_success_at=Max("last_success_at"),
     )
-    # Exact, from the tallies kept by triggers (claims migration 0013): grouping a million articles took 200 ms.
-    from claims.selectors import tally_counts
-
-    by_status = tally_counts(names=tuple(f"articles:{status}" for status in ArticleStatus.values))
+    # Exact, from the tallies the database keeps by triggers, rather than grouping every article (docs/architecture.md).
+    by_status = hooks.tally_counts(names=tuple(f"articles:{status}" for status in ArticleStatus.values))
     return {
         "feeds": feeds,
         "articles": {status: by_status.get(f"articles:{status}", 0) for status in ArticleStatus.values},
@@ -185,22 +190,13 @@ def _hours_ago(hours: int) -> datetime:
 
 
 def article_statement_count() -> Coalesce:
-    """How many statements (rejected ones left out) an article holds, as a per-row subquery.
+    """How many statements (rejected ones left out) an article holds, as a per-row expression (from claims)."""
+    return hooks.article_statement_count()
 
-    A correlated subquery is counted for the rows of the page only; a JOIN with GROUP BY made PostgreSQL
-    count the statements of every article before it could take the newest 25 (3.9 s at a million articles).
-    """
-    from claims.models import Statement
 
-    counted = (
-        Statement.objects.filter(article=OuterRef("pk"))
-        .exclude(review_state="rejected")
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def article_revision_statements(*, revision: ArticleRevision) -> QuerySet:
+    """The statements found in a revision, in text order, for the article reader, which pages them (from claims)."""
+    return hooks.revision_statements(revision=revision)
 
 
 def article_list_for_page(*, q: str = "", status: str = "") -> QuerySet[Article]:
@@ -216,8 +212,8 @@ def outlet_list_with_feeds() -> QuerySet[Outlet]:
 def outlet_article_counts(outlets) -> list[Outlet]:
     """Set `article_count` on a page of outlets, in one query grouped over those outlets only.
 
-    Counting for all 2,000 outlets of the benchmark took 1.8-2.7 s, and a per-row subquery is evaluated for the
-    rows an OFFSET skips too.
+    Counting for every outlet costs more than the page, and a per-row subquery is evaluated for the rows an
+    OFFSET skips too.
     """
     outlets = list(outlets)
     counts = dict(

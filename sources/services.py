@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,18 +21,20 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import hooks
+from core.stages import pipeline_stage
+from core.urlguard import url_refusal
 from sources import selectors
 from sources.canonical import InvalidUrl, url_canonical_from_page, url_canonicalize
 from sources.dedup import shingles_containment, text_hash, text_lsh_bands, text_shingles, text_words
 from sources.enums import ArticleStatus, IngestionKind, IngestionStatus, ItemSource, ItemStatus
 from sources.extraction import Extracted, html_compress, html_decompress, html_extract, text_dateline, text_language
 from sources.feeds import FeedError, feed_parse
-from sources.fetching import FetchError, body_decode, url_fetch, url_refusal
+from sources.fetching import FetchError, body_decode, url_fetch
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_TASK = "claims.analyse_revision"
 # Pasted text with no address gets a URL under a reserved TLD (RFC 2606) that can never be fetched.
 MANUAL_TEXT_BASE = "https://manual.invalid/text/"
 # A page whose extracted text is shorter than this holds no article (pasted text is taken as it is).
@@ -50,27 +51,15 @@ class NoArticleText(Exception):
 # --- The hand-off to language analysis -------------------------------------------------------------
 
 
-@cache
-def _celery_tasks():
-    """The task registry, with every app's tasks module imported (autodiscovery is lazy outside a worker)."""
-    from config.celery import app
-
-    app.loader.import_default_modules()
-    return app.tasks
-
-
+@pipeline_stage("hand-over")
 def revision_hand_to_analysis(*, revision_id: int) -> bool:
-    """The one hook between ingestion and language analysis.
+    """The one hand-off from ingestion to language analysis (core.hooks.revision_analyse, filled by claims).
 
     Called once for each new revision of a non-duplicate article, after the transaction that stored it
-    has committed. It enqueues the Celery task named "claims.analyse_revision" with the keyword argument
-    `revision_id` if such a task is registered; until the analysis registers it, this does nothing.
-    Returns whether a task was enqueued.
+    has committed. Raises core.hooks.HookNotRegistered if no app has registered the analysis, rather than
+    letting articles pile up unanalysed. Returns True once the analysis is enqueued.
     """
-    task = _celery_tasks().get(ANALYSIS_TASK)
-    if task is None:
-        return False
-    task.apply_async(kwargs={"revision_id": revision_id})
+    hooks.revision_analyse(revision_id=revision_id)
     return True
 
 
@@ -420,6 +409,7 @@ class _Original:
     how: str  # "exact" or "near (0.93)"
 
 
+@pipeline_stage("dedup")
 def _duplicate_find(*, article: Article, text: str, digest: str, bands: list[int]) -> _Original | None:
     """The earliest non-duplicate article with the same text, or near enough the same (same wire story)."""
     exact = (
@@ -441,6 +431,7 @@ def _duplicate_find(*, article: Article, text: str, digest: str, bands: list[int
     return _Original(best[1], f"near ({best[0]:.2f})") if best else None
 
 
+@pipeline_stage("store")
 def article_store(
     *, item: IngestionItem, extracted: Extracted, canonical_url: str, raw_html: bytes | None, metadata: dict,
     fetched_at: datetime | None = None, outlet: Outlet | None = None,
@@ -524,6 +515,29 @@ def _checked_url(url: str) -> str:
         return url_canonicalize(url)
     except InvalidUrl as exc:
         raise ValidationError(str(exc)) from None
+
+
+def article_create_with_text(
+    *, url: str, text: str, external_id: str = "", title: str = "", dateline: str = "",
+    published_at: datetime | None = None, language: str = "en", status: str = ArticleStatus.ANALYSED,
+) -> ArticleRevision:
+    """An article whose text comes from outside ingestion (a hand annotation), and its first revision.
+
+    The revision's hash and near-duplicate bands are made as article_store makes them, so that a later fetch
+    of the same page, or a near copy, finds it. Nothing is handed to the analysis: whoever brings the text
+    brings its statements. Refuses a URL that already has an article.
+    """
+    if Article.objects.filter(canonical_url=url).exists():
+        raise ValidationError(f"an article with the address {url!r} is already stored")
+    with transaction.atomic():
+        article = Article.objects.create(
+            url=url, canonical_url=url, external_id=external_id, title=title, dateline=dateline,
+            published_at=published_at, language=language, status=status,
+        )
+        return ArticleRevision.objects.create(
+            article=article, number=1, text=text, text_hash=text_hash(text), lsh_bands=text_lsh_bands(text),
+            fetched_at=timezone.now(),
+        )
 
 
 def article_submit_urls(

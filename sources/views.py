@@ -8,11 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from claims import selectors as claim_selectors
-from claims.caching import page_cached
-from claims.enums import Role
-from claims.views import is_partial, page_of, role_required
 from config.health import task_failures_recent
+from core.enums import Role
+from core.views import is_partial, page_of, role_required
 from sources import selectors, services
 from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
 from sources.forms import FeedForm, SubmitTextForm, SubmitUrlsForm
@@ -28,7 +26,6 @@ def _int(value: str | None) -> int | None:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def article_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
@@ -40,7 +37,6 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-@page_cached
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The reader: the extracted text with its statements marked, metadata, revisions and their differences."""
     try:
@@ -52,7 +48,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compare_number = _int(request.GET.get("compare"))
     compare = next((r for r in revisions if r.number == compare_number and r.number != revision.number), None)
     statements = page_of(
-        request, claim_selectors.statement_list_for_revision(revision=revision), ARTICLE_STATEMENTS_PER_PAGE,
+        request, selectors.article_revision_statements(revision=revision), ARTICLE_STATEMENTS_PER_PAGE,
         param="statements_page",
     )
     context = {

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from claims.enums import Role
-from claims.roles import user_set_role
+from core.enums import Role
+from core.roles import user_set_role
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

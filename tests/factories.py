@@ -1,14 +1,27 @@
 """factory_boy factories for the domain models; they go through the same constraints as the services."""
 
 import hashlib
+import uuid
 
 import factory
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from claims.enums import Origin, PartyKind, ReviewState, Stance
-from claims.models import Claim, Party, PartyAlias, Statement
+from claims.models import (
+    ApiToken,
+    Claim,
+    Party,
+    PartyAlias,
+    Statement,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from claims.normalise import normalise_mention
-from sources.models import Article, ArticleRevision, Feed, Outlet
+from claims.services import TOKEN_PREFIX, api_token_hash
+from sources.enums import IngestionKind
+from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
 
 class OutletFactory(factory.django.DjangoModelFactory):
@@ -92,3 +105,61 @@ class StatementFactory(factory.django.DjangoModelFactory):
     quote = factory.LazyAttribute(lambda s: s.revision.text[s.start : s.end])
     origin = Origin.EXTRACTED
     review_state = ReviewState.PENDING
+
+
+class IngestionRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IngestionRun
+
+    kind = IngestionKind.URL_BATCH
+
+
+class IngestionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IngestionItem
+
+    run = factory.SubFactory(IngestionRunFactory)
+    url = factory.Sequence(lambda n: f"https://outlet.example/item/{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"person{n}")
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token whose raw key is `token.raw` (only its hash is stored, as api_token_create stores it)."""
+
+    class Meta:
+        model = ApiToken
+
+    class Params:
+        raw = factory.Sequence(lambda n: f"{TOKEN_PREFIX}factory-{n:032d}")
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"tool {n}")
+    prefix = factory.LazyAttribute(lambda t: t.raw[: len(TOKEN_PREFIX) + 8])
+    key_hash = factory.LazyAttribute(lambda t: api_token_hash(t.raw))
+
+
+class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookSubscription
+
+    token = factory.SubFactory(ApiTokenFactory, read_write=True)
+    target_url = "https://example.org/hook"
+    events = factory.LazyFunction(lambda: [WebhookEvent.CLAIM_CREATED.value])
+    secret = "s"
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    delivery_id = factory.LazyFunction(uuid.uuid4)
+    event = WebhookEvent.CLAIM_CREATED
+    payload = factory.LazyFunction(dict)

@@ -12,6 +12,7 @@ from claims.analysis import lexicon
 from claims.analysis.nlp import get_nlp
 from claims.analysis.parties import PartyResolver, name_tokens, proposed_name
 from claims.analysis.records import ExtractedStatement, KnownParty, TextSpan
+from core.stages import pipeline_stage
 
 _TRIM_CHARS = " \t\n\r,;:.-\u2013\u2014"
 _OPEN_QUOTES = {"\u201c": "\u201d", "``": "''"}
@@ -706,6 +707,7 @@ def analyse_doc(doc: Doc, parties: Sequence[KnownParty] | PartyResolver) -> list
     return _Extractor(doc, resolver).statements()
 
 
+@pipeline_stage("analysis")
 def analyse(text: str, parties: Sequence[KnownParty] | PartyResolver) -> list[ExtractedStatement]:
     """Attributed statements of one article, with claim keys grouping those that report the same claim."""
     return analyse_documents({"": text}, parties)[""]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from claims.analysis.lexicon import DEMONYMS, SPELLINGS
 from claims.analysis.records import KnownParty
+from core.stages import pipeline_stage
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _LEADING = re.compile(r"^(?:the|a|an|both|all|its|their|his|her)\s+")
@@ -58,6 +59,7 @@ class PartyResolver:
     then exactly those of a resolver built from all of them at once (a test compares the two).
     """
 
+    @pipeline_stage("party index")
     def __init__(self, parties: Iterable[KnownParty]) -> None:
         self.parties: dict[str, KnownParty] = {}
         self._position: dict[str, int] = {}
@@ -69,6 +71,7 @@ class PartyResolver:
         self._children: dict[str, list[str]] = {}
         self._extend({p.id: p for p in parties}.values())
 
+    @pipeline_stage("party index")
     def add(self, parties: Iterable[KnownParty]) -> None:
         """Take in parties after those already known, and aliases added to known parties (appended to the party's
         aliases: the known ones unchanged, in the same order). Any other change to a known party (name, kind,

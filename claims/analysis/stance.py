@@ -14,16 +14,12 @@ A linear model (logistic regression) over
   and whether the claim's numbers are repeated.
 
 The word lists are general English (hedges, refutations, reporting verbs); none names an entity.
-Trained on Emergent headlines:
-
-    python -m claims.analysis.stance ../shared/eval/emergent/emergent-train.csv
-
-writes `data/stance.joblib`, which `load_stance_model` reads.
+Trained on Emergent headlines by `manage.py train_stance ../shared/eval/emergent/emergent-train.csv`
+(tools/training/stance.py), which writes `data/stance.joblib`, the file `load_stance_model` reads.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -252,18 +248,13 @@ def _parse(claims: Sequence[str], texts: Sequence[str]) -> list[dict[str, float]
     return [parse_features(doc, claim_docs[c]) for doc, c in zip(nlp.pipe(texts), claims, strict=True)]
 
 
-# Regularisation and the weight of the parse features, chosen inside `fit` by grouped cross-validation
-# on the training data alone (never on the texts scored later).
-GRID = tuple((c, parse_weight) for c in (0.5, 1.0, 2.0) for parse_weight in (0.3, 0.5, 1.0))
-
-
 class StanceModel:
-    """Fit on (claim, text, label) triples; predicts asserts / denies / observes.
+    """Predicts asserts / denies / observes for (claim, text) pairs; fitted by tools/training/stance.py.
 
     The blocks are weighted before the one regularised model: TF-IDF rows have unit length, the
     cue counts are standardised and scaled by `cue_weight`, the parse features by `parse_weight`.
-    Left as None, `c` and `parse_weight` are chosen from `GRID` by `inner_folds`-fold cross-validation
-    over the training rows, grouped by claim, so no claim is both fitted and scored.
+    Left as None, `c` and `parse_weight` are chosen by the training's grouped cross-validation over
+    `inner_folds` folds of the training rows (its scores kept in `inner_scores`).
     """
 
     def __init__(
@@ -285,7 +276,8 @@ class StanceModel:
         self.inner_scores: dict[tuple[float, float], float] = {}
         self.model = LogisticRegression(C=c or 1.0, max_iter=3000)
 
-    def _blocks(self, claims: Sequence[str], texts: Sequence[str], *, fit: bool) -> list[csr_matrix]:
+    def blocks(self, claims: Sequence[str], texts: Sequence[str], *, fit: bool) -> list[csr_matrix]:
+        """The four feature blocks; with `fit`, the vectorisers and the scaler learn from these texts first."""
         cues = _cue_features(claims, texts)
         parsed = _parse(claims, texts)
         if fit:
@@ -302,46 +294,14 @@ class StanceModel:
             self.parse.transform(parsed),
         ]
 
-    def _stack(self, blocks: list[csr_matrix], parse_weight: float) -> csr_matrix:
+    def stack(self, blocks: list[csr_matrix], parse_weight: float) -> csr_matrix:
         word, char, cues, parse = blocks
         return hstack([word, char, cues * self.cue_weight, parse * parse_weight]).tocsr()
-
-    def _tune(self, blocks: list[csr_matrix], labels: np.ndarray, claims: Sequence[str]) -> tuple[float, float]:
-        """The (C, parse weight) with the best accuracy over folds of the training rows grouped by claim.
-
-        The vectorisers were fitted on all training texts (no labels involved); each candidate model
-        is fitted on some claims' rows and scored on the others'.
-        """
-        from sklearn.model_selection import GroupKFold
-
-        grid = [(self.c or c, self.parse_weight or w) for c, w in GRID]
-        grid = list(dict.fromkeys(grid))
-        folds = min(self.inner_folds, len(set(claims)))
-        if len(grid) == 1 or folds < 2:
-            return grid[len(grid) // 2]
-        splits = list(GroupKFold(n_splits=folds).split(labels, labels, list(claims)))
-        for c, weight in grid:
-            x = self._stack(blocks, weight)
-            right = 0
-            for train, test in splits:
-                if len(set(labels[train])) < 2:
-                    continue
-                model = LogisticRegression(C=c, max_iter=3000).fit(x[train], labels[train])
-                right += int((model.predict(x[test]) == labels[test]).sum())
-            self.inner_scores[(c, weight)] = right / len(labels)
-        return max(grid, key=lambda cw: self.inner_scores[cw])
-
-    def fit(self, claims: Sequence[str], texts: Sequence[str], labels: Sequence[str]) -> StanceModel:
-        y = np.asarray([LABELS.get(label, label) for label in labels])
-        blocks = self._blocks(claims, texts, fit=True)
-        self.c, self.parse_weight = self._tune(blocks, y, claims)
-        self.model = LogisticRegression(C=self.c, max_iter=3000).fit(self._stack(blocks, self.parse_weight), y)
-        return self
 
     def predict(self, claims: Sequence[str], texts: Sequence[str]) -> list[str]:
         if not texts:
             return []
-        x = self._stack(self._blocks(claims, texts, fit=False), self.parse_weight or 0.5)
+        x = self.stack(self.blocks(claims, texts, fit=False), self.parse_weight or 0.5)
         return [str(label) for label in self.model.predict(x)]
 
 
@@ -350,34 +310,3 @@ def load_stance_model(path: Path = MODEL_PATH) -> StanceModel:
     import joblib
 
     return joblib.load(path)
-
-
-def train_from_emergent(csv_path: Path, output: Path = MODEL_PATH) -> Path:
-    import joblib
-
-    from claims.analysis.evaluation import emergent_rows
-
-    rows = emergent_rows(csv_path)
-    model = StanceModel().fit(
-        [r["claimHeadline"] for r in rows],
-        [r["articleHeadline"] for r in rows],
-        [r["articleHeadlineStance"] for r in rows],
-    )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, output, compress=3)
-    return output
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("emergent_csv", type=Path)
-    parser.add_argument("--output", type=Path, default=MODEL_PATH)
-    args = parser.parse_args()
-    # Through the module's real name, so that the pickle names claims.analysis.stance.StanceModel, not __main__'s.
-    from claims.analysis import stance
-
-    print(stance.train_from_emergent(args.emergent_csv, args.output))
-
-
-if __name__ == "__main__":
-    main()

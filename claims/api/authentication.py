@@ -35,7 +35,7 @@ def _token_with_user(key_hash: str) -> ApiToken | None:
     """The token, its user and the user's group names (their role), in one query.
 
     Hand-written because it runs for every API request: building the same query through the ORM (a join and an
-    array subquery) took longer than PostgreSQL took to answer it, and most of an answer from the read cache.
+    array subquery) took longer than PostgreSQL took to answer it.
     """
     sql, token_fields, user_fields = _token_sql()
     with connection.cursor() as cursor:
@@ -46,7 +46,7 @@ def _token_with_user(key_hash: str) -> ApiToken | None:
     n = len(token_fields)
     token = ApiToken.from_db(connection.alias, token_fields, row[:n])
     token.user = get_user_model().from_db(connection.alias, user_fields, row[n:n + len(user_fields)])
-    token.user.group_names = frozenset(row[-1])  # read by claims.roles.user_role
+    token.user.group_names = frozenset(row[-1])  # read by core.roles.user_role
     return token
 
 

@@ -19,8 +19,9 @@ from rest_framework.views import APIView
 
 from claims import selectors
 from claims.api.filters import ClaimFilter, StatementFilter
-from claims.enums import ReviewState, Role, Stance
+from claims.enums import ReviewState, Stance
 from claims.models import Claim, Statement
+from core.enums import Role
 
 CHUNK = 500  # rows per database round trip; the response never holds more than a chunk in memory
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}

@@ -2,56 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import django_filters as filters
-from django import forms
-from django.contrib.postgres.search import SearchQuery
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django_filters.fields import IsoDateTimeField
-from drf_spectacular.utils import extend_schema_field
 
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
 from claims.models import Claim, Evidence, Party, Statement, StatusChange
 from claims.selectors import claim_filter_statements, claim_filter_text, party_and_below_ids
-
-
-class _UtcDateTimeField(IsoDateTimeField):
-    """ISO 8601 in, UTC out: PostgreSQL refuses offsets past ±15:59 that Python accepts."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value is None:
-            return None
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError("the date is out of range", code="invalid") from None
-
-
-class DateTimeFilter(filters.IsoDateTimeFilter):
-    field_class = _UtcDateTimeField
-
-
-ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
-
-
-@extend_schema_field(ID_SCHEMA)
-class IdFilter(filters.NumberFilter):
-    """A row id: a whole number PostgreSQL's bigint can hold (a float or a huge number is a 400, not a 500)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
-def websearch(value: str) -> SearchQuery:
-    """Web-search syntax: words, "quoted phrases", or, -exclusions; English stemming."""
-    return SearchQuery(value, config="english", search_type="websearch")
+from claims.services import claim_tags_normalise
+from core.api.filters import DateTimeFilter, IdFilter
 
 
 def party_or_below(prefix: str, party_id: int) -> Q:
@@ -106,7 +64,7 @@ class ClaimFilter(filters.FilterSet):
         return queryset.filter(verdict_published_at__isnull=not value)
 
     def filter_tag(self, queryset, name, value):
-        return queryset.filter(tags__contains=[value])
+        return queryset.filter(tags__contains=claim_tags_normalise(tags=[value]))
 
     def filter_q(self, queryset, name, value):
         """Claims whose wording matches: the pages' search too (selectors.claim_filter_text)."""

@@ -15,8 +15,6 @@ from rest_framework.response import Response
 
 from claims import selectors, services
 from claims.api import serializers as s
-from claims.api.caching import CachedReadMixin
-from claims.api.errors import PreconditionFailed
 from claims.api.filters import (
     ClaimFilter,
     EvidenceFilter,
@@ -24,11 +22,12 @@ from claims.api.filters import (
     StatementFilter,
     StatusChangeFilter,
 )
-from claims.api.pagination import NumberedPage
-from claims.api.permissions import PUBLIC, api_role
 from claims.claimreview import claim_review_jsonld
-from claims.enums import Role
 from claims.models import ApiToken, Evidence, Party, Statement, StatusChange, WebhookSubscription
+from core.api.errors import PreconditionFailed
+from core.api.pagination import NumberedPage
+from core.api.permissions import PUBLIC, api_role
+from core.enums import Role
 
 IF_MATCH = OpenApiParameter(
     "If-Match", location=OpenApiParameter.HEADER, required=False,
@@ -98,7 +97,7 @@ def _is_public(request) -> bool:
         request=s.ClaimUpdateSerializer, responses={200: s.ClaimSerializer}, parameters=[IF_MATCH, ETAG],
     ),
 )
-class ClaimViewSet(CachedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     filterset_class = ClaimFilter
     filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
     ordering_fields = ["reported_at", "created_at", "updated_at", "id"]
@@ -205,7 +204,7 @@ def _valid(serializer_class, request) -> dict:
                        "review state, article, claim."),
     retrieve=extend_schema(summary="A statement", parameters=[ETAG]),
 )
-class StatementViewSet(CachedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.StatementSerializer
     filterset_class = StatementFilter
     filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
@@ -242,7 +241,7 @@ class StatementViewSet(CachedReadMixin, mixins.ListModelMixin, mixins.RetrieveMo
     list=extend_schema(summary="List parties", description="With aliases and parent; filter by kind or parent."),
     retrieve=extend_schema(summary="A party"),
 )
-class PartyViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class PartyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.PartySerializer
     filterset_class = PartyFilter
     pagination_class = NumberedPage
@@ -262,7 +261,7 @@ class PartyViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
         request=s.EvidenceCreateSerializer, responses={201: s.EvidenceSerializer},
     ),
 )
-class EvidenceViewSet(CachedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class EvidenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.EvidenceSerializer
     filterset_class = EvidenceFilter
     ordering = ["-id"]
@@ -282,7 +281,7 @@ class EvidenceViewSet(CachedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     list=extend_schema(summary="List verdict changes", description="Every verdict change: from, to, why, who."),
     retrieve=extend_schema(summary="One verdict change"),
 )
-class StatusChangeViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class StatusChangeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.StatusChangeSerializer
     filterset_class = StatusChangeFilter
     ordering = ["-id"]

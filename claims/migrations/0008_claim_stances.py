@@ -96,7 +96,7 @@ CREATE TRIGGER claims_article_stance_dates
     EXECUTE FUNCTION claims_article_stance_dates();
 """
 
-# Also what claims.synthetic runs after loading statements with the trigger off.
+# Also what tools.synthetic runs after loading statements with the trigger off.
 STANCE_BACKFILL = """
 INSERT INTO claims_claimstance (claim_id, party_id, speaker, stance, statements, first_seen, last_seen)
 SELECT s.claim_id, s.party_id, CASE WHEN s.party_id IS NULL THEN s.speaker_text ELSE '' END, s.stance, count(*),

@@ -8,7 +8,7 @@ deadlock them against the claim locks). Statement-level triggers with transition
 statement, so a bulk insert, update or delete of a million rows is one aggregate, not a million updates of one
 row. Slot 0 holds the rows of sessions that have ended (claims_tally_fold, called by the readers when the table
 grows). A TRUNCATE empties the table's counts; claims_tally_recount() counts everything again (the backfill
-below, and claims.synthetic after a load with these triggers off).
+below, and tools.synthetic after a load with these triggers off).
 
 Names: "statements", "statements:pending", "claims:<verdict>" (live claims, i.e. not merged, with that verdict;
 their sum is the live claims), "parties", "articles".
@@ -195,7 +195,7 @@ DROP FUNCTION IF EXISTS claims_statement_tally();
 DROP FUNCTION IF EXISTS claims_tally_add(text[], bigint[]);
 """
 
-# (table, trigger) of every tally trigger: claims.synthetic turns them off for its load, then recounts.
+# (table, trigger) of every tally trigger: tools.synthetic turns them off for its load, then recounts.
 TALLY_TRIGGERS = tuple(
     (table, f"{prefix}_tally_{event}")
     for table, prefix, events in (

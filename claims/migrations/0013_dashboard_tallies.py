@@ -221,7 +221,7 @@ DROP FUNCTION claims_article_tally();
     + "SELECT claims_tally_recount();\n"
 )
 
-# (table, trigger) of every tally trigger: claims.synthetic turns them off for its load, then recounts.
+# (table, trigger) of every tally trigger: tools.synthetic turns them off for its load, then recounts.
 TALLY_TRIGGERS = tuple(
     (table, f"{prefix}_tally_{event}")
     for table, prefix, events in (

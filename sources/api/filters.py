@@ -6,7 +6,7 @@ import django_filters as filters
 from django.contrib.postgres.search import SearchVector
 from django.db.models import Exists, OuterRef, Q
 
-from claims.api.filters import DateTimeFilter, IdFilter, websearch
+from core.api.filters import DateTimeFilter, IdFilter, websearch
 from sources.enums import ArticleStatus
 from sources.models import Article, ArticleRevision, Feed, Outlet
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from claims.api.serializers import Described
-from sources.fetching import url_refusal
+from core.api.serializers import Described
+from core.urlguard import url_refusal
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
 

@@ -10,9 +10,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from claims.api.caching import CachedReadMixin
-from claims.api.pagination import NumberedPage
-from claims.enums import Role
+from core.api.pagination import NumberedPage
+from core.enums import Role
 from sources import services
 from sources.api import serializers as s
 from sources.api.filters import ArticleFilter, FeedFilter, OutletFilter
@@ -21,7 +20,7 @@ from sources.selectors import article_statement_count
 
 
 @extend_schema_view(list=extend_schema(summary="List outlets"), retrieve=extend_schema(summary="An outlet"))
-class OutletViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class OutletViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.OutletSerializer
     filterset_class = OutletFilter
     pagination_class = NumberedPage
@@ -29,7 +28,7 @@ class OutletViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="List feeds"), retrieve=extend_schema(summary="A feed"))
-class FeedViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class FeedViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.FeedSerializer
     filterset_class = FeedFilter
     pagination_class = NumberedPage
@@ -40,7 +39,7 @@ class FeedViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary="List articles", description="Newest first; revisions without their texts."),
     retrieve=extend_schema(summary="An article with every revision's text"),
 )
-class ArticleViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ArticleFilter
     filter_backends = [*viewsets.GenericViewSet.filter_backends, OrderingFilter]
     ordering_fields = ["seen_at", "created_at", "id"]

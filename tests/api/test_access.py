@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from claims.enums import Role
-from claims.roles import user_set_role
 from claims.services import api_token_revoke
+from core.enums import Role
+from core.roles import user_set_role
 from tests.api.conftest import token_client
 
 PERSONAS = ["anon", "outsider", "viewer", "analyst", "editor", "admin", "editor_ro", "revoked"]

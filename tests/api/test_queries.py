@@ -6,12 +6,16 @@ import uuid
 
 import pytest
 
-from claims.models import WebhookDelivery, WebhookSubscription
 from claims.services import api_token_create, claim_set_verdict, evidence_add
 from sources.enums import IngestionKind
-from sources.models import IngestionItem, IngestionRun
 from tests import factories
 from tests.api.conftest import token_client
+from tests.factories import (
+    IngestionItemFactory,
+    IngestionRunFactory,
+    WebhookDeliveryFactory,
+    WebhookSubscriptionFactory,
+)
 
 
 def _statement(**kwargs):
@@ -56,9 +60,9 @@ def add_status_change(ctx):
 
 
 def add_run(ctx):
-    run = IngestionRun.objects.create(kind=IngestionKind.URL_BATCH)
-    IngestionItem.objects.create(run=run, url="https://example.org/a")
-    IngestionItem.objects.create(run=run, url="https://example.org/b")
+    run = IngestionRunFactory(kind=IngestionKind.URL_BATCH)
+    IngestionItemFactory(run=run, url="https://example.org/a")
+    IngestionItemFactory(run=run, url="https://example.org/b")
 
 
 def add_token(ctx):
@@ -66,13 +70,13 @@ def add_token(ctx):
 
 
 def add_subscription(ctx):
-    WebhookSubscription.objects.create(
+    WebhookSubscriptionFactory(
         token=ctx["client"].token, target_url="https://example.org/hook", events=["claim.created"], secret="s"
     )
 
 
 def add_delivery(ctx):
-    WebhookDelivery.objects.create(
+    WebhookDeliveryFactory(
         subscription=ctx["subscription"], delivery_id=uuid.uuid4(), event="claim.created", payload={}
     )
 
@@ -113,7 +117,7 @@ def _get(client, path) -> tuple[int, bytes]:
 def test_list_queries_do_not_grow_with_rows(path, add, queries, editor, django_assert_num_queries):
     client = token_client(editor, read_write=True)
     claim = factories.ClaimFactory(text="The claim whose page is measured")
-    subscription = WebhookSubscription.objects.create(
+    subscription = WebhookSubscriptionFactory(
         token=client.token, target_url="https://example.org/own", events=["claim.created"], secret="s"
     )
     ctx = {"user": editor, "client": client, "claim": claim, "subscription": subscription}

@@ -13,7 +13,7 @@ import pytest
 
 from claims.models import WebhookDelivery
 from tests.api.conftest import token_client
-from tests.factories import ClaimFactory
+from tests.factories import ClaimFactory, WebhookSubscriptionFactory
 
 
 class Receiver:
@@ -135,11 +135,10 @@ def test_a_private_target_is_refused_by_the_ssrf_guard(world, viewer):
 
 
 def test_events_are_queued_only_for_subscribers_and_only_on_commit(world, viewer, django_capture_on_commit_callbacks):
-    from claims.models import WebhookSubscription
     from claims.services import claim_create
 
     tool = token_client(viewer, read_write=False)
-    WebhookSubscription.objects.create(
+    WebhookSubscriptionFactory(
         token=tool.token, target_url="https://example.org/hook", events=["statement.created"], secret="s"
     )
 

@@ -162,7 +162,7 @@ def test_a_common_word_walks_the_date_index_at_once_and_finds_the_same_claims(mo
         ClaimFactory(text=f"A dam upstream, number {n}, was breached")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE claims_claim")  # the word statistics the shortcut reads
-    monkeypatch.setattr(selectors, "COMMON_WORD_CLAIMS", 10)
+    monkeypatch.setattr(selectors.claims, "COMMON_WORD_CLAIMS", 10)
 
     def search(q):
         with CaptureQueriesContext(connection) as queries:
@@ -175,5 +175,5 @@ def test_a_common_word_walks_the_date_index_at_once_and_finds_the_same_claims(mo
     assert search("dam")[1:] == (True, True)
     assert search("bridge -river")[1:] == (True, True)
     assert search('"bridge destroyed"')[1:] == (True, True)
-    monkeypatch.setattr(selectors, "COMMON_WORD_CLAIMS", 10**9)
+    monkeypatch.setattr(selectors.claims, "COMMON_WORD_CLAIMS", 10**9)
     assert search("bridge") == (sorted(bridges), True, True)

@@ -8,6 +8,7 @@ import threading
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count
@@ -17,6 +18,7 @@ from django.utils import timezone
 from claims import selectors, services
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
 from claims.models import Claim, Party, Statement, Tally
+from claims.tasks import fold_tallies
 from sources.models import Article
 from tests import factories
 from tests.threads import in_threads
@@ -240,7 +242,7 @@ def test_dashboard_chart_from_the_tallies_equals_the_counted_one(db):
 
     chart = selectors.statement_daily_by_stance(days=30)
 
-    assert chart == selectors._statement_daily_counted(days=30)
+    assert chart == selectors.dashboard._statement_daily_counted(days=30)
     assert (chart.days[0], chart.days[-1]) == (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
     assert chart.counts == {
         (dt.date(2025, 6, 30), "asserts"): 1, (dt.date(2025, 6, 30), "denies"): 1,
@@ -275,20 +277,35 @@ def test_ended_sessions_rows_are_folded_and_nothing_is_lost(db):
     Tally.objects.bulk_create([Tally(name="statements", slot=-i, n=-1) for i in range(6, 11)])
     before = _tallies()
 
-    selectors.tally_fold()
+    services.tally_fold()
 
     assert _tallies() == before == _counted()
     assert Tally.objects.filter(slot__lt=0).count() == 0
 
 
-def test_readers_fold_when_the_rows_pile_up(db):
+def test_reads_never_write_and_the_periodic_task_folds(client, analyst):
+    """However many rows ended sessions left, the readers only read (in a read-only transaction any write would
+    fail); the beat task folds them."""
     factories.StatementFactory()
-    Tally.objects.bulk_create([Tally(name="articles", slot=-i, n=0) for i in range(1, selectors.TALLY_FOLD_AT + 2)])
+    Tally.objects.bulk_create([Tally(name="articles", slot=-i, n=0) for i in range(1, 502)])
+    Tally.objects.bulk_create([Tally(name="statements:day:2020-01-01:asserts", slot=-i, n=0) for i in range(1, 502)])
+    client.force_login(analyst)
 
-    assert selectors.tracker_counts()["articles"] == 1
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION READ ONLY")
+        counts = selectors.tracker_counts()
+        selectors.statement_daily_by_stance(days=30)
+        selectors.claim_verdict_counts()
+        dashboard = client.get("/")
+    assert (counts["articles"], dashboard.status_code) == (1, 200)
+    assert Tally.objects.filter(slot__lt=0).count() == 1002
+
+    fold_tallies()
 
     assert Tally.objects.filter(slot__lt=0).count() == 0
     assert _tallies() == _counted()
+    assert settings.CELERY_BEAT_SCHEDULE["claims-fold-tallies"]["task"] == fold_tallies.name == "claims.fold_tallies"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -318,5 +335,5 @@ def test_two_sessions_writing_statements_do_not_wait_on_each_others_tallies():
     assert in_threads(first, second) == ["committed", "committed"]
     assert _tallies() == _counted()
     # Both sessions have ended: their rows fold into slot 0.
-    selectors.tally_fold()
+    services.tally_fold()
     assert Tally.objects.filter(name="statements").values_list("slot", "n").get() == (0, 2)

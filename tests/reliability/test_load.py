@@ -15,9 +15,9 @@ from config.celery import app
 from sources import services
 from sources.models import IngestionItem
 from tests.conftest import REPO
-from tests.reliability import load
 from tests.reliability.servers import free_port, wait_for
 from tests.reliability.test_worker_faults import _no_duplicates, _serve_stories
+from tools.load import driver as load
 
 pytestmark = pytest.mark.worker
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from config import health
 from config.logging import JsonFormatter, logging_config
 from tests.conftest import REPO
+from tests.factories import IngestionItemFactory, IngestionRunFactory
 
 
 @pytest.fixture(autouse=True)
@@ -115,10 +116,9 @@ def test_worker_logs_are_json_with_the_task_id_and_failures_reach_the_sources_pa
 
 
 def test_failed_items_are_listed_with_their_error(client, viewer):
-    from sources.models import IngestionItem, IngestionRun
 
-    run = IngestionRun.objects.create(kind="url_batch")
-    IngestionItem.objects.create(run=run, url="https://gone.example/story", status="failed", error="HTTP 410 Gone")
+    run = IngestionRunFactory(kind="url_batch")
+    IngestionItemFactory(run=run, url="https://gone.example/story", status="failed", error="HTTP 410 Gone")
     client.force_login(viewer)
 
     page = client.get(reverse("sources:source_list")).content.decode()

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.worker
 PASSWORD = "correct horse battery"
 SETUP = """
 from django.contrib.auth import get_user_model
-from claims.enums import Role
-from claims.roles import user_set_role
+from core.enums import Role
+from core.roles import user_set_role
 from claims.services import api_token_create
 user = get_user_model().objects.create_user(username="ana", password={password!r})
 user_set_role(user=user, role=Role.ANALYST)

@@ -10,7 +10,8 @@ from celery import Celery
 from django.urls import reverse
 
 from config import health
-from sources.models import Article, IngestionItem, IngestionRun
+from sources.models import Article, IngestionItem
+from tests.factories import IngestionItemFactory, IngestionRunFactory
 from tests.reliability.servers import wait_for
 from tests.reliability.test_worker_faults import _no_duplicates, _serve_stories
 
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.worker
 
 
 def _queue(producer: Celery, urls: list[str]) -> list[int]:
-    run = IngestionRun.objects.create(kind="url_batch", found=len(urls))
-    items = [IngestionItem.objects.create(run=run, url=url, canonical_url=url) for url in urls]
+    run = IngestionRunFactory(kind="url_batch", found=len(urls))
+    items = [IngestionItemFactory(run=run, url=url, canonical_url=url) for url in urls]
     for item in items:
         producer.send_task("sources.ingest_item", kwargs={"item_id": item.pk})
     return [item.pk for item in items]

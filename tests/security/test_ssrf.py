@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from sources import fetching, services
+from core import urlguard
+from sources import services
 from sources.models import Article, Feed, IngestionItem
 from tests.api.conftest import token_client
 from tests.factories import OutletFactory
@@ -31,12 +32,12 @@ DNS = {
 
 @pytest.fixture
 def hostile_dns(monkeypatch):
-    real = fetching.resolve_host
+    real = urlguard.resolve_host
 
     def resolve(host, port):
         return DNS.get(host) or real(host, port)
 
-    monkeypatch.setattr(fetching, "resolve_host", resolve)
+    monkeypatch.setattr(urlguard, "resolve_host", resolve)
 
 
 def _urls(site) -> list[str]:

@@ -9,11 +9,11 @@ import pytest
 import trafilatura
 from django.core.management import call_command
 
-from sources.bench.make_pages import PAGES_DIR, page
 from sources.demo_site import article_page, demo_articles
 from sources.enums import ArticleStatus
 from sources.extraction import html_extract, text_dateline
 from sources.models import Article, ArticleRevision, Feed, IngestionRun, Outlet
+from tools.bench.make_pages import PAGES_DIR
 
 BENCH_PAGES = sorted(PAGES_DIR.glob("*.html"))
 
@@ -45,11 +45,6 @@ def test_our_text_is_trafilaturas_own_text_with_blank_lines_between_paragraphs(p
 
     assert ours.replace("\n\n", "\n") == theirs
     assert "cookies" not in ours and "Most read" not in ours and "reader" not in ours
-
-
-def test_the_benchmark_pages_on_disk_are_the_ones_the_generator_makes():
-    assert len(BENCH_PAGES) == 24
-    assert BENCH_PAGES[5].read_text(encoding="utf-8") == page(5)
 
 
 def test_metadata_comes_from_the_page():

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from config.celery import app
-from sources import fetching
+from core import urlguard
 from sources.enums import ArticleStatus, IngestionKind, IngestionStatus, ItemStatus
 from sources.models import Article, ArticleRevision, IngestionItem, IngestionRun
 from sources.services import (
@@ -225,7 +225,7 @@ REFUSED_10 = (
 
 
 def test_a_url_resolving_to_a_private_address_is_refused_at_submission(db, monkeypatch):
-    monkeypatch.setattr(fetching, "resolve_host", lambda host, port: ["10.20.30.40"])
+    monkeypatch.setattr(urlguard, "resolve_host", lambda host, port: ["10.20.30.40"])
 
     with pytest.raises(ValidationError) as refused:
         article_submit_url(url="https://news.example.com/story", inline=True)
@@ -235,9 +235,9 @@ def test_a_url_resolving_to_a_private_address_is_refused_at_submission(db, monke
 
 
 def test_a_name_that_resolves_to_a_private_address_by_fetch_time_is_recorded_as_refused(db, monkeypatch):
-    monkeypatch.setattr(fetching, "resolve_host", lambda host, port: ["93.184.216.34"])
+    monkeypatch.setattr(urlguard, "resolve_host", lambda host, port: ["93.184.216.34"])
     run = article_submit_url(url="https://news.example.com/story")  # queued while the name looked public
-    monkeypatch.setattr(fetching, "resolve_host", lambda host, port: ["10.20.30.40"])
+    monkeypatch.setattr(urlguard, "resolve_host", lambda host, port: ["10.20.30.40"])
 
     item = ingestion_item_process(item=run.items.get())
 
@@ -251,7 +251,7 @@ def test_a_timeout_is_retried_by_the_task_and_recorded_on_the_last_attempt(db, s
     run = article_submit_url(url=url)  # queued, not run
     item = run.items.get()
 
-    with pytest.raises(fetching.NetworkError):
+    with pytest.raises(urlguard.NetworkError):
         ingestion_item_process(item=item, final_attempt=False)
     item.refresh_from_db()
     assert (item.status, item.attempts) == (ItemStatus.PENDING, 1)

@@ -13,6 +13,7 @@ from tests.factories import (
     ArticleRevisionFactory,
     ClaimFactory,
     FeedFactory,
+    IngestionRunFactory,
     PartyFactory,
     StatementFactory,
 )
@@ -26,7 +27,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture
 def tracker(db):
     """One of everything the pages show: a party under a state, a claim asserted and denied, a feed, a run."""
-    from sources.models import IngestionRun
 
     state = PartyFactory(name="Ruritania", slug="ruritania")
     ministry = PartyFactory(name="Ruritanian Defence Ministry", slug="ruritania-mod", parent=state)
@@ -44,7 +44,7 @@ def tracker(db):
         origin=Origin.ANALYST, review_state=ReviewState.ACCEPTED,
     )
     feed = FeedFactory(outlet=revision.article.outlet)
-    run = IngestionRun.objects.create(kind="manual")
+    run = IngestionRunFactory(kind="manual")
     return {
         "state": state, "ministry": ministry, "rival": rival, "claim": claim, "revision": revision,
         "article": revision.article, "asserted": asserted, "denied": denied, "feed": feed, "run": run,

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from claims.enums import ReviewState, Verdict
-from claims.models import Claim, Evidence, Statement
+from claims.models import Evidence, Statement
 from sources.models import Feed
+from tests.factories import ClaimFactory
 
 PAGES = [
     ("claims:home", None),
@@ -172,7 +173,7 @@ def test_add_evidence_by_role(client, tracker, request, persona, status):
 
 @pytest.mark.parametrize(("persona", "status"), [("viewer", 403), ("analyst", 302)])
 def test_merge_by_role(client, tracker, request, persona, status):
-    other = Claim.objects.create(text="The Vltava bridge is down")
+    other = ClaimFactory(text="The Vltava bridge is down")
     client.force_login(request.getfixturevalue(persona))
     response = client.post(
         reverse("claims:claim_merge", args=[other.pk]), {"target": tracker["claim"].pk, "confirm": "on"}

@@ -10,12 +10,14 @@ from django.urls import reverse
 
 from claims.enums import Origin, ReviewState, Stance, Verdict
 from claims.models import Claim, Statement
-from sources.models import IngestionItem, IngestionRun
+from sources.models import IngestionRun
 from tests.factories import (
     ArticleFactory,
     ArticleRevisionFactory,
     ClaimFactory,
     FeedFactory,
+    IngestionItemFactory,
+    IngestionRunFactory,
     OutletFactory,
     PartyFactory,
     StatementFactory,
@@ -306,11 +308,11 @@ def _sources_with_health():
     FeedFactory(outlet=outlet, title="Demo Wire: world", last_success_at=timezone.now())
     FeedFactory(outlet=outlet, title="Demo Wire: region", consecutive_failures=3,
                 last_error="HTTP 503 from demo-wire.example")
-    run = IngestionRun.objects.create(kind="url_batch", found=2, new=1, failed=1, status="partial",
+    run = IngestionRunFactory(kind="url_batch", found=2, new=1, failed=1, status="partial",
                                       finished_at=timezone.now())
-    IngestionItem.objects.create(run=run, url="https://demo-wire.example/news/1", status="new",
+    IngestionItemFactory(run=run, url="https://demo-wire.example/news/1", status="new",
                                  article=Claim.objects.get(slug="f16-shootdown").statements.first().article)
-    IngestionItem.objects.create(run=run, url="https://demo-wire.example/news/2", status="failed",
+    IngestionItemFactory(run=run, url="https://demo-wire.example/news/2", status="failed",
                                  error="HTTP 404: the page is gone")
 
 

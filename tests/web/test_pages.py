@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from claims import views
 from claims.templatetags.tracker import highlighted_text, revision_diff, web_url
-from sources.models import IngestionItem, IngestionRun
 from tests.factories import (
     ArticleRevisionFactory,
     ClaimFactory,
+    IngestionItemFactory,
+    IngestionRunFactory,
     PartyAliasFactory,
     PartyFactory,
     StatementFactory,
@@ -100,9 +101,9 @@ def test_history_restore_gets_the_whole_page(client, tracker, viewer):
 
 
 def test_running_run_polls_and_a_finished_one_stops(client, viewer):
-    running = IngestionRun.objects.create(kind="url_batch", found=2)
-    IngestionItem.objects.create(run=running, url="https://a.example/1", status="failed", error="HTTP 404: gone")
-    finished = IngestionRun.objects.create(kind="url_batch", status="succeeded", finished_at=timezone.now())
+    running = IngestionRunFactory(kind="url_batch", found=2)
+    IngestionItemFactory(run=running, url="https://a.example/1", status="failed", error="HTTP 404: gone")
+    finished = IngestionRunFactory(kind="url_batch", status="succeeded", finished_at=timezone.now())
     client.force_login(viewer)
     polling = client.get(reverse("sources:run_detail", args=[running.pk]), headers={"HX-Request": "true"})
     done = client.get(reverse("sources:run_detail", args=[finished.pk]), headers={"HX-Request": "true"})
@@ -160,7 +161,7 @@ def test_dashboard_and_review_queue_show_the_counts_kept_by_triggers(client, tra
     assert home.context["health"]["articles"] == statuses
     assert (statuses["failed"], sum(statuses.values())) == (1, 3)
     # The chart (from the tallies) is the statements counted day by day, rejected ones left out.
-    assert home.context["daily"] == selectors._statement_daily_counted(days=30)
+    assert home.context["daily"] == selectors.dashboard._statement_daily_counted(days=30)
     assert sum(home.context["daily"].counts.values()) == 3
 
 
@@ -245,8 +246,8 @@ def test_claim_timeline_is_paged(client, viewer, monkeypatch):
 def test_claim_page_caps_the_parties_and_articles_it_names(client, viewer, monkeypatch):
     from claims import selectors
 
-    monkeypatch.setattr(selectors, "SUMMARY_PARTIES", 2)
-    monkeypatch.setattr(selectors, "SUMMARY_ARTICLES", 2)
+    monkeypatch.setattr(selectors.claims, "SUMMARY_PARTIES", 2)
+    monkeypatch.setattr(selectors.claims, "SUMMARY_ARTICLES", 2)
     monkeypatch.setattr(selectors.claim_stance_summary, "__kwdefaults__", {"parties": 2, "articles": 2})
     claim = ClaimFactory()
     _asserted_by(claim, ["Alpha", "Bravo", "Charlie"])

@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.enums import Origin, ReviewState, Stance
-from sources.models import Article, IngestionRun
+from sources.models import Article
 from tests.factories import (
     ArticleRevisionFactory,
     ClaimFactory,
     FeedFactory,
+    IngestionItemFactory,
+    IngestionRunFactory,
     OutletFactory,
     PartyFactory,
     StatementFactory,
@@ -61,7 +63,7 @@ def _outlet_with_feeds():
 
 
 def _run():
-    return IngestionRun.objects.create(kind="feed_poll", feed=FeedFactory())
+    return IngestionRunFactory(kind="feed_poll", feed=FeedFactory())
 
 
 # (page, how to add one item, what the page needs from the first item for its URL)
@@ -126,17 +128,16 @@ def test_article_reader_queries_do_not_grow_with_statements(client, editor, djan
 
 
 def test_run_page_queries_do_not_grow_with_items(client, editor, django_assert_num_queries):
-    from sources.models import IngestionItem
 
     client.force_login(editor)
     run = _run()
-    IngestionItem.objects.create(run=run, url="https://a.example/1", status="failed", error="HTTP 404")
+    IngestionItemFactory(run=run, url="https://a.example/1", status="failed", error="HTTP 404")
     url = reverse("sources:run_detail", args=[run.pk])
     _get(client, url)
     with CaptureQueriesContext(connection) as one:
         _get(client, url)
-    IngestionItem.objects.create(run=run, url="https://a.example/2", status="failed", error="HTTP 404")
-    IngestionItem.objects.create(run=run, url="https://a.example/3", status="pending")
+    IngestionItemFactory(run=run, url="https://a.example/2", status="failed", error="HTTP 404")
+    IngestionItemFactory(run=run, url="https://a.example/3", status="pending")
     with django_assert_num_queries(len(one.captured_queries)):
         _get(client, url)
 

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.models import ApiToken
-from claims.roles import user_role
 from claims.services import api_token_create, api_token_revoke
+from core.roles import user_role
 
 
 class Command(BaseCommand):

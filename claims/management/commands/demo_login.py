@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.enums import Role
-from claims.roles import user_set_role
+from core.enums import Role
+from core.roles import user_set_role
 
 DEMO_USERS = [("analyst", Role.ANALYST), ("editor", Role.EDITOR), ("viewer", Role.VIEWER)]
 

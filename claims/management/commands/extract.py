@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from claims.analysis import analyse_documents
-        from claims.analysis.evaluation import attribution_records, parties_from_json, statement_record
+        from claims.analysis.interchange import attribution_records, parties_from_json, statement_record
 
         parties = (
             parties_from_json(json.loads(Path(options["parties"]).read_text(encoding="utf-8")))

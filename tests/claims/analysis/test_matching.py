@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from claims.analysis.evaluation import emergent_matching
 from claims.analysis.matching import MATCH_WEIGHTS, MatchBatch, _clear_choices, match_claims, match_scores
 from claims.analysis.similarity import Spaces, combine
+from tools.evaluation.emergent import emergent_matching
 
 CLAIMS = [
     "Marshal Oskar Bremm of the Velorian guard was killed in a drone strike",

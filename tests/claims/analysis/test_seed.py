@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from claims.analysis import analyse_documents
-from claims.analysis.evaluation import parties_from_json, seed_score
+from claims.analysis.interchange import parties_from_json
+from tools.evaluation.seed import seed_score
 
 
 @pytest.fixture(scope="module")

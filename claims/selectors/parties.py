@@ -1,0 +1,136 @@
+"""Reads of parties: resolving a mention, the party list, a party's page and its track record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from claims.enums import OPPOSING_STANCES, SUPPORTING_STANCES
+from claims.models import Claim, ClaimStance, Party, PartyAlias
+from claims.normalise import normalise_mention
+from claims.selectors._common import _STANCE_ORDER, _counted_statements
+
+
+def party_resolve(*, mention: str) -> Party | None:
+    """The party a mention names, by alias or name, ignoring case, accents and possessives.
+
+    "Azerbaijan’s defence ministry" finds the party with that alias; "the Armenian Defense Ministry"
+    finds "Armenian Defense Ministry". None when nothing matches: the caller decides whether to
+    propose a new party.
+    """
+    key = normalise_mention(mention)
+    if not key:
+        return None
+    alias = PartyAlias.objects.select_related("party").filter(normalised=key).first()
+    if alias is not None:
+        return alias.party
+    return Party.objects.filter(name_normalised=key).order_by("id").first()
+
+
+# Three index lookups (the party, its children, their children) instead of an OR across a self-join, which
+# PostgreSQL answers by reading every party twice, on every party-filtered page.
+_PARTY_AND_BELOW_SQL = (
+    "SELECT id FROM claims_party WHERE id = %s UNION ALL SELECT id FROM claims_party WHERE parent_id = %s "
+    "UNION ALL SELECT c.id FROM claims_party c JOIN claims_party m ON m.id = c.parent_id WHERE m.parent_id = %s"
+)
+
+
+def party_and_below_ids(party_id: int) -> RawSQL:
+    """Ids of the party and of the parties up to two levels below it (state → ministry → spokeswoman), as a
+    subquery for `__in`."""
+    return RawSQL(_PARTY_AND_BELOW_SQL, (party_id, party_id, party_id))  # noqa: S611 -- constant SQL, id as a parameter
+
+
+def _party_or_below(prefix: str, party: Party) -> Q:
+    """The party itself or a party up to two levels below it (state → ministry → spokeswoman).
+
+    An IN over the few party ids, not an OR across joins: PostgreSQL can then use the statements' party index.
+    """
+    return Q(**{f"{prefix}_id__in": party_and_below_ids(party.pk)})
+
+
+def party_search(*, q: str = "") -> QuerySet[Party]:
+    """Parties for the party list: with their parent, how many statements they made and how many children."""
+    parties = Party.objects.select_related("parent").annotate(
+        statement_count=Coalesce(
+            Subquery(
+                _counted_statements().filter(party=OuterRef("pk")).order_by().values("party")
+                .annotate(n=Count("pk")).values("n")
+            ),
+            0,
+        ),
+        children_count=Coalesce(
+            Subquery(
+                Party.objects.filter(parent=OuterRef("pk")).order_by().values("parent")
+                .annotate(n=Count("pk")).values("n")
+            ),
+            0,
+        ),
+    )
+    if q:
+        key = normalise_mention(q)
+        parties = parties.filter(
+            Q(name__icontains=q) | Q(aliases__normalised__icontains=key) | Q(country__icontains=q)
+        ).distinct()
+    return parties.order_by("name", "id")
+
+
+def party_get(*, slug: str) -> Party:
+    return Party.objects.select_related("parent__parent").get(slug=slug)
+
+
+@dataclass(frozen=True)
+class TrackRecordEntry:
+    claim: Claim
+    stances: tuple[str, ...]
+    speakers: tuple[str, ...]
+    statements: int
+
+
+def _track_record_groups(party: Party) -> QuerySet[ClaimStance]:
+    return ClaimStance.objects.filter(
+        _party_or_below("party", party), stance__in=SUPPORTING_STANCES | OPPOSING_STANCES
+    )
+
+
+def party_track_record(*, party: Party, verdict: str = "") -> QuerySet[Claim]:
+    """The claims a party (or a party under it) asserted, confirmed or denied, newest claim first; a page of it
+    goes to party_track_record_entries. `verdict` keeps the claims that have it.
+
+    A queryset to page through: a top state backed or denied 30,000 claims. Walking the claims newest first
+    and probing claims_claimstance for each finds a page of a busy party's claims in a few hundred probes;
+    PostgreSQL starts from the party's groups instead when the party is a quiet one.
+    """
+    claims = Claim.objects.filter(Exists(_track_record_groups(party).filter(claim=OuterRef("pk"))))
+    if verdict:
+        claims = claims.filter(verdict=verdict)
+    return claims.order_by("-id")
+
+
+def party_track_record_entries(claims, *, party: Party) -> list[TrackRecordEntry]:
+    """A page of party_track_record's claims with the party's stances, speakers and statements on each: two
+    queries, whatever the page."""
+    claims = list(claims)
+    groups = (
+        _track_record_groups(party).filter(claim__in=claims).values("claim_id")
+        .annotate(
+            stance_list=ArrayAgg("stance", distinct=True),
+            speakers=ArrayAgg("party__name", distinct=True, order_by="party__name"),
+            statement_total=Sum("statements"),
+        )
+        .order_by()
+    )
+    by_claim = {g["claim_id"]: g for g in groups}
+    return [
+        TrackRecordEntry(
+            claim=claim,
+            stances=tuple(sorted(by_claim[claim.pk]["stance_list"], key=_STANCE_ORDER.__getitem__)),
+            speakers=tuple(by_claim[claim.pk]["speakers"]),
+            statements=by_claim[claim.pk]["statement_total"],
+        )
+        for claim in claims
+    ]

@@ -1,0 +1,453 @@
+# ruff: noqa: S608 -- the floor SQL is assembled from this module's constants; values always go as parameters.
+"""The scale benchmark: API endpoints and pages at a million claims, each beside its hand-written SQL floor.
+
+Run by `manage.py bench` (see docs/benchmarks.md). Requests go through Django's test client in this process
+(no network); queries are counted per request; every figure is the median and 95th percentile of several runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+BENCH_USER = "bench-analyst"
+
+
+@dataclass
+class Row:
+    """One measured thing: its timings (ms), queries per request, and its SQL floor's timings."""
+
+    group: str
+    name: str
+    path: str = ""
+    times: list[float] = field(default_factory=list)
+    queries: int | None = None
+    floor: list[float] = field(default_factory=list)
+    sql: list[float] = field(default_factory=list)  # per run: the execution time of the request's own queries
+    note: str = ""
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.times, 95)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.p50 / statistics.median(self.floor) if self.floor else None
+
+    @property
+    def sql_p50(self) -> float | None:
+        return statistics.median(self.sql) if self.sql else None
+
+    @property
+    def sql_ratio(self) -> float | None:
+        return self.sql_p50 / statistics.median(self.floor) if self.floor and self.sql else None
+
+
+class SqlTimer:
+    """A connection.execute_wrapper that adds up how long the request's queries take to execute and fetch."""
+
+    def __init__(self) -> None:
+        self.ms = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.ms += (time.perf_counter() - started) * 1000
+
+
+def database_create_if_missing(name: str) -> bool:
+    """Create database `name` on the configured server (the bench commands' own databases); True if it was made."""
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    params = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"], "dbname": "postgres"}
+    if db.get("PASSWORD"):
+        params["password"] = db["PASSWORD"]
+    with psycopg.connect(**params, autocommit=True) as server:
+        if server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        server.execute(f'CREATE DATABASE "{name}"')
+        return True
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile: with 20 runs, p95 is the 19th fastest."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def _sql(sql: str, params: list | tuple | dict = ()) -> Callable[[], list]:
+    def run() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+# --- What is measured ------------------------------------------------------------------------------------------
+
+_CLAIM_COLUMNS = (
+    "c.id, c.slug, c.text, c.kind, c.verdict, c.rationale, c.verdict_published_at, c.first_reported_at, c.tags, "
+    "c.origin, c.review_state, c.merged_into_id, c.version, c.created_at, c.updated_at, c.statement_count, "
+    "c.backing_count > 0 AND c.denial_count > 0"
+)
+_API_ORDER = "ORDER BY COALESCE(c.first_reported_at, c.created_at) DESC, c.id DESC"
+_PARTY_IDS = "SELECT p.id FROM claims_party p LEFT JOIN claims_party pp ON pp.id = p.parent_id " \
+             "WHERE p.id = %(party)s OR p.parent_id = %(party)s OR pp.parent_id = %(party)s"
+_STATEMENT_COLUMNS = (
+    "s.id, s.claim_id, s.speaker_text, s.stance, s.cue, s.quote, s.start, s.\"end\", s.quotation, s.origin, "
+    "s.confidence, s.review_state, s.reviewed_at, s.article_id, s.revision_id, s.version, s.created_at, "
+    "p.id, p.slug, p.name, p.kind"
+)
+# The pages' claim rows also name who backs and who denies each claim: the six most-quoted (five shown).
+_WHO = (
+    "ARRAY(SELECT COALESCE(p.name, t.speaker) FROM (SELECT cs.party_id, cs.speaker, sum(cs.statements) AS n "
+    "FROM claims_claimstance cs WHERE cs.claim_id = c.id AND cs.stance IN {stances} GROUP BY 1, 2 "
+    "ORDER BY 3 DESC, 1, 2 LIMIT 6) t LEFT JOIN claims_party p ON p.id = t.party_id ORDER BY t.n DESC, 1)"
+)
+_BACKERS = _WHO.format(stances="('asserts', 'confirms')")
+_DENIERS = _WHO.format(stances="('denies')")
+_PAGE_CLAIM_COLUMNS = f"{_CLAIM_COLUMNS}, {_BACKERS}, {_DENIERS}"
+_PAGE_ORDER = "ORDER BY c.first_reported_at DESC NULLS LAST, c.id DESC"
+
+
+@dataclass
+class Fixture:
+    """The rows the benchmark asks for, picked from the generated data."""
+
+    parties: list[tuple[int, str]]  # (id, slug): a state, a ministry-sized party, a small one
+    heavy_party: tuple[int, str, int]  # (id, slug, own statements): one of the most quoted states
+    words: list[str]  # full-text search terms, common to rare
+    typical_claims: list[int]
+    heavy_claim: int
+    heavy_claim_statements: int
+    deep_position: str  # reported_at of the claim half way down the API list
+    statement_texts: list[str]  # new statements for the similar-claim lookup
+
+
+def fixture() -> Fixture:
+    with connection.cursor() as cursor:
+        # Party ids follow the generator's popularity ranks: 40 is a busy state, 400 a ministry, 4000 a person.
+        cursor.execute("SELECT id, slug FROM claims_party WHERE id IN (40, 400, 4000) ORDER BY id")
+        parties = cursor.fetchall()
+        cursor.execute(
+            "SELECT p.id, p.slug, count(*) FROM claims_party p JOIN claims_statement s ON s.party_id = p.id "
+            "WHERE p.id = 3 GROUP BY p.id"
+        )
+        heavy_party = cursor.fetchone()
+        # Spread over the id range: most claims, like most news, are reported a handful of times.
+        cursor.execute(
+            "SELECT id FROM claims_claim WHERE merged_into_id IS NULL AND id IN (SELECT generate_series(50021, "
+            "(SELECT max(id) FROM claims_claim), 95001)) ORDER BY id LIMIT 10"
+        )
+        typical = [r[0] for r in cursor.fetchall()]
+        cursor.execute(
+            "SELECT id, statement_count FROM claims_claim WHERE statement_count BETWEEN 50000 AND 150000 "
+            "ORDER BY statement_count DESC LIMIT 1"
+        )
+        heavy = cursor.fetchone() or (None, 0)
+        if heavy[0] is None:
+            cursor.execute("SELECT id, statement_count FROM claims_claim ORDER BY statement_count DESC LIMIT 1")
+            heavy = cursor.fetchone()
+        cursor.execute(
+            "SELECT COALESCE(first_reported_at, created_at) FROM claims_claim WHERE merged_into_id IS NULL "
+            f"{_API_ORDER.replace('c.', '')} OFFSET (SELECT count(*) / 2 FROM claims_claim) LIMIT 1"
+        )
+        deep = cursor.fetchone()[0]
+        cursor.execute("SELECT text FROM claims_claim WHERE id % 991 = 7 ORDER BY id LIMIT 10")
+        texts = [r[0] for r in cursor.fetchall()]
+    # Reworded as a new statement would be: another verb, the same place.
+    statements = [t.replace(" forces ", " troops ", 1).replace(" near ", " close to ", 1) for t in texts]
+    return Fixture(
+        parties=parties, heavy_party=heavy_party,
+        words=["bridge", "airfield checkpoint", '"power station"', "-bridge dam"],
+        typical_claims=typical, heavy_claim=heavy[0], heavy_claim_statements=heavy[1],
+        deep_position=str(deep), statement_texts=statements,
+    )
+
+
+def _cursor(position: str) -> str:
+    """A DRF cursor pointing at `position` in the list (what a client gets after walking that far)."""
+    return base64.b64encode(urlencode({"p": position}).encode()).decode()
+
+
+def _rotating(items: list) -> Callable[[], object]:
+    state = {"i": -1}
+
+    def next_item():
+        state["i"] = (state["i"] + 1) % len(items)
+        return items[state["i"]]
+
+    return next_item
+
+
+def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Callable[[], list]]]]:
+    """(group, name, next path, next floor query) for every API endpoint and page measured."""
+    party = _rotating(fx.parties)
+    party_f = _rotating(fx.parties)
+    word = _rotating(fx.words)
+    word_f = _rotating(fx.words)
+    claim = _rotating(fx.typical_claims)
+    claim_f = _rotating(fx.typical_claims)
+    deep = _cursor(fx.deep_position)
+    api_list = f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.merged_into_id IS NULL"
+    party_exists = (
+        "EXISTS (SELECT 1 FROM claims_claimstance cs WHERE cs.claim_id = c.id "
+        f"AND cs.stance = 'denies' AND cs.party_id IN ({_PARTY_IDS}))"
+    )
+    search = "to_tsvector('english', COALESCE(c.text, '')) @@ websearch_to_tsquery('english', %(q)s)"
+    pending = (
+        f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
+        "WHERE s.review_state = 'pending' ORDER BY s.created_at, s.id LIMIT {n}"
+    )
+    by_party = (
+        f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
+        f"WHERE s.party_id IN ({_PARTY_IDS}) ORDER BY s.id DESC LIMIT 51"
+    )
+    # The page's rows first, then who backs and denies each of them (not of every row an OFFSET skips).
+    page_list = (
+        f"SELECT {_PAGE_CLAIM_COLUMNS} FROM (SELECT * FROM claims_claim c WHERE c.merged_into_id IS NULL "
+        "{where} " + _PAGE_ORDER + " LIMIT 25 OFFSET {offset}) c " + _PAGE_ORDER
+    )
+
+    # Full text or a tag (the substring is tried only for one word that found nothing: not these words).
+    text_match = f"({search} OR c.tags @> ARRAY[lower(%(q)s)]::varchar(50)[])"
+    page_count = (
+        "SELECT count(*) FROM (SELECT 1 FROM claims_claim c WHERE c.merged_into_id IS NULL {where} LIMIT {limit}) n"
+    )
+
+    def detail_floor(claim_id: int, *, page: bool) -> Callable[[], list]:
+        """The claim, its stance summary (capped), a page of its statements, its evidence: what the page or the
+        API shows of it."""
+        from claims.selectors import STANCE_SUMMARY_SQL, SUMMARY_ARTICLES, SUMMARY_PARTIES
+
+        summary = {"claim": claim_id, "rejected": "rejected", "parties": SUMMARY_PARTIES,
+                   "articles": SUMMARY_ARTICLES + 1}
+        if page:  # the timeline's first page, in report order
+            statements = _sql(
+                f"SELECT {_STATEMENT_COLUMNS}, a.title, a.published_at, o.name, pp.name FROM claims_statement s "
+                "JOIN sources_article a ON a.id = s.article_id LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
+                "LEFT JOIN claims_party p ON p.id = s.party_id LEFT JOIN claims_party pp ON pp.id = p.parent_id "
+                "WHERE s.claim_id = %s AND s.review_state <> 'rejected' "
+                "ORDER BY a.published_at NULLS LAST, s.article_id, s.start, s.id LIMIT 50", [claim_id],
+            )
+        else:  # the newest 50, and one more to say whether there are more
+            statements = _sql(
+                f"SELECT {_STATEMENT_COLUMNS} FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
+                "WHERE s.claim_id = %s ORDER BY s.id DESC LIMIT 51", [claim_id],
+            )
+        queries = [
+            _sql(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.id = %s", [claim_id]),
+            _sql(STANCE_SUMMARY_SQL, summary),
+            statements,
+            _sql("SELECT * FROM claims_evidence WHERE claim_id = %s ORDER BY created_at, id", [claim_id]),
+        ]
+        if page:  # the page also shows the verdict history and, to an analyst, the evidence form's newest articles
+            queries += [
+                _sql("SELECT sc.*, u.username FROM claims_statuschange sc LEFT JOIN auth_user u ON u.id = sc.actor_id "
+                     "WHERE sc.claim_id = %s ORDER BY sc.created_at DESC, sc.id DESC", [claim_id]),
+                _sql("SELECT id, title, dateline, canonical_url FROM sources_article "
+                     "ORDER BY published_at DESC, id DESC LIMIT 200"),
+            ]
+        return lambda: [q() for q in queries]
+
+    def review_floor() -> Callable[[], list]:
+        """The review page: the 20 oldest pending statements with what each item shows (the revision's text the
+        context is cut from, the claim, the article and its outlet, the party's parent), the pending count (a
+        tally) and the claim picker's 500 newest live claims."""
+        # The revisions by id after the items: one seven-table join takes longer to plan than both queries.
+        items = _sql(
+            f"SELECT {_STATEMENT_COLUMNS}, pp.name, c.text, a.title, a.dateline, a.canonical_url, o.name "
+            "FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
+            "LEFT JOIN claims_party pp ON pp.id = p.parent_id LEFT JOIN claims_claim c ON c.id = s.claim_id "
+            "JOIN sources_article a ON a.id = s.article_id LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
+            "WHERE s.review_state = 'pending' ORDER BY s.created_at, s.id LIMIT 20"
+        )
+        count = _sql("SELECT sum(n) FROM claims_tally WHERE name = 'statements:pending'")
+        picker = _sql("SELECT id, text FROM claims_claim WHERE merged_into_id IS NULL ORDER BY id DESC LIMIT 500")
+
+        def run() -> list:
+            rows = items()
+            revisions = _sql("SELECT id, number, text FROM sources_articlerevision WHERE id = ANY(%s)",
+                             [[row[14] for row in rows]])()
+            return [rows, revisions, count(), picker()]
+
+        return run
+
+    def track_record_floor(pid: int) -> Callable[[], list]:
+        """The first page of the party's track record (claims newest first) and its count, bounded at 1,000."""
+        groups = (
+            f"FROM claims_claimstance cs WHERE cs.party_id IN ({_PARTY_IDS}) "
+            "AND cs.stance IN ('asserts', 'confirms', 'denies') GROUP BY cs.claim_id"
+        )
+        page = _sql(
+            "SELECT c.id, c.text, c.verdict, g.stances, g.speakers, g.n FROM ("
+            "SELECT cs.claim_id, array_agg(DISTINCT cs.stance) AS stances, "
+            "array_agg(DISTINCT p.name) AS speakers, sum(cs.statements) AS n "
+            f"{groups.replace('WHERE', 'JOIN claims_party p ON p.id = cs.party_id WHERE', 1)} "
+            "ORDER BY cs.claim_id DESC LIMIT 25) g JOIN claims_claim c ON c.id = g.claim_id ORDER BY c.id DESC",
+            {"party": pid},
+        )
+        count = _sql(f"SELECT count(*) FROM (SELECT 1 {groups} LIMIT 1001) n", {"party": pid})  # "1000+"
+        return lambda: [page(), count()]
+
+    def list_floor(where: str = "", params: dict | None = None, offset: int = 0, limit: int = 10001):
+        """A page of the claims list, with its bounded count (the page shows "10000+ claims")."""
+        rows = _sql(page_list.format(where=where, offset=offset), params or {})
+        count = _sql(page_count.format(where=where, limit=limit), params or {})
+        return lambda: [rows(), count()]
+
+    return [
+        ("API", "claims list, first page", lambda: "/api/v1/claims/",
+         lambda: _sql(f"{api_list} {_API_ORDER} LIMIT 51")),
+        ("API", "claims list, deep cursor page (half way)", lambda: f"/api/v1/claims/?cursor={deep}",
+         lambda: _sql(f"{api_list} AND COALESCE(c.first_reported_at, c.created_at) < %s {_API_ORDER} LIMIT 51",
+                      [fx.deep_position])),
+        ("API", "claims by party (and sub-parties) and stance",
+         lambda: f"/api/v1/claims/?party={party()[0]}&stance=denies",
+         lambda: _sql(f"{api_list} AND {party_exists} {_API_ORDER} LIMIT 51", {"party": party_f()[0]})),
+        ("API", "claims full-text search", lambda: f"/api/v1/claims/?{urlencode({'q': word()})}",
+         lambda: _sql(f"{api_list} AND {search} {_API_ORDER} LIMIT 51", {"q": word_f()})),
+        ("API", "claim detail + stance summary (typical claims)", lambda: f"/api/v1/claims/{claim()}/",
+         lambda: detail_floor(claim_f(), page=False)),
+        ("API", f"claim detail + stance summary ({fx.heavy_claim_statements} statements)",
+         lambda: f"/api/v1/claims/{fx.heavy_claim}/", lambda: detail_floor(fx.heavy_claim, page=False)),
+        ("API", "review queue (pending, oldest first)",
+         lambda: "/api/v1/statements/?review_state=pending&ordering=created_at",
+         lambda: _sql(pending.format(n=51))),
+        ("API", "party track record (its statements)", lambda: f"/api/v1/statements/?party={party()[0]}",
+         lambda: _sql(by_party, {"party": party_f()[0]})),
+        ("page", "claims list, first page", lambda: "/claims/", lambda: list_floor()),
+        ("page", "claims list, page 200", lambda: "/claims/?page=200", lambda: list_floor(offset=4975)),
+        ("page", "claims by party (and sub-parties) and stance", lambda: f"/claims/?party={party()[1]}&stance=denies",
+         lambda: list_floor(f"AND {party_exists}", {"party": party_f()[0]}, limit=1001)),
+        ("page", "claims full-text search", lambda: f"/claims/?{urlencode({'q': word()})}",
+         lambda: list_floor(f"AND {text_match}", {"q": word_f()}, limit=501)),
+        ("page", "claim page (typical claims)", lambda: f"/claims/{claim()}/",
+         lambda: detail_floor(claim_f(), page=True)),
+        ("page", f"claim page ({fx.heavy_claim_statements} statements)", lambda: f"/claims/{fx.heavy_claim}/",
+         lambda: detail_floor(fx.heavy_claim, page=True)),
+        ("page", "review queue", lambda: "/review/", lambda: review_floor()),
+        ("page", "party page with track record", lambda: f"/parties/{party()[1]}/",
+         lambda: track_record_floor(party_f()[0])),
+        ("page", f"party page, a top state ({fx.heavy_party[2]} own statements)",
+         lambda: f"/parties/{fx.heavy_party[1]}/", lambda: track_record_floor(fx.heavy_party[0])),
+    ]
+
+
+def bench_user():
+    from django.contrib.auth.models import User
+
+    from claims.enums import Role
+    from claims.services import api_token_create
+    from core.roles import user_set_role
+
+    user, _ = User.objects.get_or_create(username=BENCH_USER)
+    user_set_role(user=user, role=Role.ANALYST)
+    _token, raw = api_token_create(user=user, name="benchmark")
+    return user, raw
+
+
+def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None], only: str = "") -> list[Row]:
+    user, raw = bench_user()
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    pages = Client()
+    pages.force_login(user)
+    rows = []
+    for group, name, next_path, next_floor in plan(fx):
+        if only and only not in f"{group} {name}":
+            continue
+        client = api if group == "API" else pages
+        row = Row(group=group, name=name)
+        warmup, timed = 2, runs
+        for i in range(timed + warmup):  # warm-up runs first: caches, first-call costs
+            path = next_path()
+            timer = SqlTimer()
+            with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
+                started = time.perf_counter()
+                response = client.get(path)
+                elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+            if i >= warmup:
+                row.times.append(elapsed)
+                row.sql.append(timer.ms)
+                row.queries = max(row.queries or 0, len(queries.captured_queries))
+        for i in range(timed + warmup):
+            query = next_floor()
+            elapsed = _timed(query)
+            if i >= warmup:
+                row.floor.append(elapsed)
+        row.path = path
+        progress(f"{group:4} {name:55} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries:3}  "
+                 f"our SQL {row.sql_p50:7.1f} ms  floor {statistics.median(row.floor):7.1f} ms")
+        rows.append(row)
+    return rows
+
+
+def measure_claim_match(fx: Fixture, *, runs: int, progress: Callable[[str], None]) -> Row:
+    from claims.linking import claim_match
+
+    row = Row(group="lookup", name="similar-claim lookup (claims.linking.claim_match)")
+    texts = _rotating(fx.statement_texts)
+    for i in range(runs + 2):
+        text = texts()
+        timer = SqlTimer()
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
+            elapsed = _timed(lambda t=text: claim_match(text=t))
+        if i >= 2:
+            row.times.append(elapsed)
+            row.sql.append(timer.ms)
+            row.queries = len(queries.captured_queries)
+    progress(f"lookup {row.name:53} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries}  "
+             f"SQL p50 {row.sql_p50:.1f} ms  p95 {percentile(row.sql, 95):.1f} ms")
+    return row
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    return f"{os.cpu_count()} cores (nproc), {memory:.0f} GiB memory, PostgreSQL {version} (shared_buffers {buffers})"
+
+
+def counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        out = {}
+        for table in ("claims_claim", "claims_statement", "sources_article", "sources_articlerevision",
+                      "claims_party", "claims_partyalias", "sources_outlet"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            out[table] = cursor.fetchone()[0]
+    return out
+
+
+def api_throttle_off() -> None:
+    """The benchmark sends thousands of requests with one token; the rate limit is not what is measured."""
+    settings.API_THROTTLE_RATES = {scope: "1000000/hour" for scope in settings.API_THROTTLE_RATES}

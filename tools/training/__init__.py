@@ -1,0 +1,1 @@
+"""Training the learned models the analysis ships (weights under claims/analysis/data/)."""
