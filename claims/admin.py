@@ -5,11 +5,46 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim, Evidence, Party, PartyAlias, Statement, StatusChange
-from claims.services import claim_tags_normalise, party_parent_check, party_update
+from claims.normalise import normalise_mention
+from claims.services import claim_tags_normalise, party_alias_check, party_parent_check, party_update
+
+
+class PartyAliasForm(forms.ModelForm):
+    """The services' rule for aliases (one party per mention, whatever its spelling) as a form error, not a 500."""
+
+    class Meta:
+        model = PartyAlias
+        fields = ["party", "text"]
+
+    def clean(self):
+        data = super().clean()
+        party = data.get("party") or getattr(self.instance, "party", None)
+        if party is not None and data.get("text"):
+            try:
+                party_alias_check(party=party, text=data["text"], alias_id=self.instance.pk)
+            except ValidationError as exc:
+                self.add_error("text", exc)
+        return data
+
+
+class PartyAliasFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            text = form.cleaned_data.get("text") if hasattr(form, "cleaned_data") else None
+            if not text or form.cleaned_data.get("DELETE"):
+                continue
+            key = normalise_mention(text)
+            if key in seen:
+                raise ValidationError(f"{seen[key]!r} and {text!r} are the same alias twice; keep one of them")
+            seen[key] = text
 
 
 class PartyAliasInline(admin.TabularInline):
     model = PartyAlias
+    form = PartyAliasForm
+    formset = PartyAliasFormSet
     fields = ["text"]
     extra = 1
 
@@ -45,6 +80,7 @@ class PartyAdmin(admin.ModelAdmin):
 
 @admin.register(PartyAlias)
 class PartyAliasAdmin(admin.ModelAdmin):
+    form = PartyAliasForm
     list_display = ["text", "party"]
     search_fields = ["text", "party__name"]
     list_filter = ["party__kind"]

@@ -14,6 +14,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.text import slugify
@@ -287,6 +288,14 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
     report = AnalysisReport(revision_id=revision.pk)
     statements = analyse(revision.text, party_resolver())
     report.found = len(statements)
+    # One pasted text once made 5,252 pending statements: past the limit, keep the first ones (text order) and
+    # ask for a person, rather than flood the review queue.
+    limit = settings.ANALYSIS_MAX_STATEMENTS_PER_ARTICLE
+    flag = ""
+    if len(statements) > limit:
+        statements = statements[:limit]
+        flag = (f"Analysis kept the first {limit:,} of {report.found:,} statements found "
+                "(ANALYSIS_MAX_STATEMENTS_PER_ARTICLE): an article this long needs a person to look at it.")
     drafts = _statement_drafts(statements, revision=revision, report=report)
     drafts = list({_draft_identity(draft, ref): (draft, ref) for draft, ref in drafts}.values())
     alignments = _Alignments(revision)
@@ -347,6 +356,8 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
         Article.objects.filter(pk=revision.article_id).exclude(status=ArticleStatus.DUPLICATE).update(
             status=ArticleStatus.ANALYSED
         )
+        if flag:
+            Article.objects.filter(pk=revision.article_id).update(error=flag)
     return report
 
 

@@ -20,6 +20,7 @@ from claims.enums import (
     Stance,
     Verdict,
 )
+from claims.normalise import normalise_mention
 
 
 class Party(models.Model):
@@ -54,6 +55,19 @@ class Party(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # Name resolution finds a party by this key; every write path (services, the admin, a shell) keeps it.
+        self.name_normalised = normalise_mention(self.name)
+        _with_derived(kwargs, "name", "name_normalised")
+        super().save(*args, **kwargs)
+
+
+def _with_derived(kwargs: dict, source: str, derived: str) -> None:
+    """A save(update_fields=...) that writes `source` writes the column derived from it too."""
+    fields = kwargs.get("update_fields")
+    if fields is not None and source in fields and derived not in fields:
+        kwargs["update_fields"] = [*fields, derived]
+
 
 class PartyAlias(models.Model):
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="aliases")
@@ -73,6 +87,12 @@ class PartyAlias(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args, **kwargs) -> None:
+        # The resolver looks aliases up by this key; the unique constraint on it keeps one party per mention.
+        self.normalised = normalise_mention(self.text)
+        _with_derived(kwargs, "text", "normalised")
+        super().save(*args, **kwargs)
 
 
 class ClaimQuerySet(models.QuerySet):

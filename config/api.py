@@ -1,7 +1,9 @@
 """The API router: every v1 resource, the OpenAPI schema and its docs (served from the sidecar, no CDN)."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from claims.api import exports
@@ -32,6 +34,10 @@ urlpatterns = [
     path("v1/export/statements.csv", exports.StatementCsvExport.as_view(), name="export-statements-csv"),
     path("v1/export/statements.jsonl", exports.StatementJsonlExport.as_view(), name="export-statements-jsonl"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The split view serves Swagger UI's set-up script as a file: no inline script under the CSP.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # ReDoc's bundle injects its styles as <style> elements and runs its search in a blob: worker; nothing
+    # else is relaxed, and everything still comes from this server.
+    path("redoc/", csp_update({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+        SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
 ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "core",
     "sources",
     "claims",
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later log line of the request carries its id.
     "config.middleware.RequestIdMiddleware",
+    # Second: whatever the layers below render for a request under /api/v1/ becomes the API's JSON error shape.
+    "config.middleware.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,8 +76,31 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL in any parameter is a 400 here, before a page or endpoint hands it to PostgreSQL.
+    "config.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy on every page (django-csp): scripts, styles, fonts and connections from this server
+# only, no inline script or style (htmx's indicator styles are off in base.html), no framing. The ReDoc page
+# adds what its bundle needs (config/api.py).
+from csp.constants import NONE, SELF  # noqa: E402 -- settings constants, next to their use
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -287,10 +313,14 @@ INGEST_HOST_WAIT_SECONDS = env_int("INGEST_HOST_WAIT_SECONDS", 30, minimum=0)
 # A failing feed waits interval * 2**failures, at most this long; after this many failures in a row it is flagged.
 INGEST_FEED_MAX_BACKOFF_MINUTES = env_int("INGEST_FEED_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1)
 INGEST_FEED_FLAG_AFTER = env_int("INGEST_FEED_FLAG_AFTER", 5, minimum=1)
+# Statements one article's analysis keeps; past it the article is flagged for a person (claims/linking.py).
+ANALYSIS_MAX_STATEMENTS_PER_ARTICLE = env_int("ANALYSIS_MAX_STATEMENTS_PER_ARTICLE", 500, minimum=1)
 INGEST_FEED_MAX_ENTRIES = env_int("INGEST_FEED_MAX_ENTRIES", 200, minimum=1)
 # At most this many of the outlet's recent articles are fetched again for edits at each poll of one of its feeds
 # (Outlet.refetch_days and refetch_every_minutes say which are due); 0 turns the re-fetch off.
 INGEST_REFETCH_PER_POLL = env_int("INGEST_REFETCH_PER_POLL", 10, minimum=0)
+# A poll that deferred entries (over INGEST_FEED_MAX_ENTRIES new ones) is followed by another this soon.
+INGEST_FEED_BACKLOG_POLL_MINUTES = env_int("INGEST_FEED_BACKLOG_POLL_MINUTES", 1, minimum=1)
 # Two texts are the same story when at least this share (percent) of the shorter one's 5-word shingles
 # appear in the other: a wire story that one site trimmed or added a line to still matches.
 INGEST_NEAR_DUPLICATE_PERCENT = env_int("INGEST_NEAR_DUPLICATE_PERCENT", 85, minimum=1)

@@ -51,7 +51,8 @@ class Hook:
 revision_analyse = Hook("revision_analyse", purpose="hand a stored article revision to the language analysis",
                         provider="claims")
 
-# The article reader's statements: keyword argument revision; returns the statements found in it, in text order.
+# The article reader's statements: keyword argument revision; returns the statements found in it, in text order,
+# as a QuerySet (the reader shows them a page at a time).
 revision_statements = Hook("revision_statements", purpose="the statements found in an article revision",
                            provider="claims")
 

@@ -123,3 +123,19 @@ def url_check(url: str) -> Target:
                     url=url,
                 )
     return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
+
+
+def url_refusal(url: str) -> str | None:
+    """The guard's message when `url` must never be fetched, for forms and services to refuse it at submission.
+
+    None when it may be tried: a name that does not resolve today is not refused here (the fetch says so,
+    and retries), and every fetch runs url_check again at each hop, so a name that later resolves to a
+    private address is still refused then.
+    """
+    try:
+        url_check(url)
+    except BlockedUrl as exc:
+        return str(exc)
+    except FetchError:
+        return None
+    return None

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.html import format_html
 
 from sources import services
+from sources.forms import FeedAdminForm
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
 
@@ -20,6 +21,7 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
+    form = FeedAdminForm
     list_display = [
         "__str__", "outlet", "is_active", "is_flagged", "poll_interval_minutes", "last_success_at",
         "consecutive_failures", "next_poll_at",

@@ -122,8 +122,9 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
-def _client() -> httpx.Client:
+def _client(*, on_response=None) -> httpx.Client:
     return httpx.Client(
+        event_hooks={"response": [on_response]} if on_response else None,
         follow_redirects=False,  # every hop goes through url_check
         trust_env=False,  # an environment proxy would connect to a host we never checked
         verify=_tls_context(),
@@ -195,7 +196,21 @@ def url_fetch(url: str, *, kind: str = "html", etag: str = "", last_modified: st
     deadline = time.monotonic() + settings.INGEST_TOTAL_TIMEOUT
     redirects: list[str] = []
     current = url
-    with _client() as client:
+
+    def location_check(response: httpx.Response) -> None:
+        """Judge a redirect's Location before httpx parses it: httpx cannot parse spellings such as
+        0177.0.0.1 or 127.000.000.001 and would raise a transport error, which looks retryable."""
+        location = response.headers.get("location", "").strip()
+        if response.status_code not in REDIRECT_STATUSES or not location:
+            return
+        target = urljoin(current, location)
+        try:
+            httpx.URL(target)
+        except httpx.InvalidURL:
+            url_check(target)  # raises BlockedUrl with the guard's reason when it spells a private address
+            raise FetchError(f"{current} redirected to {target!r}, which is not a valid URL", url=current) from None
+
+    with _client(on_response=location_check) as client:
         while True:
             target = url_check(current)
             try:

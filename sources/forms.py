@@ -2,12 +2,30 @@
 
 from django import forms
 
-from sources.models import Outlet
+from core.urlguard import url_refusal
+from sources.models import Feed, Outlet
+
+
+def url_guard(value: str) -> None:
+    """A form validator: the SSRF guard's own message for an address the tracker never fetches."""
+    refusal = url_refusal(value)
+    if refusal is not None:
+        raise forms.ValidationError(refusal, code="refused")
+
+
+class GuardedURLField(forms.URLField):
+    """A URL field that runs the SSRF guard first, so that `http://0177.0.0.1/` gets the guard's reason
+    (a private address) instead of Django's "Enter a valid URL", and `ftp:` is refused as the fetch would."""
+
+    def run_validators(self, value) -> None:
+        if value not in self.empty_values:
+            url_guard(value)
+        super().run_validators(value)
 
 
 class FeedForm(forms.Form):
     outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), empty_label="Choose the outlet")
-    url = forms.URLField(label="Feed address (RSS or Atom)", max_length=2000, assume_scheme="https")
+    url = GuardedURLField(label="Feed address (RSS or Atom)", max_length=2000, assume_scheme="https")
     title = forms.CharField(required=False, max_length=300)
     poll_interval_minutes = forms.IntegerField(label="Poll every (minutes)", min_value=1, max_value=24 * 60, initial=15)
 
@@ -24,6 +42,9 @@ class SubmitUrlsForm(forms.Form):
             raise forms.ValidationError("Give at least one address.")
         if len(urls) > 100:
             raise forms.ValidationError("At most 100 addresses at a time.")
+        refusals = [refusal for refusal in map(url_refusal, urls) if refusal is not None]
+        if refusals:
+            raise forms.ValidationError(refusals)
         return urls
 
 
@@ -33,7 +54,7 @@ class SubmitTextForm(forms.Form):
         label="Article text", widget=forms.Textarea(attrs={"rows": 8}), max_length=500_000,
         help_text="Paste the text only; paragraphs separated by blank lines. It is never shown as HTML.",
     )
-    url = forms.URLField(
+    url = GuardedURLField(
         required=False, label="Address of the original (if any)", max_length=2000, assume_scheme="https"
     )
     outlet = forms.ModelChoiceField(required=False, queryset=Outlet.objects.order_by("name"), empty_label="Unknown")
@@ -41,3 +62,13 @@ class SubmitTextForm(forms.Form):
     published_at = forms.DateTimeField(
         required=False, label="Published", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+
+
+class FeedAdminForm(forms.ModelForm):
+    """The admin's feed form: only what the fetch would take (http and https, never a private address)."""
+
+    url = GuardedURLField(max_length=2000, assume_scheme="https")
+
+    class Meta:
+        model = Feed
+        fields = ["outlet", "url", "title", "poll_interval_minutes", "is_active"]

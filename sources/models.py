@@ -180,6 +180,9 @@ class IngestionRun(models.Model):
     updated = models.PositiveIntegerField(default=0, help_text="Known articles whose text changed.")
     duplicate = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    deferred = models.PositiveIntegerField(
+        default=0, help_text="New feed entries left for the next polls (more than one poll takes)."
+    )
     error = models.TextField(blank=True, help_text="Why the run as a whole failed, e.g. the feed could not be read.")
 
     class Meta:

@@ -71,6 +71,35 @@ def article_list_to_refetch(*, outlet: Outlet, now: datetime, limit: int) -> lis
     )
 
 
+def feed_find(*, url: str) -> Feed | None:
+    return Feed.objects.select_related("outlet").filter(url=url).first()
+
+
+def article_fetched_at_among(*, canonical_urls: list[str]) -> dict[str, datetime | None]:
+    """For each of the URLs that stands for a known article (as article_find_known decides, in three queries for
+    all of them), when that article was last fetched."""
+    found: dict[str, datetime | None] = dict(
+        Article.objects.filter(canonical_url__in=canonical_urls).values_list("canonical_url", "last_fetched_at")
+    )
+    for column in ("canonical_url", "url"):
+        rest = [u for u in canonical_urls if u not in found]
+        if not rest:
+            break
+        rows = (
+            IngestionItem.objects.filter(**{f"{column}__in": rest}, article__isnull=False)
+            .order_by(column, "-pk").distinct(column).values_list(column, "article__last_fetched_at")
+        )
+        found.update(rows)
+    return found
+
+
+def ingestion_items_pending_among(*, canonical_urls: list[str]) -> set[str]:
+    return set(
+        IngestionItem.objects.filter(canonical_url__in=canonical_urls, status=ItemStatus.PENDING)
+        .values_list("canonical_url", flat=True)
+    )
+
+
 def ingestion_item_pending_exists(*, canonical_url: str) -> bool:
     return IngestionItem.objects.filter(canonical_url=canonical_url, status=ItemStatus.PENDING).exists()
 
@@ -185,8 +214,8 @@ def article_statement_count() -> Coalesce:
     return hooks.article_statement_count()
 
 
-def article_revision_statements(*, revision: ArticleRevision) -> list:
-    """The statements found in a revision, for the article reader (from claims)."""
+def article_revision_statements(*, revision: ArticleRevision) -> QuerySet:
+    """The statements found in a revision, in text order, for the article reader, which pages them (from claims)."""
     return hooks.revision_statements(revision=revision)
 
 

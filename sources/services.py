@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from core import hooks
 from core.stages import pipeline_stage
+from core.urlguard import url_refusal
 from sources import selectors
 from sources.canonical import InvalidUrl, url_canonical_from_page, url_canonicalize
 from sources.dedup import shingles_containment, text_hash, text_lsh_bands, text_shingles, text_words
@@ -65,17 +66,31 @@ def revision_hand_to_analysis(*, revision_id: int) -> bool:
 # --- Feeds -------------------------------------------------------------------------------------------
 
 
+def _feed_taken(feed: Feed) -> str:
+    return f"This address is already a feed: {feed} (feed {feed.pk}, of {feed.outlet.name})."
+
+
 def feed_create(*, outlet: Outlet, url: str, title: str = "", poll_interval_minutes: int = 15) -> Feed:
-    try:
-        url_canonicalize(url)
-    except InvalidUrl as exc:
-        raise ValidationError(str(exc)) from None
+    """Add a feed, polled at the next beat. Refuses what the fetch would refuse (the SSRF guard's message)
+    and an address that is already a feed (naming that feed)."""
+    url = url.strip()
+    _checked_url(url)
     if poll_interval_minutes < 1:
         raise ValidationError("the poll interval must be at least one minute")
-    return Feed.objects.create(
-        outlet=outlet, url=url.strip(), title=title, poll_interval_minutes=poll_interval_minutes,
-        next_poll_at=timezone.now(),
-    )
+    existing = selectors.feed_find(url=url)
+    if existing is not None:
+        raise ValidationError(_feed_taken(existing))
+    try:
+        with transaction.atomic():
+            return Feed.objects.create(
+                outlet=outlet, url=url, title=title, poll_interval_minutes=poll_interval_minutes,
+                next_poll_at=timezone.now(),
+            )
+    except IntegrityError:
+        existing = selectors.feed_find(url=url)  # added by someone else since the check above
+        if existing is None:
+            raise
+        raise ValidationError(_feed_taken(existing)) from None
 
 
 def feed_pause(*, feed: Feed) -> Feed:
@@ -137,11 +152,14 @@ def _feed_record_failure(*, feed: Feed, run: IngestionRun, error: str) -> None:
     logger.warning("feed %s failed (%d in a row): %s", feed.url, feed.consecutive_failures, error)
 
 
-def _feed_record_success(*, feed: Feed, etag: str | None, last_modified: str | None, title: str = "") -> None:
+def _feed_record_success(
+    *, feed: Feed, etag: str | None, last_modified: str | None, title: str = "", next_poll_minutes: int | None = None
+) -> None:
     now = timezone.now()
     feed.last_polled_at = feed.last_success_at = now
     feed.consecutive_failures, feed.last_error, feed.is_flagged = 0, "", False
-    feed.next_poll_at = now + timedelta(minutes=feed.poll_interval_minutes)
+    feed.next_poll_at = now + timedelta(minutes=min(next_poll_minutes or feed.poll_interval_minutes,
+                                                    feed.poll_interval_minutes))
     if etag is not None:
         feed.etag = etag[:500]
     if last_modified is not None:
@@ -186,29 +204,28 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
 
     items: list[IngestionItem] = []
     with transaction.atomic():
-        _feed_record_success(
-            feed=feed, etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
-            title=parsed.title if parsed else "",
-        )
-        entries = parsed.entries[: settings.INGEST_FEED_MAX_ENTRIES] if parsed else []
-        seen: set[str] = set()
-        for entry in entries:
-            try:
-                canonical = url_canonicalize(entry.link)
-            except InvalidUrl:
-                continue
-            if len(entry.link) > MAX_URL_LENGTH or len(canonical) > MAX_URL_LENGTH:
-                continue
-            if canonical in seen:
-                continue
-            seen.add(canonical)
-            if selectors.ingestion_item_pending_exists(canonical_url=canonical):
+        entries = parsed.entries if parsed else []
+        candidates = _feed_candidates(entries)
+        pending = selectors.ingestion_items_pending_among(canonical_urls=list(candidates))
+        known = selectors.article_fetched_at_among(canonical_urls=list(candidates))
+        deferred = 0
+        for canonical, entry in candidates.items():
+            if canonical in pending:
                 continue  # an earlier poll's item for it is still in the queue
-            known = selectors.article_find_known(canonical_url=canonical)
-            if known is not None and not _entry_updated_since(entry.updated_at, known.last_fetched_at):
+            if canonical in known and not _entry_updated_since(entry.updated_at, known[canonical]):
+                continue
+            if len(items) >= settings.INGEST_FEED_MAX_ENTRIES:
+                deferred += 1  # left for the next polls, which come soon (below)
                 continue
             items.append(IngestionItem(run=run, url=entry.link, canonical_url=canonical,
-                                       hints={**entry.hints(), "refetch": known is not None}))
+                                       hints={**entry.hints(), "refetch": canonical in known}))
+        # Validators would make the next poll a 304 and hide the deferred entries: keep none while some wait.
+        _feed_record_success(
+            feed=feed, etag="" if deferred else result.headers.get("etag"),
+            last_modified="" if deferred else result.headers.get("last-modified"),
+            title=parsed.title if parsed else "",
+            next_poll_minutes=settings.INGEST_FEED_BACKLOG_POLL_MINUTES if deferred else None,
+        )
         queued = {item.canonical_url for item in items}
         for article in selectors.article_list_to_refetch(
             outlet=feed.outlet, now=timezone.now(), limit=settings.INGEST_REFETCH_PER_POLL
@@ -217,7 +234,9 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
                 items.append(IngestionItem(run=run, url=article.url or article.canonical_url,
                                            canonical_url=article.canonical_url, hints={"refetch": True}))
         IngestionItem.objects.bulk_create(items)
-        IngestionRun.objects.filter(pk=run.pk).update(found=len(entries))
+        IngestionRun.objects.filter(pk=run.pk).update(found=len(entries), deferred=deferred)
+        if deferred:
+            logger.info("feed %s: %d new entries deferred to the next polls", feed.url, deferred)
         ingestion_run_refresh(run_id=run.pk)
         if not inline:
             _enqueue_items(items)
@@ -226,6 +245,24 @@ def feed_poll(*, feed: Feed, inline: bool = False) -> IngestionRun:
             ingestion_item_process(item=item)
     run.refresh_from_db()
     return run
+
+
+def _feed_candidates(entries: list) -> dict[str, object]:
+    """The entries worth looking at, by canonical URL, newest first (published, else updated); undated entries
+    after the dated ones, in the feed's order. Unusable links and repeats are dropped."""
+    dated = [e for e in entries if e.published_at or e.updated_at]
+    undated = [e for e in entries if not (e.published_at or e.updated_at)]
+    dated.sort(key=lambda e: e.published_at or e.updated_at, reverse=True)
+    candidates: dict[str, object] = {}
+    for entry in [*dated, *undated]:
+        try:
+            canonical = url_canonicalize(entry.link)
+        except InvalidUrl:
+            continue
+        if len(entry.link) > MAX_URL_LENGTH or len(canonical) > MAX_URL_LENGTH:
+            continue
+        candidates.setdefault(canonical, entry)
+    return candidates
 
 
 def _entry_updated_since(updated_at: datetime | None, fetched_at: datetime | None) -> bool:
@@ -509,8 +546,12 @@ def article_not_modified(*, item: IngestionItem, article: Article) -> IngestionI
 
 
 def _checked_url(url: str) -> str:
+    """The canonical form of a submitted URL; refuses what is not a URL and what the SSRF guard never fetches."""
     if len(url.strip()) > MAX_URL_LENGTH:
         raise ValidationError(f"the URL is longer than {MAX_URL_LENGTH} characters")
+    refusal = url_refusal(url.strip())
+    if refusal is not None:
+        raise ValidationError(refusal)
     try:
         return url_canonicalize(url)
     except InvalidUrl as exc:

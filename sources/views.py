@@ -47,12 +47,17 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     revisions = list(selectors.article_revisions(article=article))
     compare_number = _int(request.GET.get("compare"))
     compare = next((r for r in revisions if r.number == compare_number and r.number != revision.number), None)
+    statements = page_of(
+        request, selectors.article_revision_statements(revision=revision), ARTICLE_STATEMENTS_PER_PAGE,
+        param="statements_page",
+    )
     context = {
         "article": article,
         "revision": revision,
         "revisions": revisions,
         "compare": compare,
-        "statements": selectors.article_revision_statements(revision=revision),
+        "statements": list(statements.object_list),
+        "statements_page": statements,
     }
     return render(request, "sources/article_detail.html", context)
 
@@ -61,6 +66,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 OUTLETS_PER_PAGE = 50
+# The reader marks and lists one window of statements at a time: an article of any size stays one bounded page.
+ARTICLE_STATEMENTS_PER_PAGE = 100
 
 
 def _sources_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -31,13 +31,15 @@ from core.enums import Role
 
 IF_MATCH = OpenApiParameter(
     "If-Match", location=OpenApiParameter.HEADER, required=False,
-    description="The ETag you loaded. If the resource changed since, the answer is 412 and nothing is written.",
+    description="The ETag you loaded. If the resource changed since, the answer is 412 and nothing is written; "
+    "a header that is not a list of entity tags is a 400.",
 )
 ETAG = OpenApiParameter(
     "ETag", location=OpenApiParameter.HEADER, response=[200],
     description="The version of the resource; send it back in If-Match when you change it.",
 )
 _ETAG_RE = re.compile(r'^"(?P<kind>claim|statement)-(?P<pk>\d+)-v(?P<version>\d+)"$')
+_ENTITY_TAG_RE = re.compile(r'^(W/)?"[\x21\x23-\x7e]*"$')  # as claims.api.schema.IF_MATCH_PATTERN says
 
 
 def etag_of(obj) -> str:
@@ -53,7 +55,11 @@ def expected_version(request, obj) -> int | None:
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
         return None
-    for tag in (t.strip() for t in header.split(",")):
+    tags = [t.strip() for t in header.split(",")]
+    if not all(_ENTITY_TAG_RE.match(tag) for tag in tags):
+        # Not an entity-tag list at all (RFC 9110 8.8.3): a malformed request, not a failed precondition.
+        raise ValidationError({"If-Match": ['not a list of entity tags ("…" or W/"…")']})
+    for tag in tags:
         match = _ETAG_RE.match(tag)
         if match and match["kind"] == obj._meta.model_name and int(match["pk"]) == obj.pk:
             return int(match["version"])
@@ -290,7 +296,12 @@ class StatusChangeViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="Your API tokens"),
     retrieve=extend_schema(summary="One of your API tokens"),
-    destroy=extend_schema(summary="Revoke one of your API tokens", responses={204: None}),
+    destroy=extend_schema(
+        summary="Revoke one of your API tokens",
+        description="A read-write token (or a signed-in session) may revoke any of your tokens; a read-only token "
+        "only itself (403 for any other).",
+        responses={204: None},
+    ),
 )
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                       viewsets.GenericViewSet):
@@ -308,7 +319,8 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
         return ApiToken.objects.filter(user=self.request.user).order_by("-created_at", "-id")
 
     def perform_destroy(self, instance):
-        services.api_token_revoke(token=instance, actor=self.request.user)
+        using = self.request.auth if isinstance(self.request.auth, ApiToken) else None
+        services.api_token_revoke(token=instance, actor=self.request.user, using=using)
 
 
 def _request_token(request) -> ApiToken:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from claims.enums import ReviewState
@@ -38,10 +38,10 @@ def statement_context(*, statement: Statement, width: int = 240) -> tuple[str, s
     return before, text[start:end], after
 
 
-def statement_list_for_revision(*, revision) -> list[Statement]:
-    """Every statement found in a revision (rejected ones left out), for the article reader; an earlier revision
-    shows those withdrawn since too (its text had them)."""
-    return list(
+def statement_list_for_revision(*, revision) -> QuerySet[Statement]:
+    """Every statement found in a revision (rejected ones left out), in text order, for the article reader, which
+    shows them a page at a time; an earlier revision shows those withdrawn since too (its text had them)."""
+    return (
         Statement.objects.exclude(review_state=ReviewState.REJECTED)
         .filter(revision=revision)
         .select_related("party", "claim")

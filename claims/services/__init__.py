@@ -3,6 +3,7 @@
 from claims.services.claims import (
     RATIONALE_MAX_LENGTH,
     StaleVersion,
+    VerdictUnchanged,
     claim_create,
     claim_merge,
     claim_resolve_merged,
@@ -13,6 +14,7 @@ from claims.services.claims import (
 )
 from claims.services.parties import (
     party_alias_add,
+    party_alias_check,
     party_create,
     party_parent_check,
     party_update,
@@ -52,6 +54,7 @@ __all__ = [
     "StaleVersion",
     "StatementDraft",
     "StatementMove",
+    "VerdictUnchanged",
     "api_token_create",
     "api_token_hash",
     "api_token_revoke",
@@ -64,6 +67,7 @@ __all__ = [
     "claims_lock_live",
     "evidence_add",
     "party_alias_add",
+    "party_alias_check",
     "party_create",
     "party_parent_check",
     "party_update",

@@ -16,7 +16,7 @@ from claims.models import Claim, Evidence, Statement, StatusChange, WebhookEvent
 from claims.services._common import _choice
 from claims.webhooks import claim_event_data, webhook_event_emit
 from core.enums import Role
-from core.exceptions import StaleVersion
+from core.exceptions import StaleVersion, VerdictUnchanged
 from core.roles import has_role, require_role
 from core.stages import pipeline_stage
 
@@ -103,7 +103,7 @@ def claim_set_verdict(
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(current_version=locked.version)
         if locked.verdict == verdict and not publish:
-            raise ValidationError(f"the claim is already {Verdict(verdict).label.lower()}")
+            raise VerdictUnchanged(f"the claim is already {Verdict(verdict).label.lower()}")
         change = StatusChange.objects.create(
             claim=locked, from_verdict=locked.verdict, to_verdict=verdict, rationale=rationale,
             published=publish, actor=actor,

@@ -53,14 +53,26 @@ def party_update(*, party: Party, name: str, kind: str, parent: Party | None, co
     return party
 
 
-def party_alias_add(*, party: Party, text: str) -> PartyAlias:
-    """Add a mention text for a party; refuses a text that already names another party."""
+def party_alias_check(*, party: Party, text: str, alias_id: int | None = None) -> PartyAlias | None:
+    """Whether `text` may be an alias of `party`: raises ValidationError when it has no letters or digits or
+    already names another party; returns the party's existing alias with the same key, if any.
+
+    `alias_id` is the alias being edited (the admin), which does not conflict with itself.
+    """
     normalised = normalise_mention(text)
     if not normalised:
         raise ValidationError(f"alias {text!r} has no letters or digits")
-    existing = PartyAlias.objects.select_related("party").filter(normalised=normalised).first()
+    existing = (
+        PartyAlias.objects.select_related("party").filter(normalised=normalised).exclude(pk=alias_id).first()
+    )
+    if existing is not None and (party.pk is None or existing.party_id != party.pk):
+        raise ValidationError(f"alias {text!r} already names {existing.party.name}")
+    return existing
+
+
+def party_alias_add(*, party: Party, text: str) -> PartyAlias:
+    """Add a mention text for a party; refuses a text that already names another party."""
+    existing = party_alias_check(party=party, text=text)
     if existing is not None:
-        if existing.party_id != party.pk:
-            raise ValidationError(f"alias {text!r} already names {existing.party.name}")
         return existing
-    return PartyAlias.objects.create(party=party, text=text, normalised=normalised)
+    return PartyAlias.objects.create(party=party, text=text, normalised=normalise_mention(text))

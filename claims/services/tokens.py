@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from claims.models import ApiToken
@@ -42,10 +42,16 @@ def api_token_create(*, user, name: str, read_write: bool = False, actor=None) -
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
-    """Revoke a token at once: every later request with it gets 401, its webhooks stop."""
+def api_token_revoke(*, token: ApiToken, actor=None, using: ApiToken | None = None) -> ApiToken:
+    """Revoke a token at once: every later request with it gets 401, its webhooks stop.
+
+    `using` is the token the request came with, if any: a read-only token may revoke itself and no
+    other (it can read, so it must not be able to end its owner's read-write tools).
+    """
     if actor is not None and actor.pk != token.user_id:
         require_role(actor, Role.ADMIN, action="Revoking someone else's token")
+    if using is not None and not using.read_write and using.pk != token.pk:
+        raise PermissionDenied("a read-only token may revoke itself only; revoke other tokens with a read-write token")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
     return token

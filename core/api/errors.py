@@ -8,13 +8,19 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
-from core.exceptions import StaleVersion
+from core.exceptions import StaleVersion, VerdictUnchanged
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_code = "stale_version"
     default_detail = "the resource has changed since you loaded it"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "unchanged"
+    default_detail = "the resource is already in the state asked for"
 
 
 def _flatten(detail) -> str:
@@ -53,6 +59,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, StaleVersion):
         extra["current_version"] = exc.current_version
         exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, VerdictUnchanged):
+        exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 
 class _UtcDateTimeField(IsoDateTimeField):
@@ -28,6 +29,10 @@ class DateTimeFilter(filters.IsoDateTimeFilter):
     field_class = _UtcDateTimeField
 
 
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+
+@extend_schema_field(ID_SCHEMA)
 class IdFilter(filters.NumberFilter):
     """A row id: a whole number PostgreSQL's bigint can hold (a float or a huge number is a 400, not a 500)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api.serializers import Described
+from core.urlguard import url_refusal
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
 
@@ -100,7 +101,7 @@ class IngestionRunSerializer(Described, serializers.ModelSerializer):
         model = IngestionRun
         fields = [
             "id", "kind", "status", "started_at", "finished_at", "found", "new", "updated", "duplicate",
-            "failed", "error", "items",
+            "failed", "deferred", "error", "items",
         ]
         descriptions = {
             "status": "running until every item has finished.",
@@ -109,15 +110,27 @@ class IngestionRunSerializer(Described, serializers.ModelSerializer):
             "new": "Items that made a new article.",
             "duplicate": "Items that were duplicates of known articles.",
             "failed": "Items that failed.",
+            "deferred": "Feed polls: new entries left for the next polls (one poll takes INGEST_FEED_MAX_ENTRIES).",
             "items": "Each submitted URL or text with its outcome.",
         }
 
 
+class GuardedURLField(serializers.URLField):
+    """The SSRF guard's own message at submission, before the URL syntax check (which would only say
+    "Enter a valid URL" for `http://0177.0.0.1/`)."""
+
+    def run_validators(self, value) -> None:
+        refusal = url_refusal(value) if value else None
+        if refusal is not None:
+            raise serializers.ValidationError(refusal, code="refused")
+        super().run_validators(value)
+
+
 class IngestionSubmitSerializer(Described, serializers.Serializer):
-    url = serializers.URLField(max_length=2000, required=False)
+    url = GuardedURLField(max_length=2000, required=False)
     text = serializers.CharField(required=False, max_length=500_000)
     title = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000)
-    source_url = serializers.URLField(required=False, default="", allow_blank=True, max_length=2000)
+    source_url = GuardedURLField(required=False, default="", allow_blank=True, max_length=2000)
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     class Meta:
@@ -130,6 +143,9 @@ class IngestionSubmitSerializer(Described, serializers.Serializer):
         }
 
     def validate(self, attrs):
-        if bool(attrs.get("url")) == bool(attrs.get("text", "").strip()):
+        # Both keys given is refused even when one is empty: the caller meant one of them and we cannot tell which.
+        if "url" in attrs and "text" in attrs:
+            raise serializers.ValidationError("give either url or text, not both")
+        if not attrs.get("url") and not attrs.get("text", "").strip():
             raise serializers.ValidationError("give either url or text")
         return attrs

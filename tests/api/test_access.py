@@ -234,3 +234,40 @@ def test_a_user_revokes_their_own_token_through_the_api(world, viewer):
     assert client.delete(f"/api/v1/tokens/{client.token.pk}/").status_code == 204
     assert client.get("/api/v1/claims/").status_code == 401
     assert other.get("/api/v1/claims/").status_code == 200
+
+
+def test_a_read_only_token_revokes_itself_and_nothing_else(world, editor):
+    read_only = token_client(editor, read_write=False, name="ro")
+    read_write = token_client(editor, read_write=True, name="rw")
+    sibling = token_client(editor, read_write=False, name="ro2")
+
+    refused = read_only.delete(f"/api/v1/tokens/{read_write.token.pk}/")
+    refused_sibling = read_only.delete(f"/api/v1/tokens/{sibling.token.pk}/")
+
+    assert (refused.status_code, refused.json()) == (403, {"error": {
+        "code": "permission_denied",
+        "message": "a read-only token may revoke itself only; revoke other tokens with a read-write token",
+        "fields": {}}})
+    assert refused_sibling.status_code == 403
+    assert read_write.get("/api/v1/claims/").status_code == 200
+    assert sibling.get("/api/v1/claims/").status_code == 200
+    # A read-write token of the same user may revoke the others; the read-only one may still end itself.
+    assert read_write.delete(f"/api/v1/tokens/{sibling.token.pk}/").status_code == 204
+    assert read_only.delete(f"/api/v1/tokens/{read_only.token.pk}/").status_code == 204
+    assert (read_only.get("/api/v1/claims/").status_code, sibling.get("/api/v1/claims/").status_code) == (401, 401)
+    assert read_write.get("/api/v1/claims/").status_code == 200
+
+
+def test_the_revoke_service_refuses_a_read_only_token_revoking_another(editor):
+    from django.core.exceptions import PermissionDenied
+
+    from claims.services import api_token_create
+
+    read_only, _ = api_token_create(user=editor, name="ro")
+    read_write, _ = api_token_create(user=editor, name="rw", read_write=True)
+
+    with pytest.raises(PermissionDenied):
+        api_token_revoke(token=read_write, actor=editor, using=read_only)
+    read_write.refresh_from_db()
+    assert read_write.revoked_at is None
+    assert api_token_revoke(token=read_only, actor=editor, using=read_only).revoked_at is not None

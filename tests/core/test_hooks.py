@@ -49,7 +49,7 @@ def test_the_article_reader_gets_the_revisions_statements_through_the_hook(db):
     statement = StatementFactory()
     StatementFactory()  # another article's
 
-    assert source_selectors.article_revision_statements(revision=statement.revision) == [statement]
+    assert list(source_selectors.article_revision_statements(revision=statement.revision)) == [statement]
 
 
 def test_a_hook_takes_one_implementation():

@@ -132,3 +132,22 @@ def test_a_redirect_to_a_private_address_is_refused_at_that_hop(site, hostile_dn
         assert item.status == "failed", item.error
     assert site.hits("/inside") == 0
     assert Article.objects.count() == 0
+
+
+@pytest.mark.parametrize("host", ["0177.0.0.1", "127.000.000.001", "0x7f.1", "0177.1"])
+def test_a_redirect_to_an_odd_spelling_of_a_private_address_is_refused_at_once(site, db, host):
+    """httpx cannot even parse these spellings in a Location header; that must not look like a network error
+    worth four retries, but be the guard's refusal, on the first attempt."""
+    site.add("/odd", Response(status=302, headers={"Location": f"http://{host}:{site.port}/inside"}))
+    site.add("/inside", "<html><body><p>internal admin page</p></body></html>")
+    run = services.article_submit_urls(urls=[site.url("/odd")])  # queued, as the API and the form do
+
+    item = services.ingestion_item_process(item=run.items.get(), final_attempt=False)  # raising would mean a retry
+
+    assert item.status == "failed"
+    assert item.error == (
+        f"refused 'http://{host}:{site.port}/inside': {host} spells 127.0.0.1, a private, loopback, link-local, "
+        "multicast or reserved address"
+    )
+    assert site.hits("/inside") == 0
+    assert Article.objects.count() == 0

@@ -219,15 +219,30 @@ def test_a_bad_page_ends_in_a_readable_error_and_no_partial_rows(db, site, setti
     assert _nothing_stored() == (0, 0)
 
 
-def test_a_url_resolving_to_a_private_address_is_recorded_as_refused(db, monkeypatch):
+REFUSED_10 = (
+    "refused 'https://news.example.com/story': news.example.com resolves to 10.20.30.40, a private, loopback, "
+    "link-local, multicast or reserved address"
+)
+
+
+def test_a_url_resolving_to_a_private_address_is_refused_at_submission(db, monkeypatch):
     monkeypatch.setattr(urlguard, "resolve_host", lambda host, port: ["10.20.30.40"])
 
-    run = article_submit_url(url="https://news.example.com/story", inline=True)
+    with pytest.raises(ValidationError) as refused:
+        article_submit_url(url="https://news.example.com/story", inline=True)
 
-    assert run.items.get().error == (
-        "refused 'https://news.example.com/story': news.example.com resolves to 10.20.30.40, a private, loopback, "
-        "link-local, multicast or reserved address"
-    )
+    assert refused.value.messages == [REFUSED_10]
+    assert _nothing_stored() == (0, 0)
+
+
+def test_a_name_that_resolves_to_a_private_address_by_fetch_time_is_recorded_as_refused(db, monkeypatch):
+    monkeypatch.setattr(urlguard, "resolve_host", lambda host, port: ["93.184.216.34"])
+    run = article_submit_url(url="https://news.example.com/story")  # queued while the name looked public
+    monkeypatch.setattr(urlguard, "resolve_host", lambda host, port: ["10.20.30.40"])
+
+    item = ingestion_item_process(item=run.items.get())
+
+    assert (item.status, item.error) == (ItemStatus.FAILED, REFUSED_10)
     assert _nothing_stored() == (0, 0)
 
 

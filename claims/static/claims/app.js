@@ -15,6 +15,15 @@
       if (focusable) focusable.focus({ preventScroll: true });
     }
   }
+  // Widths set from data-width through the CSSOM: the Content-Security-Policy allows no style attributes.
+  function applyWidths(root) {
+    (root || document).querySelectorAll("[data-width]").forEach(function (el) {
+      el.style.width = Math.max(0, Math.min(100, Number(el.getAttribute("data-width")) || 0)) + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+  document.addEventListener("htmx:afterSettle", function () { applyWidths(document); });
+
   window.addEventListener("hashchange", markTarget);
   document.addEventListener("DOMContentLoaded", markTarget);
 
