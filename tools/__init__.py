@@ -1,0 +1,1 @@
+"""Tooling kept apart from the product apps: training, evaluation, benchmarks."""
