@@ -53,9 +53,7 @@ def _brat_attributions(path: Path) -> list[GoldAttribution]:
         parts = line.split("\t")
         if line.startswith("T") and len(parts) >= 2:
             _label, offsets = parts[1].split(" ", 1)
-            spans[parts[0]] = tuple(
-                (int(a), int(b)) for a, b in (segment.split() for segment in offsets.split(";"))
-            )
+            spans[parts[0]] = tuple((int(a), int(b)) for a, b in (segment.split() for segment in offsets.split(";")))
         elif line.startswith("E") and len(parts) >= 2:
             events.append(dict(arg.split(":", 1) for arg in parts[1].split()))
     out = []
@@ -149,9 +147,7 @@ CUE_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.minfreq": 
 SPAN_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.minfreq": 2}
 
 
-def crf_train(
-    items: Iterable[tuple[list[list[str]], list[str]]], model_path: Path, params: dict[str, object]
-) -> int:
+def crf_train(items: Iterable[tuple[list[list[str]], list[str]]], model_path: Path, params: dict[str, object]) -> int:
     """Fit one CRF with L-BFGS (deterministic for the same items in the same order); returns the item count."""
     import pycrfsuite
 
