@@ -86,147 +86,176 @@ def _subject_kind(tok: Token) -> str:
     return "none"
 
 
-def base_features(doc: Doc) -> list[list[str]]:
-    """Features of each token on its own: word, lemma, tags, head, quotes, cue lexicon, clause shape."""
-    quotes = quote_depths(doc)
-    out = []
-    for tok in doc:
-        lemma = tok.lemma_.lower()
-        feats = [
-            "w=" + tok.lower_,
-            "l=" + lemma,
-            "p=" + tok.pos_,
-            "t=" + tok.tag_,
-            "d=" + tok.dep_,
-            "hl=" + tok.head.lemma_.lower(),
-            "hp=" + tok.head.pos_,
-            "hd=" + tok.head.dep_,
-            "e=" + (tok.ent_iob_ + tok.ent_type_ if tok.ent_type_ else "O"),
-            "cap=" + ("1" if tok.text[:1].isupper() else "0"),
-            "q=" + ("1" if quotes[tok.i] else "0"),
-        ]
-        if tok.text in _QUOTE_MARKS:
-            feats.append("qm")
-        if tok.is_punct:
-            feats.append("punct=" + tok.text)
-        cue = lexicon.CUES.get(lemma)
-        if cue is not None:
-            feats.append("lex=" + cue.stance)
-        if tok.pos_ in ("VERB", "AUX", "NOUN"):
-            deps = sorted({c.dep_ for c in tok.children})
-            feats.extend("ch=" + d for d in deps)
-            if any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children if c.dep_ == "mark") or any(
-                c.dep_ == "ccomp" and any(m.dep_ == "mark" for m in c.children) for c in tok.children
-            ):
-                feats.append("that")
-            feats.append("subj=" + _subject_kind(tok))
-        if tok.is_sent_start:
-            feats.append("bos")
-        out.append(feats)
-    return out
+def _token_features(tok: Token, quoted: bool) -> list[str]:
+    """Features of a token on its own: word, lemma, tags, head, quotes, cue lexicon, clause shape."""
+    lemma = tok.lemma_.lower()
+    head = tok.head
+    feats = [
+        "w=" + tok.lower_,
+        "l=" + lemma,
+        "p=" + tok.pos_,
+        "t=" + tok.tag_,
+        "d=" + tok.dep_,
+        "hl=" + head.lemma_.lower(),
+        "hp=" + head.pos_,
+        "hd=" + head.dep_,
+        "e=" + (tok.ent_iob_ + tok.ent_type_ if tok.ent_type_ else "O"),
+        "cap=" + ("1" if tok.text[:1].isupper() else "0"),
+        "q=" + ("1" if quoted else "0"),
+    ]
+    if tok.text in _QUOTE_MARKS:
+        feats.append("qm")
+    if tok.is_punct:
+        feats.append("punct=" + tok.text)
+    cue = lexicon.CUES.get(lemma)
+    if cue is not None:
+        feats.append("lex=" + cue.stance)
+    if tok.pos_ in ("VERB", "AUX", "NOUN"):
+        children = list(tok.children)
+        feats.extend("ch=" + d for d in sorted({c.dep_ for c in children}))
+        if any(c.dep_ == "mark" and c.lower_ == "that" for c in children) or any(
+            c.dep_ == "ccomp" and any(m.dep_ == "mark" for m in c.children) for c in children
+        ):
+            feats.append("that")
+        feats.append("subj=" + _subject_kind(tok))
+    if tok.is_sent_start:
+        feats.append("bos")
+    return feats
 
 
 _CUE_CONTEXT = ("w=", "l=", "p=", "d=", "q=")
-
-
-def _sentence_ids(doc: Doc) -> list[int]:
-    ids = [0] * len(doc)
-    for n, sent in enumerate(doc.sents):
-        for i in range(sent.start, sent.end):
-            ids[i] = n
-    return ids
-
-
-def cue_features(doc: Doc, base: list[list[str]] | None = None) -> list[list[str]]:
-    """The cue tagger's features: the token's own plus its neighbours' words and tags."""
-    base = base if base is not None else base_features(doc)
-    sentence = _sentence_ids(doc)
-    context = [[f for f in feats if f.startswith(_CUE_CONTEXT)] for feats in base]
-    out = []
-    n = len(doc)
-    for i in range(n):
-        feats = list(base[i])
-        for offset in (-2, -1, 1, 2):
-            j = i + offset
-            if 0 <= j < n and sentence[j] == sentence[i]:
-                feats.extend(f"{offset}:{f}" for f in context[j])
-            else:
-                feats.append(f"{offset}:none")
-        out.append(feats)
-    return out
-
-
-def span_window(doc: Doc, cue: Sequence[int]) -> list[int]:
-    """Tokens the span tagger labels for a cue: its sentence and the sentences either side."""
-    sent = doc[cue[0]].sent
-    start, end = sent.start, sent.end
-    if start > 0:
-        start = doc[start - 1].sent.start
-    if end < len(doc):
-        end = doc[end].sent.end
-    return [i for i in range(start, end) if not doc[i].is_space]
-
-
-def _ancestors(tok: Token) -> list[int]:
-    chain = [tok.i]
-    while tok.head.i != tok.i and len(chain) < 60:
-        tok = tok.head
-        chain.append(tok.i)
-    return chain
-
-
 _SPAN_OWN = ("w=", "l=", "p=", "t=", "d=", "e=", "q=", "qm", "punct=", "cap=", "bos")
+_SPAN_NEIGHBOUR = ("w=", "p=", "qm")
 
 
-def span_features(
-    doc: Doc, base: list[list[str]], cue: Sequence[int], window: Sequence[int], quotes: list[int] | None = None
-) -> list[list[str]]:
-    """The span tagger's features for each window token, relative to the cue."""
-    quotes = quotes if quotes is not None else quote_depths(doc)
-    cue_set = set(cue)
-    head = next((doc[i] for i in cue if doc[i].head.i not in cue_set or doc[i].head.i == i), doc[cue[0]])
-    cue_lemma = "+".join(doc[i].lemma_.lower() for i in cue)[:40]
-    cue_quote = quotes[head.i]
-    head_chain = _ancestors(head)
-    head_pos = {i: depth for depth, i in enumerate(head_chain)}
-    sent_start, sent_end = head.sent.start, head.sent.end
-    first, last = min(cue), max(cue)
-    out = []
-    for i in window:
-        tok = doc[i]
-        feats = [f for f in base[i] if f.startswith(_SPAN_OWN)]
-        for offset in (-1, 1):
-            j = i + offset
-            if 0 <= j < len(doc):
-                feats.extend(f"{offset}:{f}" for f in base[j] if f.startswith(("w=", "p=", "qm")))
-        if i in cue_set:
-            rel = "cue"
-            dist = "0"
-        elif i < first:
-            rel, dist = "before", _bucket(first - i)
-        else:
-            rel, dist = "after", _bucket(i - last)
-        where = "same" if sent_start <= i < sent_end else ("prev" if i < sent_start else "next")
-        feats.extend(("rel=" + rel, "dist=" + dist, "rd=" + rel + dist, "sent=" + where))
-        # The dependency path between token and cue: which branch of the cue holds it, or where they meet.
-        chain = _ancestors(tok)
-        meet = next(((n, head_pos[a]) for n, a in enumerate(chain) if a in head_pos), None)
-        if meet is None:
-            path = "none"
-        elif meet[1] == 0:
-            path = "dom:" + (doc[chain[meet[0] - 1]].dep_ if meet[0] > 0 else "self")
-        elif meet[0] == 0:
-            path = "anc:" + _bucket(meet[1])
-        else:
-            path = f"lca:{_bucket(meet[1])}:{doc[chain[meet[0] - 1]].dep_}"
-        feats.extend(("path=" + path, "pr=" + path + "|" + rel, "cl=" + cue_lemma, "clr=" + cue_lemma + "|" + rel))
-        feats.append("clp=" + cue_lemma + "|" + path)
-        if quotes[i]:
-            feats.append("qs=" + ("same" if quotes[i] == cue_quote else "other") + "|" + rel)
-        elif cue_quote:
-            feats.append("qs=outofcue")
-        out.append(feats)
-    return out
+class DocFeatures:
+    """Everything the taggers read from one parsed document, computed once and shared by every cue."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.tokens = list(doc)
+        n = len(self.tokens)
+        self.quotes = quote_depths(doc)
+        self.heads = [t.head.i for t in self.tokens]
+        self.deps = [t.dep_ for t in self.tokens]
+        self.lemmas = [t.lemma_.lower() for t in self.tokens]
+        self.space = [t.is_space for t in self.tokens]
+        self.sentence = [0] * n
+        self.sent_bounds: list[tuple[int, int]] = []
+        for number, sent in enumerate(doc.sents):
+            self.sent_bounds.append((sent.start, sent.end))
+            for i in range(sent.start, sent.end):
+                self.sentence[i] = number
+        self.base = [_token_features(t, bool(self.quotes[t.i])) for t in self.tokens]
+        self._chains: dict[int, list[int]] = {}
+        self._span_static: list[list[str]] | None = None
+
+    def cue_features(self) -> list[list[str]]:
+        """The cue tagger's features: the token's own plus its neighbours' words and tags."""
+        context = [[f for f in feats if f.startswith(_CUE_CONTEXT)] for feats in self.base]
+        sentence = self.sentence
+        n = len(self.base)
+        out = []
+        for i in range(n):
+            feats = list(self.base[i])
+            for offset in (-2, -1, 1, 2):
+                j = i + offset
+                if 0 <= j < n and sentence[j] == sentence[i]:
+                    prefix = f"{offset}:"
+                    feats.extend(prefix + f for f in context[j])
+                else:
+                    feats.append(f"{offset}:none")
+            out.append(feats)
+        return out
+
+    def sentences(self) -> list[list[int]]:
+        """Token indices of each sentence, whitespace left out."""
+        return [[i for i in range(a, b) if not self.space[i]] for a, b in self.sent_bounds]
+
+    def span_window(self, cue: Sequence[int]) -> list[int]:
+        """Tokens the span tagger labels for a cue: its sentence and the sentences either side."""
+        number = self.sentence[cue[0]]
+        start = self.sent_bounds[max(number - 1, 0)][0]
+        end = self.sent_bounds[min(number + 1, len(self.sent_bounds) - 1)][1]
+        return [i for i in range(start, end) if not self.space[i]]
+
+    def _chain(self, i: int) -> list[int]:
+        """The token and its ancestors up to the root of its sentence."""
+        chain = self._chains.get(i)
+        if chain is None:
+            chain = [i]
+            heads = self.heads
+            while heads[chain[-1]] != chain[-1] and len(chain) < 60:
+                chain.append(heads[chain[-1]])
+            self._chains[i] = chain
+        return chain
+
+    def _static(self) -> list[list[str]]:
+        if self._span_static is None:
+            own = [[f for f in feats if f.startswith(_SPAN_OWN)] for feats in self.base]
+            neighbour = [[f for f in feats if f.startswith(_SPAN_NEIGHBOUR)] for feats in self.base]
+            n = len(own)
+            static = []
+            for i in range(n):
+                feats = list(own[i])
+                if i > 0:
+                    feats.extend("-1:" + f for f in neighbour[i - 1])
+                if i + 1 < n:
+                    feats.extend("1:" + f for f in neighbour[i + 1])
+                static.append(feats)
+            self._span_static = static
+        return self._span_static
+
+    def span_features(self, cue: Sequence[int], window: Sequence[int]) -> list[list[str]]:
+        """The span tagger's features for each window token, relative to the cue."""
+        static = self._static()
+        quotes = self.quotes
+        cue_set = set(cue)
+        head = next((i for i in cue if self.heads[i] not in cue_set or self.heads[i] == i), cue[0])
+        cue_lemma = "+".join(self.lemmas[i] for i in cue)[:40]
+        cue_quote = quotes[head]
+        head_pos = {a: depth for depth, a in enumerate(self._chain(head))}
+        sent_start, sent_end = self.sent_bounds[self.sentence[head]]
+        first, last = min(cue), max(cue)
+        deps = self.deps
+        out = []
+        for i in window:
+            feats = list(static[i])
+            if i in cue_set:
+                rel, dist = "cue", "0"
+            elif i < first:
+                rel, dist = "before", _bucket(first - i)
+            else:
+                rel, dist = "after", _bucket(i - last)
+            where = "same" if sent_start <= i < sent_end else ("prev" if i < sent_start else "next")
+            # The dependency path between token and cue: which branch of the cue holds it, or where they meet.
+            chain = self._chain(i)
+            meet = next(((n, head_pos[a]) for n, a in enumerate(chain) if a in head_pos), None)
+            if meet is None:
+                path = "none"
+            elif meet[1] == 0:
+                path = "dom:" + (deps[chain[meet[0] - 1]] if meet[0] > 0 else "self")
+            elif meet[0] == 0:
+                path = "anc:" + _bucket(meet[1])
+            else:
+                path = f"lca:{_bucket(meet[1])}:{deps[chain[meet[0] - 1]]}"
+            feats += (
+                "rel=" + rel,
+                "dist=" + dist,
+                "rd=" + rel + dist,
+                "sent=" + where,
+                "path=" + path,
+                "pr=" + path + "|" + rel,
+                "cl=" + cue_lemma,
+                "clr=" + cue_lemma + "|" + rel,
+                "clp=" + cue_lemma + "|" + path,
+            )
+            if quotes[i]:
+                feats.append("qs=" + ("same" if quotes[i] == cue_quote else "other") + "|" + rel)
+            elif cue_quote:
+                feats.append("qs=outofcue")
+            out.append(feats)
+        return out
 
 
 def _decode_cues(tags: Sequence[str], indices: Sequence[int]) -> list[list[int]]:
@@ -252,22 +281,20 @@ class AttributionModel:
         self.span_tagger = pycrfsuite.Tagger()
         self.span_tagger.open(str(span_path))
 
-    def cues(self, doc: Doc, base: list[list[str]]) -> list[list[int]]:
-        features = cue_features(doc, base)
+    def cues(self, features: DocFeatures) -> list[list[int]]:
+        cue_features = features.cue_features()
         found: list[list[int]] = []
-        for sent in doc.sents:
-            idx = [t.i for t in sent if not t.is_space]
+        for idx in features.sentences():
             if idx:
-                found.extend(_decode_cues(self.cue_tagger.tag([features[i] for i in idx]), idx))
+                found.extend(_decode_cues(self.cue_tagger.tag([cue_features[i] for i in idx]), idx))
         return found
 
     def find(self, doc: Doc) -> list[Attribution]:
-        base = base_features(doc)
-        quotes = quote_depths(doc)
+        features = DocFeatures(doc)
         out = []
-        for cue in self.cues(doc, base):
-            window = span_window(doc, cue)
-            tags = self.span_tagger.tag(span_features(doc, base, cue, window, quotes))
+        for cue in self.cues(features):
+            window = features.span_window(cue)
+            tags = self.span_tagger.tag(features.span_features(cue, window))
             source = tuple(i for i, tag in zip(window, tags, strict=True) if tag == "S" and i not in cue)
             content = tuple(i for i, tag in zip(window, tags, strict=True) if tag == "C" and i not in cue)
             out.append(Attribution(cue=tuple(cue), source=source, content=content))

@@ -118,26 +118,25 @@ def cue_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list[
         for n, i in enumerate(tokens):
             if labels[i] == "O":
                 labels[i] = "B" if n == 0 else "I"
-    features = attribution.cue_features(doc)
-    for sent in doc.sents:
-        idx = [t.i for t in sent if not t.is_space]
+    doc_features = attribution.DocFeatures(doc)
+    features = doc_features.cue_features()
+    for idx in doc_features.sentences():
         if idx:
             yield [features[i] for i in idx], [labels[i] for i in idx]
 
 
 def span_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list[list[str]], list[str]]]:
     """(features, labels S/C/O) over each gold cue's window: the span tagger's training items."""
-    base = attribution.base_features(doc)
-    quotes = attribution.quote_depths(doc)
+    features = attribution.DocFeatures(doc)
     for attr in gold:
         cue = _token_indices(doc, attr.cue)
         if not cue:
             continue
-        window = attribution.span_window(doc, cue)
+        window = features.span_window(cue)
         source = set(_token_indices(doc, attr.source))
         content = set(_token_indices(doc, attr.content))
         labels = ["S" if i in source else "C" if i in content else "O" for i in window]
-        yield attribution.span_features(doc, base, cue, window, quotes), labels
+        yield features.span_features(cue, window), labels
 
 
 # -- training ---------------------------------------------------------------------------------------
