@@ -123,6 +123,9 @@ def _token_features(tok: Token, quoted: bool) -> list[str]:
     return feats
 
 
+# Sentences either side of the cue's that the span tagger sees (training and inference alike).
+WINDOW_SENTENCES = 0
+
 _CUE_CONTEXT = ("w=", "l=", "p=", "d=", "q=")
 _SPAN_OWN = ("w=", "l=", "p=", "t=", "d=", "e=", "q=", "qm", "punct=", "cap=", "bos")
 _SPAN_NEIGHBOUR = ("w=", "p=", "qm")
@@ -173,10 +176,14 @@ class DocFeatures:
         return [[i for i in range(a, b) if not self.space[i]] for a, b in self.sent_bounds]
 
     def span_window(self, cue: Sequence[int]) -> list[int]:
-        """Tokens the span tagger labels for a cue: its sentence and the sentences either side."""
+        """Tokens the span tagger labels for a cue: its sentence and WINDOW_SENTENCES either side.
+
+        Content that runs on past the sentence is nearly always a quotation, which the extractor
+        extends to its closing mark.
+        """
         number = self.sentence[cue[0]]
-        start = self.sent_bounds[max(number - 1, 0)][0]
-        end = self.sent_bounds[min(number + 1, len(self.sent_bounds) - 1)][1]
+        start = self.sent_bounds[max(number - WINDOW_SENTENCES, 0)][0]
+        end = self.sent_bounds[min(number + WINDOW_SENTENCES, len(self.sent_bounds) - 1)][1]
         return [i for i in range(start, end) if not self.space[i]]
 
     def _chain(self, i: int) -> list[int]:
@@ -212,7 +219,8 @@ class DocFeatures:
         quotes = self.quotes
         cue_set = set(cue)
         head = next((i for i in cue if self.heads[i] not in cue_set or self.heads[i] == i), cue[0])
-        cue_lemma = "+".join(self.lemmas[i] for i in cue)[:40]
+        # The head word's lemma only: feature strings stay single words.
+        cue_lemma = self.lemmas[head]
         cue_quote = quotes[head]
         head_pos = {a: depth for depth, a in enumerate(self._chain(head))}
         sent_start, sent_end = self.sent_bounds[self.sentence[head]]
@@ -258,6 +266,32 @@ class DocFeatures:
         return out
 
 
+# A token is part of a cue when the tagger gives it at least this probability (its marginal of B or I),
+# not only when the single best labelling says so: recall of the rare class, chosen on PolNeAR dev.
+CUE_THRESHOLD = 0.5
+
+
+# Likewise for content: a token is content at this marginal probability of C (chosen on PolNeAR dev).
+SPAN_THRESHOLD = 0.5
+
+
+def _decode_marginals(
+    begin: Sequence[float], inside: Sequence[float], indices: Sequence[int], threshold: float
+) -> list[list[int]]:
+    cues: list[list[int]] = []
+    previous = False
+    for b, i_, index in zip(begin, inside, indices, strict=True):
+        if b + i_ < threshold:
+            previous = False
+            continue
+        if not previous or b > i_:
+            cues.append([index])
+        else:
+            cues[-1].append(index)
+        previous = True
+    return cues
+
+
 def _decode_cues(tags: Sequence[str], indices: Sequence[int]) -> list[list[int]]:
     cues: list[list[int]] = []
     previous = "O"
@@ -281,20 +315,36 @@ class AttributionModel:
         self.span_tagger = pycrfsuite.Tagger()
         self.span_tagger.open(str(span_path))
 
-    def cues(self, features: DocFeatures) -> list[list[int]]:
+    def cues(self, features: DocFeatures, threshold: float | None = None) -> list[list[int]]:
+        threshold = CUE_THRESHOLD if threshold is None else threshold
         cue_features = features.cue_features()
         found: list[list[int]] = []
+        tagger = self.cue_tagger
         for idx in features.sentences():
-            if idx:
-                found.extend(_decode_cues(self.cue_tagger.tag([cue_features[i] for i in idx]), idx))
+            if not idx:
+                continue
+            tags = tagger.tag([cue_features[i] for i in idx])
+            if threshold >= 0.5:
+                found.extend(_decode_cues(tags, idx))
+                continue
+            positions = range(len(idx))
+            begin = [tagger.marginal("B", n) for n in positions]
+            inside = [tagger.marginal("I", n) for n in positions]
+            found.extend(_decode_marginals(begin, inside, idx, threshold))
         return found
 
-    def find(self, doc: Doc) -> list[Attribution]:
+    def find(self, doc: Doc, cue_threshold: float | None = None) -> list[Attribution]:
         features = DocFeatures(doc)
         out = []
-        for cue in self.cues(features):
+        for cue in self.cues(features, cue_threshold):
             window = features.span_window(cue)
-            tags = self.span_tagger.tag(features.span_features(cue, window))
+            tagger = self.span_tagger
+            tags = tagger.tag(features.span_features(cue, window))
+            if SPAN_THRESHOLD < 0.5:
+                tags = [
+                    "C" if tag == "C" or tagger.marginal("C", n) >= SPAN_THRESHOLD else tag
+                    for n, tag in enumerate(tags)
+                ]
             source = tuple(i for i, tag in zip(window, tags, strict=True) if tag == "S" and i not in cue)
             content = tuple(i for i, tag in zip(window, tags, strict=True) if tag == "C" and i not in cue)
             out.append(Attribution(cue=tuple(cue), source=source, content=content))

