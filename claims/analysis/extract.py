@@ -269,7 +269,8 @@ def _is_anaphoric(root: Token) -> bool:
 # found one (their stance, target and speaker heads are worked out construction by construction);
 # "union-outer" is the union without reports nested in another one's content.
 MODES = ("rules", "model", "union", "union-outer")
-DEFAULT_MODE = "union"
+MODEL_FILTERS = True
+DEFAULT_MODE = "union-outer"
 
 
 def _nearest_run(tokens: Sequence[Token], cue_start: int) -> list[Token]:
@@ -289,7 +290,7 @@ def _root_of(tokens: Sequence[Token]) -> Token | None:
     """The highest token of a set in the parse: the one whose head lies outside it."""
     inside = {t.i for t in tokens}
     for tok in tokens:
-        if tok.head.i not in inside or tok.head is tok:
+        if tok.head.i not in inside or tok.head.i == tok.i:
             return tok
     return None
 
@@ -499,12 +500,23 @@ class _Extractor:
             source_span = None
             if source_run:
                 run = {t.i for t in source_run}
-                head = next((t for t in source_run if t.head.i not in run or t.head is t), source_run[0])
+                head = next((t for t in source_run if t.head.i not in run or t.head.i == t.i), source_run[0])
                 heads = [head] + [c for c in head.conjuncts if c.i in run and c.i > head.i]
                 source_span = _trim(self.text, _span_of(source_run) or (head.idx, head.idx + len(head.text)))
-            cue_head = next((t for t in cue_tokens if t.head.i not in found.cue or t.head is t), cue_tokens[0])
+            cue_head = next((t for t in cue_tokens if t.head.i not in found.cue or t.head.i == t.i), cue_tokens[0])
             lexical = lexicon.CUES.get(cue_head.lemma_.lower())
-            stance = lexical.stance if lexical is not None and not _is_negated(cue_head) else "asserts"
+            # As for the rules: a report that did not happen ("has not disclosed") is no statement, and
+            # only speech verbs take a speaker that is not a person, group or body ("the conflict raised").
+            if MODEL_FILTERS and _is_negated(cue_head):
+                continue
+            if (
+                MODEL_FILTERS
+                and heads
+                and not (lexical is not None and lexical.speech)
+                and not _is_animate(heads[0], self.resolver)
+            ):
+                continue
+            stance = lexical.stance if lexical is not None else "asserts"
             root = _root_of(content_tokens)
             if stance == "asserts" and root is not None and root.pos_ in ("VERB", "AUX") and _has_modal(root):
                 stance = "position"

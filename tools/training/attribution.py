@@ -142,7 +142,7 @@ def span_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list
 # -- training ---------------------------------------------------------------------------------------
 
 # L1 and L2 weights, iterations and feature pruning, chosen on dev (docs/analysis.md "Attribution model").
-CUE_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 100, "feature.minfreq": 2}
+CUE_PARAMS = {"c1": 0.2, "c2": 0.2, "max_iterations": 100, "feature.minfreq": 2}
 SPAN_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.minfreq": 2}
 
 
