@@ -493,7 +493,8 @@ class _Extractor:
             cue_tokens = [self.doc[i] for i in found.cue]
             content_tokens = [self.doc[i] for i in found.content]
             segments = self._content_from_tokens(content_tokens)
-            if not segments:
+            # Without content or speaker there is no statement to record (dropping them scores better on dev).
+            if not segments or not found.source:
                 continue
             source_run = _nearest_run([self.doc[i] for i in found.source], found.cue[0])
             heads: list[Token] = []

@@ -62,3 +62,37 @@ def test_model_features_are_single_words_or_tags(tmp_path):
         multiword = [v for v in values if v.strip() and len(v.split()) > 1]
         assert multiword == []
         assert max(len(v) for v in values) <= 80
+
+
+def test_model_reads_speaker_cue_and_content_of_an_indirect_report():
+    assert _found("The harbour master said on Monday that the ferry would sail at noon.") == [
+        ("said", "The harbour master", "that the ferry would sail at noon"),
+    ]
+
+
+def test_model_reads_according_to_with_the_content_before_it():
+    assert _found("The ferry will sail at noon, according to the harbour master.") == [
+        ("according to", "the harbour master", "The ferry will sail at noon"),
+    ]
+
+
+def test_model_reads_a_quotation_before_its_speaker():
+    assert _found("“We are not leaving,” the union leader told reporters.") == [
+        ("told", "the union leader", "“ We are not leaving , ”"),
+    ]
+
+
+def test_analyse_adds_the_cues_only_the_model_finds():
+    """An attitude predicate outside the verb lexicon: the rules miss it, the model reports it."""
+    summary = [
+        (s.speaker.text if s.speaker else None, [c.text for c in s.cue], [c.text for c in s.content], s.extra)
+        for s in analyse("The union leader hopes the ferry will sail again by spring.", [])
+    ]
+    assert summary == [
+        ("The union leader", ["hopes"], ["the ferry will sail again by spring"], {"origin": "model"}),
+    ]
+
+
+def test_analyse_keeps_the_rules_reading_where_both_find_the_cue():
+    [statement] = analyse("Residents worry that the bridge is unsafe.", [])
+    assert (statement.extra, statement.content[0].text) == ({"origin": "rules"}, "that the bridge is unsafe")
