@@ -143,7 +143,7 @@ def span_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list
 
 # L1 and L2 weights, iterations and feature pruning, chosen on dev (docs/analysis.md "Attribution model").
 CUE_PARAMS = {"c1": 0.2, "c2": 0.2, "max_iterations": 100, "feature.minfreq": 2}
-SPAN_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.minfreq": 2}
+SPAN_PARAMS = {"c1": 0.2, "c2": 0.2, "max_iterations": 150, "feature.minfreq": 2}
 
 
 def crf_train(items: Iterable[tuple[list[list[str]], list[str]]], model_path: Path, params: dict[str, object]) -> int:
