@@ -42,6 +42,8 @@ class _Candidate:
     content_root: Token | None = None
     # Found by layout alone ("NAME: ..." lines, sign-offs): the name must be a name, not a page label.
     layout: bool = False
+    # Which finder proposed it: "rules" or "model" (the learned attribution model).
+    origin: str = "rules"
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
@@ -269,14 +271,48 @@ def _is_anaphoric(root: Token) -> bool:
     return False
 
 
+# How the learned model and the rules combine (docs/analysis.md "Attribution model"; chosen on PolNeAR dev):
+# "rules" and "model" alone; "union" keeps every cue either finds, taking the rules' reading where both
+# found one (their stance, target and speaker heads are worked out construction by construction);
+# "union-outer" is the union without reports nested in another one's content.
+MODES = ("rules", "model", "union", "union-outer")
+MODEL_FILTERS = True
+DEFAULT_MODE = "union-outer"
+
+
+def _nearest_run(tokens: Sequence[Token], cue_start: int) -> list[Token]:
+    """Of the contiguous runs of tokens, the one closest to the cue (a source is one mention)."""
+    runs: list[list[Token]] = []
+    for tok in sorted(tokens, key=lambda t: t.i):
+        if runs and tok.i == runs[-1][-1].i + 1:
+            runs[-1].append(tok)
+        else:
+            runs.append([tok])
+    if not runs:
+        return []
+    return min(runs, key=lambda run: min(abs(t.i - cue_start) for t in run))
+
+
+def _root_of(tokens: Sequence[Token]) -> Token | None:
+    """The highest token of a set in the parse: the one whose head lies outside it."""
+    inside = {t.i for t in tokens}
+    for tok in tokens:
+        if tok.head.i not in inside or tok.head.i == tok.i:
+            return tok
+    return None
+
+
 class _Extractor:
     """One document's pass: candidates from the parse, then speakers resolved in reading order."""
 
-    def __init__(self, doc: Doc, resolver: PartyResolver) -> None:
+    def __init__(self, doc: Doc, resolver: PartyResolver, mode: str = DEFAULT_MODE) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown attribution mode {mode!r}; one of {', '.join(MODES)}")
         self.doc = doc
         self.text = doc.text
         self.resolver = resolver
         self.quotes = _Quotes(doc.text)
+        self.mode = mode
 
     # -- content ---------------------------------------------------------------------------
 
@@ -408,7 +444,7 @@ class _Extractor:
 
     # -- candidates -----------------------------------------------------------------------------
 
-    def candidates(self) -> list[_Candidate]:
+    def rule_candidates(self) -> list[_Candidate]:
         out: list[_Candidate] = []
         for tok in self.doc:
             if tok.lower_ == "according" and tok.i + 1 < len(self.doc) and self.doc[tok.i + 1].lower_ == "to":
@@ -442,6 +478,70 @@ class _Extractor:
         out.extend(self._layout_candidates(out))
         out.sort(key=lambda c: c.cue_tokens[0].i)
         return self._drop_nested(out)
+
+    def candidates(self) -> list[_Candidate]:
+        if self.mode == "rules":
+            return self.rule_candidates()
+        learned = self._model_candidates()
+        if self.mode == "model":
+            return learned
+        rules = self.rule_candidates()
+        taken = {t.i for c in rules for t in c.cue_tokens}
+        out = rules + [c for c in learned if not taken & {t.i for t in c.cue_tokens}]
+        out.sort(key=lambda c: c.cue_tokens[0].i)
+        return self._drop_nested(out) if self.mode == "union-outer" else out
+
+    def _model_candidates(self) -> list[_Candidate]:
+        """The learned model's attributions as candidates; stance from the cue lexicon."""
+        from claims.analysis.attribution import get_model
+
+        out = []
+        for found in get_model().find(self.doc):
+            cue_tokens = [self.doc[i] for i in found.cue]
+            content_tokens = [self.doc[i] for i in found.content]
+            segments = self._content_from_tokens(content_tokens)
+            # Without content or speaker there is no statement to record (dropping them scores better on dev).
+            if not segments or not found.source:
+                continue
+            source_run = _nearest_run([self.doc[i] for i in found.source], found.cue[0])
+            heads: list[Token] = []
+            source_span = None
+            if source_run:
+                run = {t.i for t in source_run}
+                head = next((t for t in source_run if t.head.i not in run or t.head.i == t.i), source_run[0])
+                heads = [head] + [c for c in head.conjuncts if c.i in run and c.i > head.i]
+                source_span = _trim(self.text, _span_of(source_run) or (head.idx, head.idx + len(head.text)))
+            cue_head = next((t for t in cue_tokens if t.head.i not in found.cue or t.head.i == t.i), cue_tokens[0])
+            lexical = lexicon.CUES.get(cue_head.lemma_.lower())
+            # As for the rules: a report that did not happen ("has not disclosed") is no statement, and
+            # only speech verbs take a speaker that is not a person, group or body ("the conflict raised").
+            if MODEL_FILTERS and _is_negated(cue_head):
+                continue
+            if (
+                MODEL_FILTERS
+                and heads
+                and not (lexical is not None and lexical.speech)
+                and not _is_animate(heads[0], self.resolver)
+            ):
+                continue
+            stance = lexical.stance if lexical is not None else "asserts"
+            root = _root_of(content_tokens)
+            if stance == "asserts" and root is not None and root.pos_ in ("VERB", "AUX") and _has_modal(root):
+                stance = "position"
+            out.append(
+                _Candidate(
+                    cue_tokens=cue_tokens,
+                    source_heads=heads,
+                    source_span=source_span,
+                    content=segments,
+                    stance=stance,
+                    direct=all(self.quotes.covering(s, e) for s, e in segments),
+                    confidence=0.7,
+                    content_root=root,
+                    origin="model",
+                )
+            )
+        return out
 
     def _layout_candidates(self, found: list[_Candidate]) -> list[_Candidate]:
         """Attributions marked by layout, not grammar: "PENCE: ..." lines and '“...” ― Name' sign-offs."""
@@ -696,6 +796,7 @@ class _Extractor:
                         target_party_id=target_id,
                         clause=wording.clause,
                         claim_wording=wording.text,
+                        extra={"origin": cand.origin},
                     )
                 )
                 if party_id:
@@ -832,10 +933,12 @@ def merge_proposals(results: dict[str, list[ExtractedStatement]]) -> None:
         statement.proposed_kind = proposals.kinds[index]
 
 
-def analyse_doc(doc: Doc, parties: Sequence[KnownParty] | PartyResolver) -> list[ExtractedStatement]:
+def analyse_doc(
+    doc: Doc, parties: Sequence[KnownParty] | PartyResolver, *, mode: str = DEFAULT_MODE
+) -> list[ExtractedStatement]:
     """Statements of one parsed document, claim keys local to it."""
     resolver = parties if isinstance(parties, PartyResolver) else PartyResolver(parties)
-    return _Extractor(doc, resolver).statements()
+    return _Extractor(doc, resolver, mode).statements()
 
 
 @pipeline_stage("analysis")
@@ -845,7 +948,11 @@ def analyse(text: str, parties: Sequence[KnownParty] | PartyResolver) -> list[Ex
 
 
 def analyse_documents(
-    texts: dict[str, str], parties: Sequence[KnownParty] | PartyResolver, *, batch_size: int = 16
+    texts: dict[str, str],
+    parties: Sequence[KnownParty] | PartyResolver,
+    *,
+    batch_size: int = 16,
+    mode: str = DEFAULT_MODE,
 ) -> dict[str, list[ExtractedStatement]]:
     """Statements of several articles; claim keys are shared across all of them.
 
@@ -858,7 +965,7 @@ def analyse_documents(
     names = list(texts)
     results: dict[str, list[ExtractedStatement]] = {}
     for name, doc in zip(names, parse_blocks(nlp, (texts[n] for n in names), batch_size=4 * batch_size), strict=True):
-        results[name] = analyse_doc(doc, resolver)
+        results[name] = analyse_doc(doc, resolver, mode=mode)
     merge_proposals(results)
     assign_claim_keys(results)
     return results

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from claims.analysis.extract import DEFAULT_MODE, MODES
+
 
 class Command(BaseCommand):
     help = (
@@ -25,6 +27,12 @@ class Command(BaseCommand):
             action="store_true",
             help="one line per attribution (conjoined speakers merged), as PolNeAR counts them",
         )
+        parser.add_argument(
+            "--attribution",
+            choices=MODES,
+            default=DEFAULT_MODE,
+            help=f"learned model, rules, or both (default {DEFAULT_MODE}; docs/analysis.md 'Attribution model')",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from claims.analysis import analyse_documents
@@ -39,7 +47,7 @@ class Command(BaseCommand):
         for path in map(Path, options["files"]):
             name = path.name[:-4] if path.name.endswith(".txt") else path.name
             texts[name] = path.read_text(encoding="utf-8")
-        results = analyse_documents(texts, parties)
+        results = analyse_documents(texts, parties, mode=options["attribution"])
         for doc, statements in results.items():
             if options["per_attribution"]:
                 records = attribution_records(doc, statements)

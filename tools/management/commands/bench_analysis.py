@@ -57,7 +57,11 @@ class Command(BaseCommand):
                         analyse_documents(texts, [])
                         full.append(words / (time.perf_counter() - started))
         bare_wps, full_wps = statistics.median(bare), statistics.median(full)
-        self.stdout.write(f"texts {len(texts)}  words {words}  runs {options['runs']}  (median, one core)")
+        from claims.analysis.extract import DEFAULT_MODE
+
+        self.stdout.write(
+            f"texts {len(texts)}  words {words}  runs {options['runs']}  (median, one core; attribution {DEFAULT_MODE})"
+        )
         self.stdout.write(f"bare spaCy     {bare_wps:8.0f} words/s")
         self.stdout.write(f"full analysis  {full_wps:8.0f} words/s")
         self.stdout.write(f"ratio          {full_wps / bare_wps:8.2f}")
