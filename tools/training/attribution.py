@@ -216,6 +216,7 @@ def dev_figures(
 ) -> dict[str, dict[str, object]]:
     """PolNeAR scores of the whole analysis on a split (as `extract --per-attribution` writes it), per mode."""
     from claims.analysis.evaluation import attribution_records, polnear_gold, polnear_score
+
     from claims.analysis.extract import analyse_doc
     from claims.analysis.parties import PartyResolver
 
