@@ -1,0 +1,1 @@
+"""Tooling outside the product apps: training, evaluation, benchmarks."""
