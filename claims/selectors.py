@@ -175,11 +175,12 @@ def claim_stance_summary(
 
 
 def statement_list_pending() -> QuerySet[Statement]:
-    """The review queue: machine-made statements nobody has accepted or rejected yet, oldest first."""
+    """The review queue: machine-made statements nobody has accepted or rejected yet, the likeliest to be kept first
+    (their confidence, docs/analysis.md "Confidence"), then oldest first; poor claims sort last."""
     return (
         Statement.objects.filter(review_state=ReviewState.PENDING)
         .select_related("party", "claim", "article__outlet")
-        .order_by("created_at", "id")
+        .order_by(F("confidence").desc(), "created_at", "id")
     )
 
 
@@ -710,7 +711,7 @@ def claim_choices(*, limit: int = 500) -> list[tuple[int, str]]:
     return list(Claim.objects.live().order_by("-id").values_list("pk", "text")[:limit])
 
 
-def statement_review_batch(*, limit: int = 20, after_id: int | None = None) -> list[Statement]:
+def statement_review_batch(*, limit: int = 20) -> list[Statement]:
     """A page of the review queue with the revision text each item's context is cut from; two queries.
 
     The revisions come in a query of their own: PostgreSQL took 1-3 ms to plan the seven-table join that
@@ -721,8 +722,6 @@ def statement_review_batch(*, limit: int = 20, after_id: int | None = None) -> l
     pending = statement_list_pending().select_related("party__parent").prefetch_related(
         Prefetch("revision", queryset=ArticleRevision.objects.only("id", "article_id", "number", "text"))
     )
-    if after_id is not None:
-        pending = pending.filter(pk__gt=after_id)
     return list(pending[:limit])
 
 

@@ -262,7 +262,9 @@ def single_features(text: str, claims: list[str]) -> tuple[int, np.ndarray]:
     return int(best[0]), features[0]
 
 
-def match_decide(texts: list[str], claims: list[str], *, models: dict[str, LinkModel] | None = None) -> list[MatchDecision]:
+def match_decide(
+    texts: list[str], claims: list[str], *, models: dict[str, LinkModel] | None = None
+) -> list[MatchDecision]:
     """Each text's best claim, the probability that it is the text's own, and whether to link (see LINK_MODEL_PATH).
 
     BATCH_MIN texts or more are matched together, so that reports of one claim help each other; fewer are

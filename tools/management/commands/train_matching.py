@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not a file")
         data = matching.Emergent.read(path)
         self.stderr.write(f"{len(data.texts)} headlines, {len(data.claims)} claims; single-text features ...")
-        single = matching.single_features_all(data, progress=self.stderr.write)
+        single = matching.single_part(data, progress=self.stderr.write)
         result = matching.link_cv(data, single=single)
         if options["json"]:
             self.stdout.write(json.dumps(result))
@@ -43,12 +43,14 @@ class Command(BaseCommand):
                 for run in result[setting]:
                     self.stdout.write(
                         f"  layout {run['layout']}: top-1 {run['top1']:.4f}  linked {run['linked']:.3f}  "
-                        f"precision {run['precision']:.4f}  recall {run['recall']:.4f}  thresholds {run['thresholds']}"
+                        f"precision {run['precision']:.4f}  recall {run['recall']:.4f}  new stories linked "
+                        f"{run['new_story_linked']:.4f}  thresholds {run['thresholds']}"
                     )
                 mean = result[f"{setting}_mean"]
                 self.stdout.write(
-                    f"  mean: top-1 {mean['top1']:.4f}  linked {mean['linked']:.3f}  precision {mean['precision']:.4f}  "
-                    f"recall {mean['recall']:.4f}"
+                    f"  mean: top-1 {mean['top1']:.4f}  linked {mean['linked']:.3f}  "
+                    f"precision {mean['precision']:.4f}  recall {mean['recall']:.4f}  "
+                    f"new stories linked {mean['new_story_linked']:.4f}"
                 )
                 self.stdout.write("  calibration (first layout): " + "; ".join(
                     f"{b['from']:.1f}-{b['to']:.1f}: {b['texts']} texts, p {b['mean_probability']:.3f}, right "
