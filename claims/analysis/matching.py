@@ -254,6 +254,8 @@ def link_features(batch: MatchBatch, texts: list[str], claims: list[str]) -> tup
 
 def single_candidates(texts: list[str], claims: list[str], *, limit: int = SINGLE_CANDIDATES) -> list[np.ndarray]:
     """For each text, the indexes of its `limit` nearest claims by direct score: what it competes with alone."""
+    if len(claims) <= limit:  # all of them: no need to score them first (the pipeline's case)
+        return [np.arange(len(claims)) for _ in texts]
     direct = MatchBatch(texts, claims).scores(MATCH_WEIGHTS)
     return [np.argsort(-row, kind="stable")[:limit] for row in direct]
 
