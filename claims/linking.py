@@ -190,24 +190,37 @@ def party_resolver():
 
 @pipeline_stage("claim matching")
 def claim_match(*, text: str, exclude_ids: tuple[int, ...] = ()) -> tuple[Claim | None, float]:
-    """The live claim that says the same as `text`, with its score; (None, best score) when none is close enough.
+    """The live claim that says the same as `text`, with the probability that it does; (None, that probability for
+    the best candidate) when it is not likely enough.
 
-    A few candidates come from indexes (claim_candidates: nearest wordings by embedding, and claims
-    sharing the text's rarest words); the analysis's similarity (word and character TF-IDF plus static
-    embeddings, threshold tuned on the Emergent corpus) decides among them.
+    A few candidates come from indexes (claim_candidates: nearest wordings by embedding, and claims sharing the
+    text's rarest words); the analysis's link model (claims.analysis.matching.match_decide, fitted and calibrated
+    on Emergent so that links stay 95 % right) decides among them.
     """
-    from claims.analysis.similarity import SAME_CLAIM_THRESHOLD, similarity
+    decision = claim_decide(text=text, exclude_ids=exclude_ids)
+    return decision.claim, decision.probability
+
+
+@dataclass(frozen=True)
+class ClaimDecision:
+    best: Claim | None  # the most likely candidate, linked or not
+    probability: float  # that `best` is the claim the text reports
+    similarity: float
+    claim: Claim | None  # `best` when the link model says link, else None
+
+
+def claim_decide(*, text: str, exclude_ids: tuple[int, ...] = ()) -> ClaimDecision:
+    """claim_match with the best candidate and its similarity too."""
+    from claims.analysis.matching import match_decide
 
     text = text.strip()
-    if not text:
-        return None, 0.0
-    candidates = claim_candidates(text=text, exclude_ids=exclude_ids)
+    candidates = claim_candidates(text=text, exclude_ids=exclude_ids) if text else []
     if not candidates:
-        return None, 0.0
-    scores = similarity([text], [c.text for c in candidates])[0]
-    best = int(scores.argmax())
-    score = float(scores[best])
-    return (candidates[best] if score >= SAME_CLAIM_THRESHOLD else None), score
+        return ClaimDecision(best=None, probability=0.0, similarity=0.0, claim=None)
+    [decision] = match_decide([text], [c.text for c in candidates])
+    best = candidates[decision.best] if decision.best is not None else None
+    return ClaimDecision(best=best, probability=decision.probability, similarity=decision.similarity,
+                         claim=best if decision.claim is not None else None)
 
 
 @pipeline_stage("speakers")
@@ -259,6 +272,8 @@ class _NewClaim:
 
     text: str
     claim: Claim | None = None
+    # How likely it is not a stored claim in other words: 1 - the probability that the best candidate is its own.
+    keep: float = 1.0
 
 
 def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
@@ -430,6 +445,7 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
     party and stance, overlapping span) is left out: the machine does not propose it again.
     """
     parties = Party.objects.in_bulk({int(e.party_id) for e in statements if e.party_id})
+    headline = _Headline(revision.article.title or "")
     reviewed = list(
         Statement.objects.filter(revision=revision)
         .filter(Q(origin=Origin.ANALYST) | ~Q(review_state=ReviewState.PENDING))
@@ -458,44 +474,89 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
                for r_start, r_end, r_stance, r_party in reviewed):
             report.skipped_reviewed += 1
             continue
-        claim = None
+        claim, keep = None, 1.0
         if stance != Stance.POSITION and extracted.claim_key:
             if extracted.claim_key not in claim_for_key:
-                claim_for_key[extracted.claim_key] = _claim_for(extracted, report=report, proposals=proposals)
-            claim = claim_for_key[extracted.claim_key]
+                claim_for_key[extracted.claim_key] = _claim_for(
+                    extracted, report=report, proposals=proposals, headline=headline
+                )
+            claim, keep = claim_for_key[extracted.claim_key]
         cue = extracted.cue[0] if extracted.cue else None
         drafts.append((services.StatementDraft(
             start=start, end=end, stance=stance, origin=Origin.EXTRACTED, party=party,
             speaker_text="" if party else speaker,
             cue_start=cue.start if cue else None, cue_end=cue.end if cue else None,
             quotation=Quotation.DIRECT if extracted.direct else Quotation.INDIRECT,
-            confidence=max(0.0, min(1.0, float(extracted.confidence))),
+            # How likely an analyst keeps it: the extraction's confidence (wording checks included) times how
+            # likely its claim is right (the link's calibrated probability, or for a new claim the chance that
+            # it is not a stored claim in other words). docs/analysis.md, "Confidence".
+            confidence=round(max(0.0, min(1.0, float(extracted.confidence) * keep)), 4),
         ), claim))
     return drafts
 
 
-def _claim_for(extracted, *, report: AnalysisReport, proposals: list[_NewClaim]) -> Claim | _NewClaim | None:
-    """The claim a statement reports: a stored one that says the same, else one this article already proposes
-    (what matching saw when the proposals were stored as it went), else a new proposal, added to `proposals`."""
+class _Headline:
+    """The article's headline and the stored claim it reports, looked up once and only when a statement needs it.
+
+    The headline is the outlet's own statement of the story's claim, often closer to other outlets' wording than
+    the sentences quoted in the body: a statement that says what the headline says takes the headline's claim when
+    its own wording links to nothing.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text.strip()
+        self._decision: ClaimDecision | None = None
+
+    def decision(self) -> ClaimDecision | None:
+        if not self.text:
+            return None
+        if self._decision is None:
+            self._decision = claim_decide(text=self.text)
+        return self._decision
+
+    def claim_for(self, wording: str) -> tuple[Claim, float] | None:
+        """The headline's linked claim and its probability, when `wording` says what the headline says."""
+        from claims.analysis.similarity import SAME_CLAIM_THRESHOLD, similarity
+
+        if not self.text or similarity([wording], [self.text])[0, 0] < SAME_CLAIM_THRESHOLD:
+            return None
+        decision = self.decision()
+        if decision is None or decision.claim is None:
+            return None
+        return decision.claim, decision.probability
+
+
+def _claim_for(
+    extracted, *, report: AnalysisReport, proposals: list[_NewClaim], headline: _Headline | None = None
+) -> tuple[Claim | _NewClaim | None, float]:
+    """The claim a statement reports and how likely that is right: a stored one that says the same (or the one the
+    article's headline links to, when the statement says what the headline says), else one this article already
+    proposes (what matching saw when the proposals were stored as it went), else a new proposal, added to
+    `proposals`."""
     from claims.analysis.similarity import SAME_CLAIM_THRESHOLD, similarity
 
     wording = (extracted.claim_text or " ".join(s.text for s in extracted.content)).strip()
     if not wording:
-        return None
-    claim, score = claim_match(text=wording)
+        return None, 1.0
+    decision = claim_decide(text=wording)
     if proposals:
         scores = similarity([wording], [p.text for p in proposals])[0]
         best = int(scores.argmax())
-        if scores[best] >= SAME_CLAIM_THRESHOLD and scores[best] > score:
+        if scores[best] >= SAME_CLAIM_THRESHOLD and (decision.claim is None or scores[best] > decision.similarity):
             report.claims_linked += 1
-            return proposals[best]
-    if claim is not None:
+            return proposals[best], proposals[best].keep
+    if decision.claim is not None:
         report.claims_linked += 1
-        return claim
+        return decision.claim, decision.probability
+    by_headline = headline.claim_for(wording) if headline is not None else None
+    if by_headline is not None:
+        report.claims_linked += 1
+        return by_headline
     report.claims_proposed += 1
     # The analysis's wording: the content's clause in positive form, pronouns resolved, about 25 words.
-    proposals.append(_NewClaim(text=_readable(getattr(extracted, "claim_wording", "") or wording)))
-    return proposals[-1]
+    proposals.append(_NewClaim(text=_readable(getattr(extracted, "claim_wording", "") or wording),
+                               keep=round(1.0 - decision.probability, 4)))
+    return proposals[-1], proposals[-1].keep
 
 
 def _readable(wording: str) -> str:

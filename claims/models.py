@@ -319,10 +319,16 @@ class Statement(models.Model):
             models.Index(fields=["party", "stance"], name="statement_party_stance_idx"),
             # the dashboard's newest statements: an index range instead of sorting three million rows.
             models.Index(F("created_at").desc(), F("id").desc(), name="statement_newest_idx"),
-            # review queue: pending machine-made statements, oldest first; id breaks ties so a page is an index range.
+            # the API's pending statements, oldest first; id breaks ties so a page is an index range.
             models.Index(
                 fields=["created_at", "id"], condition=Q(review_state="pending", withdrawn_at__isnull=True),
                 name="statement_pending_idx",
+            ),
+            # review queue page: pending statements, the likeliest to be kept first, then oldest first.
+            models.Index(
+                F("confidence").desc(), "created_at", "id",
+                condition=Q(review_state="pending", withdrawn_at__isnull=True),
+                name="statement_pending_conf_idx",
             ),
         ]
 

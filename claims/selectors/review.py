@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from claims.enums import ReviewState
 from claims.models import Statement
@@ -11,12 +11,13 @@ from sources.models import ArticleRevision
 
 
 def statement_list_pending() -> QuerySet[Statement]:
-    """The review queue: machine-made statements nobody has accepted or rejected yet, oldest first; not those a
+    """The review queue: machine-made statements nobody has accepted or rejected yet, the likeliest to be kept first
+    (their confidence, docs/analysis.md "Confidence"), then oldest first, so poor claims sort last; not those a
     later revision of their article no longer has (withdrawn)."""
     return (
         Statement.objects.filter(review_state=ReviewState.PENDING, withdrawn_at__isnull=True)
         .select_related("party", "claim", "article__outlet")
-        .order_by("created_at", "id")
+        .order_by(F("confidence").desc(), "created_at", "id")
     )
 
 

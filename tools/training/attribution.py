@@ -215,10 +215,10 @@ def dev_figures(
     log: Callable[[str], None] = print,
 ) -> dict[str, dict[str, object]]:
     """PolNeAR scores of the whole analysis on a split (as `extract --per-attribution` writes it), per mode."""
-    from claims.analysis.evaluation import attribution_records, polnear_gold, polnear_score
-
     from claims.analysis.extract import analyse_doc
+    from claims.analysis.interchange import attribution_records
     from claims.analysis.parties import PartyResolver
+    from tools.evaluation.polnear import polnear_gold, polnear_score
 
     articles = brat_read(dev_dir)
     docs = parse_articles(articles, cache_dir=cache_dir, log=log)

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandParser
 class Command(BaseCommand):
     help = (
         'Read JSON lines {"id", "text"}. Without --claims print {"id", "cluster"}: texts of one cluster report '
-        'the same claim. With --claims (JSON lines {"id", "text"}) print {"id", "claim", "score"}: the best '
-        "matching claim id, or null when none is close enough."
+        'the same claim. With --claims (JSON lines {"id", "text"}) print {"id", "best", "score", "claim"}: the '
+        "best claim's id and the probability that it is the text's own (even when low), and the decision: the "
+        "claim id linked, or null when the best claim is not likely enough."
     )
     requires_system_checks: list[str] = []
 
@@ -22,18 +23,20 @@ class Command(BaseCommand):
         parser.add_argument("--claims", type=Path, help="JSON lines {id, text} of the known claims")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from claims.analysis.matching import cluster_texts, match_claims
+        from claims.analysis.matching import cluster_texts, match_decide
 
         rows = _read(Path(options["file"]))
         texts = [r["text"] for r in rows]
         if options["claims"]:
             claims = _read(Path(options["claims"]))
-            matches = match_claims(texts, [c["text"] for c in claims])
-            for row, (index, score) in zip(rows, matches, strict=True):
-                claim_id = claims[index]["id"] if index is not None else None
-                self.stdout.write(
-                    json.dumps({"id": row.get("id"), "claim": claim_id, "score": score}, ensure_ascii=False)
-                )
+            decisions = match_decide(texts, [c["text"] for c in claims])
+            for row, decision in zip(rows, decisions, strict=True):
+                best = claims[decision.best]["id"] if decision.best is not None else None
+                claim = claims[decision.claim]["id"] if decision.claim is not None else None
+                self.stdout.write(json.dumps(
+                    {"id": row.get("id"), "best": best, "score": decision.probability, "claim": claim},
+                    ensure_ascii=False,
+                ))
             return
         for row, label in zip(rows, cluster_texts(texts), strict=True):
             self.stdout.write(json.dumps({"id": row.get("id"), "cluster": label}, ensure_ascii=False))

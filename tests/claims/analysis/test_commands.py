@@ -58,6 +58,7 @@ def test_match_command_clusters_and_matches(tmp_path: Path):
                 {"id": "a", "text": "Apple in talks to buy Beats for $3.2 billion"},
                 {"id": "b", "text": "Apple to buy Beats headphones maker for $3.2bn"},
                 {"id": "c", "text": "Meteorite crashes through roof of Ohio home"},
+                {"id": "d", "text": "Quarterly wheat harvest figures published"},
             ]
         ),
         encoding="utf-8",
@@ -74,4 +75,11 @@ def test_match_command_clusters_and_matches(tmp_path: Path):
     assert clusters[0] == clusters[1] != clusters[2]
     out = StringIO()
     call_command("match", str(texts), claims=str(claims), stdout=out)
-    assert [(r["id"], r["claim"]) for r in _lines(out.getvalue())] == [("a", "beats"), ("b", "beats"), ("c", "meteor")]
+    lines = _lines(out.getvalue())
+    # Every text gets its best claim and score, linked or not; the unrelated one links to nothing.
+    assert [sorted(r) for r in lines] == [["best", "claim", "id", "score"]] * 4
+    assert [(r["id"], r["best"], r["claim"]) for r in lines[:3]] == [
+        ("a", "beats", "beats"), ("b", "beats", "beats"), ("c", "meteor", "meteor")
+    ]
+    assert lines[3]["best"] in {"beats", "meteor"} and lines[3]["claim"] is None
+    assert lines[3]["score"] < min(r["score"] for r in lines[:3])
