@@ -6,9 +6,9 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
-from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Stance, Verdict
+from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Origin, Stance, Verdict
 from claims.models import Party
-from claims.selectors import CLAIM_SORTS, party_resolve
+from claims.selectors import CLAIM_SORTS, QueueFilters, party_resolve
 from claims.services import RATIONALE_MAX_LENGTH, claim_tags_normalise
 from core.enums import Role
 from sources.models import Article, Outlet
@@ -182,9 +182,49 @@ def _party_typed(value: str) -> Party | None:
     return party
 
 
+class QueueFilterForm(forms.Form):
+    """The review queue's filters, read from the query string; a bad value is an error under its field."""
+
+    article = forms.IntegerField(required=False, min_value=1, label="Article number")
+    claim = forms.IntegerField(required=False, min_value=1, label="Claim number")
+    party = forms.CharField(required=False, max_length=300, help_text="A name, alias or slug.")
+    origin = forms.ChoiceField(required=False, choices=[("", "Any"), *Origin.choices])
+    confidence_min = forms.FloatField(required=False, min_value=0, max_value=1, label="Confidence from")
+    confidence_max = forms.FloatField(required=False, min_value=0, max_value=1, label="to")
+
+    def clean_party(self) -> Party | None:
+        return _party_typed(self.cleaned_data["party"])
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("confidence_min"), data.get("confidence_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("confidence_max", "The upper bound is below the lower one.")
+        return data
+
+    def filters(self) -> QueueFilters:
+        """The filters that parsed; a field with an error is left out (the page says which)."""
+        self.is_valid()
+        data = self.cleaned_data
+        party = data.get("party")
+        return QueueFilters(
+            article_id=data.get("article"), claim_id=data.get("claim"), party_id=party.pk if party else None,
+            origin=data.get("origin") or "", confidence_min=data.get("confidence_min"),
+            confidence_max=data.get("confidence_max"),
+        )
+
+
 class BulkReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
-    statements = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    statements = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=False)
+    # "All of this article's statements waiting (under the queue's filters)": the ids are found on the server.
+    article = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("statements") and not data.get("article"):
+            raise forms.ValidationError("Choose at least one statement and an action.")
+        return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("claims/<int:pk>/evidence/", views.claim_add_evidence, name="claim_add_evidence"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/bulk/", views.review_bulk, name="review_bulk"),
+    path("review/undo/", views.review_undo, name="review_undo"),
     path("review/<int:pk>/", views.review_decide, name="review_decide"),
     path("parties/", views.party_list, name="party_list"),
     path("parties/<slug:slug>/", views.party_detail, name="party_detail"),

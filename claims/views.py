@@ -6,6 +6,7 @@ import html
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from claims.forms import (
     ClaimFilterForm,
     ClaimMergeForm,
     EvidenceForm,
+    QueueFilterForm,
     ReviewForm,
     VerdictForm,
 )
@@ -38,6 +40,10 @@ CORE_STANCES = {Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES}
 FILTERED_COUNT_LIMIT = 1_000
 TIMELINE_PAGE = 50
 REVIEW_BATCH = 20
+QUOTE_MARKS = "\"'“”‘’«»"
+UNDO_SALT = "claims.review.undo"
+UNDO_SESSION_KEY = "review_undo"
+UNDO_MAX_AGE = 60 * 60  # an undo is for the decision just made, not a way to rewrite old reviews
 
 
 def _errors(exc: ValidationError) -> str:
@@ -263,17 +269,31 @@ def _options_html(choices) -> str:
     return mark_safe("".join(f'<option value="{pk}">{html.escape(str(label))}</option>' for pk, label in choices))  # noqa: S308 -- labels escaped, pk an int
 
 
-def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", pickers: bool = False) -> dict:
-    """The queue's items; with `pickers`, the party and claim choices its corrections offer (the whole page only:
-    they sit outside the part htmx swaps, so each decision does not send 20,000 parties again)."""
-    batch = selectors.statement_review_batch(limit=REVIEW_BATCH)
+def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", undo: str = "",
+                    pickers: bool = False) -> dict:
+    """The queue's items grouped by article under the filters in the query string; with `pickers`, the claim
+    choices its corrections offer (the whole page only: they sit outside the part htmx swaps, so each decision
+    does not send 500 claims again)."""
+    filter_form = QueueFilterForm(request.GET)
+    filters = filter_form.filters()
+    groups = selectors.statement_review_groups(filters=filters, limit=REVIEW_BATCH)
+    shown = sum(len(g.items) for g in groups)
+    # Decisions post to URLs that carry the filters, so the queue comes back filtered the same way.
+    kept = {k: v for k, v in request.GET.items() if k in filter_form.fields and k not in filter_form.errors and v}
     context = {
-        "items": [(s, selectors.statement_context(statement=s)) for s in batch],
+        "groups": groups,
+        "shown": shown,
         "pending": selectors.statement_review_count(),  # exact, from the tallies
+        "filter_form": filter_form,
+        "filtered": filters.active,
+        "filter_query": urlencode(kept),
         "stances": Stance.choices,
         "notice": notice,
         "error": error,
+        "undo": undo,
     }
+    if filters.active:
+        context["matching"] = selectors.statement_review_count_matching(filters=filters, limit=FILTERED_COUNT_LIMIT)
     if pickers:
         # One <datalist> of recent claims for the whole page, not one <select> per item; parties are typed
         # (ReviewForm resolves a name or alias): 20 × 20,000 parties was 20 MB a page.
@@ -286,20 +306,42 @@ def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", 
 
 @require_GET
 @role_required(Role.ANALYST)
-@page_cached
 def review_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "claims/review_queue.html", _review_context(request, pickers=True))
+    # Not page_cached: the page carries the last decision's undo, which lives in the session.
+    undo = request.session.pop(UNDO_SESSION_KEY, "")
+    if is_partial(request):
+        response = render(request, "claims/_review_queue.html", _review_context(request, undo=undo))
+    else:
+        response = render(request, "claims/review_queue.html", _review_context(request, undo=undo, pickers=True))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-def _review_response(request: HttpRequest, *, notice: str = "", error: str = "", status: int = 200) -> HttpResponse:
+def _undo_token(request: HttpRequest, undo: list) -> str:
+    """The decisions as they were before, signed for this user: the client can hand them back, not forge them."""
+    if not undo:
+        return ""
+    return signing.dumps({"by": request.user.pk, "undo": [u.as_dict() for u in undo]}, salt=UNDO_SALT)
+
+
+def _queue_url(request: HttpRequest) -> str:
+    query = request.GET.urlencode()
+    return reverse("claims:review_queue") + (f"?{query}" if query else "")
+
+
+def _review_response(request: HttpRequest, *, notice: str = "", error: str = "", undo: list | None = None,
+                     status: int = 200) -> HttpResponse:
     """After a decision: the queue again, now starting at the next item (a partial for htmx)."""
+    token = _undo_token(request, undo or [])
     if not is_partial(request):
         if error:
             messages.error(request, error)
-        elif notice:
+        if notice:
             messages.success(request, notice)
-        return redirect("claims:review_queue")
-    context = _review_context(request, notice=notice, error=error)
+        if token:
+            request.session[UNDO_SESSION_KEY] = token
+        return redirect(_queue_url(request))
+    context = _review_context(request, notice=notice, error=error, undo=token)
     return render(request, "claims/_review_queue.html", context, status=status)
 
 
@@ -322,7 +364,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except Claim.DoesNotExist:
             return _review_response(request, error=f"There is no claim number {data['claim']}.", status=400)
     try:
-        services.statement_review(
+        _, undo = services.statement_review_with_undo(
             statement=statement, actor=request.user, action=data["action"], party=data.get("party"),
             claim=claim, stance=data.get("stance") or None, expected_version=data.get("version"),
         )
@@ -334,7 +376,10 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _review_response(request, error=f"Not saved: {_errors(exc)}.", status=400)
     done = "Accepted" if data["action"] == "accept" else "Rejected"
     who = statement.speaker_text or statement.party
-    return _review_response(request, notice=f"{done}: {who} — “{statement.quote[:80]}”")
+    # The whole quote (a confirmation cut mid-word leaves the analyst unsure which statement it was), without
+    # the quote marks the article's own words may carry, so that they are not doubled.
+    quote = statement.quote.strip().strip(QUOTE_MARKS)
+    return _review_response(request, notice=f"{done}: {who} — “{quote}”", undo=[undo])
 
 
 @require_POST
@@ -344,14 +389,37 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _review_response(request, error="Choose at least one statement and an action.", status=400)
     action = form.cleaned_data["action"]
-    report = services.statement_review_bulk(
-        statement_ids=form.cleaned_data["statements"], actor=request.user, action=action
-    )
+    ids = list(form.cleaned_data["statements"] or [])
+    if form.cleaned_data.get("article"):
+        filters = QueueFilterForm(request.GET).filters()
+        ids += selectors.statement_pending_ids(filters=filters, article_id=form.cleaned_data["article"])
+    report = services.statement_review_bulk(statement_ids=ids, actor=request.user, action=action)
     verb = "accepted" if action == "accept" else "rejected"
     notice = f"{report.done} statement{'s' if report.done != 1 else ''} {verb}."
     return _review_response(
-        request, notice=notice, error="Not saved: " + "; ".join(report.failed) if report.failed else ""
+        request, notice=notice, error="Not saved: " + "; ".join(report.failed) if report.failed else "",
+        undo=report.undo,
     )
+
+
+@require_POST
+@role_required(Role.ANALYST)
+def review_undo(request: HttpRequest) -> HttpResponse:
+    try:
+        signed = signing.loads(request.POST.get("undo", ""), salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
+        if signed["by"] != request.user.pk:
+            raise signing.BadSignature("another user's decisions")
+        undo = [services.ReviewUndo(**entry) for entry in signed["undo"]]
+    except signing.SignatureExpired:
+        return _review_response(request, error="That decision is too old to undo here; review the statement again.",
+                                status=400)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return _review_response(request, error="Nothing to undo: the undo could not be read.", status=400)
+    report = services.statement_review_undo(undo=undo, actor=request.user)
+    plural = "s" if report.undone != 1 else ""
+    notice = f"Undone: {report.undone} statement{plural} back as before." if report.undone else ""
+    error = "Not undone: " + "; ".join(report.refused) if report.refused else ""
+    return _review_response(request, notice=notice, error=error)
 
 
 # --- Parties ----------------------------------------------------------------------------------

@@ -20,8 +20,12 @@ from claims.services.parties import (
 from claims.services.review import (
     BulkReviewReport,
     ReviewAction,
+    ReviewUndo,
+    UndoReport,
     statement_review,
     statement_review_bulk,
+    statement_review_undo,
+    statement_review_with_undo,
 )
 from claims.services.statements import (
     StatementDraft,
@@ -45,8 +49,10 @@ __all__ = [
     "TOKEN_PREFIX",
     "BulkReviewReport",
     "ReviewAction",
+    "ReviewUndo",
     "StaleVersion",
     "StatementDraft",
+    "UndoReport",
     "api_token_create",
     "api_token_hash",
     "api_token_revoke",
@@ -66,6 +72,8 @@ __all__ = [
     "statement_create_many",
     "statement_review",
     "statement_review_bulk",
+    "statement_review_undo",
+    "statement_review_with_undo",
     "webhook_subscription_create",
     "webhook_subscription_delete",
 ]

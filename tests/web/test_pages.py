@@ -176,12 +176,16 @@ def test_review_queue_shows_the_exact_number_waiting_past_ten_thousand(client, p
     assert '<span id="pending-count">12345</span> waiting' in queue.content.decode()
 
 
-def test_review_queue_shows_the_sentence_in_context(client, editor):
-    revision = ArticleRevisionFactory(text="Fighting went on. Officials said the dam broke. Rescuers arrived late.")
-    StatementFactory(revision=revision, start=18, end=47)
+def test_review_queue_shows_the_paragraph_around_the_statement(client, editor):
+    revision = ArticleRevisionFactory(
+        text="A headline.\nFighting went on. Officials said the dam broke. Rescuers arrived late.\nMore later."
+    )
+    StatementFactory(revision=revision, start=30, end=59)
     client.force_login(editor)
     content = client.get(reverse("claims:review_queue")).content.decode()
-    assert '<p class="context"><mark>Officials said the dam broke.</mark> Rescuers arrived late.</p>' in content
+    assert (
+        '<p class="context">Fighting went on. <mark>Officials said the dam broke.</mark> Rescuers arrived late.</p>'
+    ) in content
 
 
 def test_review_queue_leaves_the_fetched_html_in_the_database(client, editor):
