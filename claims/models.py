@@ -154,6 +154,12 @@ class Claim(models.Model):
                 F("statement_count").desc(), F("id").desc(),
                 condition=Q(merged_into__isnull=True), name="claim_live_statements_idx",
             ),
+            # the public index of published verdicts, newest first: a few published among a million claims.
+            models.Index(
+                F("verdict_published_at").desc(), F("id").desc(),
+                condition=Q(merged_into__isnull=True, verdict_published_at__isnull=False),
+                name="claim_published_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,8 @@
-"""URLs of the analysts' pages."""
+"""URLs of the analysts' pages, and the public verdict pages (no sign-in) under verdicts/."""
 
 from django.urls import path
 
-from claims import views
+from claims import public_views, views
 
 app_name = "claims"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("review/<int:pk>/", views.review_decide, name="review_decide"),
     path("parties/", views.party_list, name="party_list"),
     path("parties/<slug:slug>/", views.party_detail, name="party_detail"),
+    path("verdicts/", public_views.public_claim_list, name="public_claim_list"),
+    path("verdicts/<int:pk>/", public_views.public_claim_detail, name="public_claim_detail"),
 ]

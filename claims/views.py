@@ -28,6 +28,7 @@ from claims.forms import (
     VerdictForm,
 )
 from claims.models import Claim, Party, Statement
+from claims.public_views import public_claim_url, public_when_published
 from core.caching import page_cached
 from core.enums import Role
 from core.exceptions import StaleVersion
@@ -146,11 +147,11 @@ def _claimreview_json(request: HttpRequest, claim: Claim) -> str:
         from claims.claimreview import claim_review_script
     except ImportError:  # the builder ships with the API; the page works without it
         return ""
-    url = request.build_absolute_uri(reverse("claims:claim_detail", args=[claim.pk]))
-    return claim_review_script(claim=claim, url=url)
+    return claim_review_script(claim=claim, url=public_claim_url(request, claim))
 
 
 @require_GET
+@public_when_published
 @role_required(Role.VIEWER)
 @page_cached
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:

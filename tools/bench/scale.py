@@ -284,26 +284,35 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
             ]
         return lambda: [q() for q in queries]
 
-    def review_floor() -> Callable[[], list]:
-        """The review page: the 20 oldest pending statements with what each item shows (the revision's text the
-        context is cut from, the claim, the article and its outlet, the party's parent), the pending count (a
-        tally) and the claim picker's 500 newest live claims."""
+    def review_floor(where: str = "", params: dict | None = None) -> Callable[[], list]:
+        """The review page: the 20 oldest pending statements (under the filters in `where`) with what each item
+        shows (the revision's text the paragraph is cut from, the claim, the article and its outlet, the party's
+        parent), how many wait in each of their articles, the pending count (a tally), the count under the
+        filters (bounded at 1,000) and the claim picker's 500 newest live claims."""
         # The revisions by id after the items: one seven-table join takes longer to plan than both queries.
+        params = params or {}
         items = _sql(
             f"SELECT {_STATEMENT_COLUMNS}, pp.name, c.text, a.title, a.dateline, a.canonical_url, o.name "
             "FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
             "LEFT JOIN claims_party pp ON pp.id = p.parent_id LEFT JOIN claims_claim c ON c.id = s.claim_id "
             "JOIN sources_article a ON a.id = s.article_id LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
-            "WHERE s.review_state = 'pending' ORDER BY s.created_at, s.id LIMIT 20"
+            f"WHERE s.review_state = 'pending' {where} ORDER BY s.created_at, s.id LIMIT 20", params
         )
         count = _sql("SELECT sum(n) FROM claims_tally WHERE name = 'statements:pending'")
+        matching = _sql(f"SELECT count(*) FROM (SELECT 1 FROM claims_statement s WHERE s.review_state = 'pending' "
+                        f"{where} LIMIT 1001) n", params)
         picker = _sql("SELECT id, text FROM claims_claim WHERE merged_into_id IS NULL ORDER BY id DESC LIMIT 500")
 
         def run() -> list:
             rows = items()
             revisions = _sql("SELECT id, number, text FROM sources_articlerevision WHERE id = ANY(%s)",
                              [[row[14] for row in rows]])()
-            return [rows, revisions, count(), picker()]
+            per_article = _sql(
+                "SELECT s.article_id, count(*) FROM claims_statement s WHERE s.review_state = 'pending' "
+                f"{where} AND s.article_id = ANY(%(articles)s) GROUP BY s.article_id",
+                {**params, "articles": [row[13] for row in rows]},
+            )()
+            return [rows, revisions, per_article, count(), matching() if where else None, picker()]
 
         return run
 
@@ -361,6 +370,14 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
         ("page", f"claim page ({fx.heavy_claim_statements} statements)", lambda: f"/claims/{fx.heavy_claim}/",
          lambda: detail_floor(fx.heavy_claim, page=True)),
         ("page", "review queue", lambda: "/review/", lambda: review_floor()),
+        ("page", "review queue filtered by party", lambda: f"/review/?party={party()[1]}",
+         lambda: review_floor("AND s.party_id = %(party)s", {"party": party_f()[0]})),
+        ("page", "review queue filtered by confidence below 0.5", lambda: "/review/?confidence_max=0.5",
+         lambda: review_floor("AND s.confidence <= %(high)s", {"high": 0.5})),
+        ("page", "review queue filtered by origin and confidence",
+         lambda: "/review/?origin=extracted&confidence_min=0.9",
+         lambda: review_floor("AND s.origin = %(origin)s AND s.confidence >= %(low)s",
+                              {"origin": "extracted", "low": 0.9})),
         ("page", "party page with track record", lambda: f"/parties/{party()[1]}/",
          lambda: track_record_floor(party_f()[0])),
         ("page", f"party page, a top state ({fx.heavy_party[2]} own statements)",
