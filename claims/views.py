@@ -66,6 +66,8 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.can["edit"]
         else [],
         "newest": selectors.statement_list_newest(limit=8),
+        "my_claims": selectors.claim_list_assigned(user=request.user) if request.can["analyse"] else [],
+        "unread": selectors.notification_unread_count(user=request.user),
         "daily": selectors.statement_daily_by_stance(days=30),
         "health": source_selectors.ingestion_health(),
     }
@@ -126,6 +128,8 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         "history": selectors.claim_history(claim=claim),
         "similar": selectors.claim_list_similar(claim=claim),
         "claimreview": _claimreview_json(request, claim),
+        "watching": selectors.watch_exists(user=request.user, claim=claim),
+        "notes": selectors.claim_notes(claim=claim),
     }
     if request.can["analyse"]:
         context["verdict_form"] = forms.get("verdict_form") or VerdictForm(
@@ -136,6 +140,7 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         )
         context["merge_form"] = forms.get("merge_form") or ClaimMergeForm()
         context["evidence_form"] = forms.get("evidence_form") or EvidenceForm()
+        context["assign_choices"] = selectors.user_choices_for_assignment()
     return render(request, "claims/claim_detail.html", context, status=status)
 
 
@@ -458,5 +463,6 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "entries": selectors.party_track_record_entries(page.object_list, party=party),
         "verdict": verdict,
         "verdicts": Verdict.choices,
+        "watching": selectors.watch_exists(user=request.user, party=party),
     }
     return render(request, "claims/party_detail.html", context)

@@ -78,6 +78,14 @@ from claims.selectors.statements import (
     statement_list_for_revision,
     statement_list_newest,
 )
+from claims.selectors.teamwork import (
+    claim_list_assigned,
+    claim_notes,
+    notification_list,
+    notification_unread_count,
+    user_choices_for_assignment,
+    watch_exists,
+)
 
 __all__ = [
     "CLAIM_SEARCH_VECTOR",
@@ -112,8 +120,10 @@ __all__ = [
     "claim_get_published",
     "claim_history",
     "claim_is_published",
+    "claim_list_assigned",
     "claim_list_published",
     "claim_list_similar",
+    "claim_notes",
     "claim_party_matrix",
     "claim_public_appearances",
     "claim_public_who",
@@ -123,6 +133,8 @@ __all__ = [
     "claim_tags",
     "claim_timeline",
     "claim_verdict_counts",
+    "notification_list",
+    "notification_unread_count",
     "party_and_below_ids",
     "party_get",
     "party_resolve",
@@ -146,4 +158,6 @@ __all__ = [
     "tally_counts",
     "tally_fold",
     "tracker_counts",
+    "user_choices_for_assignment",
+    "watch_exists",
 ]

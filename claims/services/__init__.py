@@ -33,6 +33,14 @@ from claims.services.statements import (
     statement_create,
     statement_create_many,
 )
+from claims.services.teamwork import (
+    claim_assign,
+    claim_note_add,
+    notification_mark_read,
+    notifications_for_statements,
+    notifications_for_verdict,
+    watch_set,
+)
 from claims.services.tokens import (
     TOKEN_PREFIX,
     api_token_create,
@@ -56,14 +64,19 @@ __all__ = [
     "api_token_create",
     "api_token_hash",
     "api_token_revoke",
+    "claim_assign",
     "claim_create",
     "claim_merge",
+    "claim_note_add",
     "claim_resolve_merged",
     "claim_set_verdict",
     "claim_tags_normalise",
     "claim_update",
     "claims_lock_live",
     "evidence_add",
+    "notification_mark_read",
+    "notifications_for_statements",
+    "notifications_for_verdict",
     "party_alias_add",
     "party_create",
     "party_parent_check",
@@ -74,6 +87,7 @@ __all__ = [
     "statement_review_bulk",
     "statement_review_undo",
     "statement_review_with_undo",
+    "watch_set",
     "webhook_subscription_create",
     "webhook_subscription_delete",
 ]
