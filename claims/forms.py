@@ -4,6 +4,7 @@ from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Origin, Stance, Verdict
@@ -72,7 +73,11 @@ class ClaimFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = [("", "Any tag"), *((t, t) for t in tags)]
         # Same options as the fields' own, without building 20,000 Party objects (str(party) is its name).
-        self.fields["party"].widget.attrs.update({"type": "search", "placeholder": "Any party: a name or alias"})
+        self.fields["party"].widget.attrs.update({
+            "type": "search", "placeholder": "Any party: a name or alias", "list": "party-suggestions",
+            "autocomplete": "off", "hx-get": reverse("claims:party_suggest"), "hx-target": "#party-suggestions",
+            "hx-trigger": "input changed delay:250ms", "hx-swap": "innerHTML", "hx-push-url": "false",
+        })
         self.fields["outlet"].widget.rows = _RowChoices("Any outlet", Outlet.objects.order_by("name"), "pk", "name")
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Words of the claim, e.g. F-16"})
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("review/undo/", views.review_undo, name="review_undo"),
     path("review/<int:pk>/", views.review_decide, name="review_decide"),
     path("parties/", views.party_list, name="party_list"),
+    path("parties/suggest/", views.party_suggest, name="party_suggest"),
     path("parties/<slug:slug>/", views.party_detail, name="party_detail"),
     path("parties/<slug:slug>/watch/", teamwork_views.party_watch, name="party_watch"),
     path("verdicts/", public_views.public_claim_list, name="public_claim_list"),

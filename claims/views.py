@@ -89,9 +89,14 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     # Claims filtered by their statements count up to FILTERED_COUNT_LIMIT: each row counted is a probe.
     filtered = any(arguments[k] for k in ("party", "stance", "outlet_id", "reported_from", "reported_to"))
     count_limit = selectors.FEW_MATCHES if arguments["q"] else FILTERED_COUNT_LIMIT if filtered else None
-    page = page_of(request, selectors.claim_search(**arguments), count_limit=count_limit)
+    claims = selectors.claim_search(**arguments)
+    # A party that is not found lists nothing: dropping it would list everyone's claims of that stance instead.
+    party_missing = form["party"].value().strip() if "party" in form.errors else ""
+    if party_missing:
+        claims = claims.none()
+    page = page_of(request, claims, count_limit=count_limit)
     page.object_list = selectors.claim_rows_with_who(page.object_list)
-    context = {"form": form, "page": page, "searching": arguments["q"]}
+    context = {"form": form, "page": page, "searching": arguments["q"], "party_missing": party_missing}
     if not is_partial(request):
         return render(request, "claims/claim_list.html", context)
     response = render(request, "claims/_claim_results.html", context)
@@ -429,6 +434,16 @@ def review_undo(request: HttpRequest) -> HttpResponse:
 
 
 # --- Parties ----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def party_suggest(request: HttpRequest) -> HttpResponse:
+    """The party filters' autocomplete: <option>s for a <datalist>, swapped in by htmx as the user types."""
+    typed = (request.GET.get("party") or request.GET.get("q") or "")[:200]
+    response = render(request, "claims/_party_options.html", {"suggestions": selectors.party_suggest(q=typed)})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET

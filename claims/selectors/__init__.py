@@ -41,11 +41,13 @@ from claims.selectors.dashboard import (
     tracker_counts,
 )
 from claims.selectors.parties import (
+    PartySuggestion,
     TrackRecordEntry,
     party_and_below_ids,
     party_get,
     party_resolve,
     party_search,
+    party_suggest,
     party_track_record,
     party_track_record_entries,
 )
@@ -106,6 +108,7 @@ __all__ = [
     "DailyStances",
     "MatrixRow",
     "PartyStance",
+    "PartySuggestion",
     "PublicStance",
     "QueueFilters",
     "TrackRecordEntry",
@@ -139,6 +142,7 @@ __all__ = [
     "party_get",
     "party_resolve",
     "party_search",
+    "party_suggest",
     "party_track_record",
     "party_track_record_entries",
     "statement_context",
