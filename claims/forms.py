@@ -104,7 +104,18 @@ class ClaimFilterForm(forms.Form):
         }
 
 
-class VerdictForm(forms.Form):
+class _ClaimPageForm(forms.Form):
+    """A form of the claim page, which holds several: each names its fields' ids after itself (no two id_version)."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VerdictForm(_ClaimPageForm):
+    id_prefix = "verdict"
     verdict = forms.ChoiceField(choices=Verdict.choices)
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=RATIONALE_MAX_LENGTH,
@@ -122,7 +133,8 @@ class VerdictForm(forms.Form):
             del self.fields["publish"]
 
 
-class ClaimEditForm(forms.Form):
+class ClaimEditForm(_ClaimPageForm):
+    id_prefix = "edit"
     text = forms.CharField(label="Canonical wording", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     kind = forms.ChoiceField(choices=ClaimKind.choices)
     tags = forms.CharField(required=False, max_length=500, help_text="Separated by commas.")
@@ -132,7 +144,8 @@ class ClaimEditForm(forms.Form):
         return claim_tags_normalise(tags=self.cleaned_data["tags"].split(","))
 
 
-class ClaimMergeForm(forms.Form):
+class ClaimMergeForm(_ClaimPageForm):
+    id_prefix = "merge"
     target = forms.IntegerField(
         label="Merge this claim into claim number", min_value=1,
         help_text="The other claim keeps its wording and gains this claim's statements and evidence.",
@@ -140,7 +153,8 @@ class ClaimMergeForm(forms.Form):
     confirm = forms.BooleanField(label="I understand this claim will be folded into the other one")
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(_ClaimPageForm):
+    id_prefix = "evidence"
     kind = forms.ChoiceField(choices=[c for c in EvidenceKind.choices if c[0] != EvidenceKind.FILE])
     relation = forms.ChoiceField(choices=EvidenceRelation.choices)
     url = forms.URLField(required=False, label="Link", max_length=2000, assume_scheme="https")

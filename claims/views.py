@@ -29,6 +29,7 @@ from claims.forms import (
 )
 from claims.models import Claim, Party, Statement
 from claims.public_views import public_claim_url, public_when_published
+from claims.templatetags.tracker import unquote
 from core.caching import page_cached
 from core.enums import Role
 from core.exceptions import StaleVersion
@@ -41,7 +42,6 @@ CORE_STANCES = {Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES}
 FILTERED_COUNT_LIMIT = 1_000
 TIMELINE_PAGE = 50
 REVIEW_BATCH = 20
-QUOTE_MARKS = "\"'“”‘’«»"
 UNDO_SALT = "claims.review.undo"
 UNDO_SESSION_KEY = "review_undo"
 UNDO_MAX_AGE = 60 * 60  # an undo is for the decision just made, not a way to rewrite old reviews
@@ -389,7 +389,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     who = statement.speaker_text or statement.party
     # The whole quote (a confirmation cut mid-word leaves the analyst unsure which statement it was), without
     # the quote marks the article's own words may carry, so that they are not doubled.
-    quote = statement.quote.strip().strip(QUOTE_MARKS)
+    quote = unquote(statement.quote)
     return _review_response(request, notice=f"{done}: {who} — “{quote}”", undo=[undo])
 
 

@@ -94,6 +94,15 @@ def revision_diff(old: str, new: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 -- built from escaped pieces only
 
 
+QUOTE_MARKS = "\"'“”‘’«»„"
+
+
+@register.filter
+def unquote(text: str) -> str:
+    """The words without the quote marks the article put around them, so a template's own “…” is not doubled."""
+    return (text or "").strip().strip(QUOTE_MARKS).strip()
+
+
 @register.filter
 def web_url(url: str) -> str:
     """The URL if it is an http(s) address that resolves on the web; empty otherwise (no javascript:, no .invalid)."""

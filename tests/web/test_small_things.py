@@ -1,0 +1,39 @@
+"""Small things seen on the walk: no doubled quote marks, unique element ids, the party page's verdict links."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from django.urls import reverse
+
+from claims.enums import ReviewState, Stance
+from tests.factories import ArticleRevisionFactory, ClaimFactory, PartyFactory, StatementFactory
+
+
+def test_a_direct_quote_is_not_wrapped_in_a_second_pair_of_marks(client, viewer):
+    claim = ClaimFactory()
+    revision = ArticleRevisionFactory(text="The minister said: “The bridge is gone.” Then he left.")
+    start = revision.text.index("“")
+    StatementFactory(revision=revision, claim=claim, start=start, end=revision.text.index("”") + 1,
+                     stance=Stance.ASSERTS, review_state=ReviewState.ACCEPTED)
+    client.force_login(viewer)
+    for url in (reverse("claims:claim_detail", args=[claim.pk]), reverse("claims:home")):
+        content = client.get(url).content.decode()
+        assert ("“The bridge is gone.”" in content, "““" in content, "””" in content) == (True, False, False), url
+
+
+def test_the_claim_page_has_no_duplicate_element_ids(client, tracker, editor):
+    client.force_login(editor)
+    content = client.get(reverse("claims:claim_detail", args=[tracker["claim"].pk])).content.decode()
+    ids = Counter(re.findall(r'\bid="([^"]+)"', content))
+    assert {name: n for name, n in ids.items() if n > 1} == {}
+    assert ("verdict-version" in ids, "edit-version" in ids) == (True, True)
+
+
+def test_the_party_pages_verdict_links_are_a_list_not_grid_cells(client, viewer):
+    party = PartyFactory()
+    client.force_login(viewer)
+    content = client.get(reverse("claims:party_detail", args=[party.slug])).content.decode()
+    nav = re.search(r'<nav class="verdict-links small" aria-label="Verdict">(.*?)</nav>', content, re.S).group(1)
+    assert (" · " in nav, nav.count("<li>") >= 7, 'class="filters' in nav) == (False, True, False)
