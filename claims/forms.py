@@ -249,3 +249,20 @@ class BulkReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any id is allowed through; statement_review_bulk passes over the ones that are gone.
         self.fields["statements"].valid_value = lambda value: str(value).isdigit()
+
+
+class ChartRangeForm(forms.Form):
+    """The charts' date range from the query string (?from=&to=); empty means the data's own range."""
+
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)
+
+    def __init__(self, query, *args, **kwargs):
+        super().__init__({"start": query.get("from", ""), "end": query.get("to", "")}, *args, **kwargs)
+
+    def dates(self) -> tuple:
+        self.is_valid()
+        return self.cleaned_data.get("start"), self.cleaned_data.get("end")
+
+    def problem(self) -> str:
+        return "A date could not be read (use YYYY-MM-DD); the data's own range is shown." if self.errors else ""

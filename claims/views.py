@@ -19,6 +19,7 @@ from claims import selectors, services
 from claims.enums import Stance, Verdict
 from claims.forms import (
     BulkReviewForm,
+    ChartRangeForm,
     ClaimEditForm,
     ClaimFilterForm,
     ClaimMergeForm,
@@ -68,10 +69,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "newest": selectors.statement_list_newest(limit=8),
         "my_claims": selectors.claim_list_assigned(user=request.user) if request.can["analyse"] else [],
         "unread": selectors.notification_unread_count(user=request.user),
-        "daily": selectors.statement_daily_by_stance(days=30),
+        **_chart_context(request, data=selectors.statement_day_range(), daily=selectors.statement_daily_between),
         "health": source_selectors.ingestion_health(),
     }
     return render(request, "claims/home.html", context)
+
+
+def _chart_context(request: HttpRequest, *, data: tuple, daily) -> dict:
+    """The chart's range (asked, else the data's own) and its statements per day by stance."""
+    form = ChartRangeForm(request.GET)
+    start, end = form.dates()
+    span = selectors.chart_range(start=start, end=end, data=data)
+    return {"span": span, "daily": daily(span=span), "max_days": selectors.CHART_MAX_DAYS,
+            "range_error": form.problem()}
 
 
 # --- Claims -----------------------------------------------------------------------------------
@@ -135,6 +145,10 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         "claimreview": _claimreview_json(request, claim),
         "watching": selectors.watch_exists(user=request.user, claim=claim),
         "notes": selectors.claim_notes(claim=claim),
+        "who_when": selectors.claim_who_when(
+            claim=claim,
+            parties=list({p.party_id: p.party for p in summary.parties if p.party_id is not None}.items()),
+        ),
     }
     if request.can["analyse"]:
         context["verdict_form"] = forms.get("verdict_form") or VerdictForm(
@@ -480,4 +494,9 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "verdicts": Verdict.choices,
         "watching": selectors.watch_exists(user=request.user, party=party),
     }
+    party_ids = selectors.party_and_below_ids(party.pk)
+    context.update(_chart_context(
+        request, data=selectors.party_day_range(party_ids=party_ids),
+        daily=lambda span: selectors.party_daily_by_stance(party_ids=party_ids, span=span),
+    ))
     return render(request, "claims/party_detail.html", context)

@@ -1,5 +1,16 @@
 """Reads, by entity; the package's names are the public surface (`from claims import selectors`)."""
 
+from claims.selectors.charts import (
+    CHART_MAX_DAYS,
+    ChartRange,
+    WhoWhen,
+    chart_range,
+    claim_who_when,
+    party_daily_by_stance,
+    party_day_range,
+    statement_daily_between,
+    statement_day_range,
+)
 from claims.selectors.claims import (
     CLAIM_SEARCH_VECTOR,
     CLAIM_SORTS,
@@ -90,6 +101,7 @@ from claims.selectors.teamwork import (
 )
 
 __all__ = [
+    "CHART_MAX_DAYS",
     "CLAIM_SEARCH_VECTOR",
     "CLAIM_SORTS",
     "COMMON_WORD_CLAIMS",
@@ -104,6 +116,7 @@ __all__ = [
     "WHO_SHOWN",
     "ArticleGroup",
     "ArticleRef",
+    "ChartRange",
     "ClaimStanceSummary",
     "DailyStances",
     "MatrixRow",
@@ -112,9 +125,11 @@ __all__ = [
     "PublicStance",
     "QueueFilters",
     "TrackRecordEntry",
+    "WhoWhen",
     "api_claim_detail",
     "api_claim_list",
     "api_claim_statements",
+    "chart_range",
     "claim_choices",
     "claim_evidence",
     "claim_filter_statements",
@@ -136,9 +151,12 @@ __all__ = [
     "claim_tags",
     "claim_timeline",
     "claim_verdict_counts",
+    "claim_who_when",
     "notification_list",
     "notification_unread_count",
     "party_and_below_ids",
+    "party_daily_by_stance",
+    "party_day_range",
     "party_get",
     "party_resolve",
     "party_search",
@@ -147,7 +165,9 @@ __all__ = [
     "party_track_record_entries",
     "statement_context",
     "statement_count_per_article",
+    "statement_daily_between",
     "statement_daily_by_stance",
+    "statement_day_range",
     "statement_get",
     "statement_list_by_ids",
     "statement_list_for_revision",
