@@ -175,8 +175,9 @@ def stance_chart(daily) -> SafeString:
                 f"<title>{day:%d %b %Y}: {n} {escape(label.lower())}</title></rect>"
             )
         if i % label_every == (len(daily.days) - 1) % label_every:
+            anchor = "end" if i == len(daily.days) - 1 and len(daily.days) > 1 else "middle"
             parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{height - 6}" text-anchor="middle">{day:%d %b}</text>'
+                f'<text x="{x + bar / 2:.1f}" y="{height - 6}" text-anchor="{anchor}">{day:%d %b}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 -- numbers, dates and escaped choice labels only
