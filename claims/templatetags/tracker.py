@@ -98,6 +98,17 @@ QUOTE_MARKS = "\"'“”‘’«»„"
 
 
 @register.filter
+def shorten(text, length: int = 60) -> str:
+    """At most `length` characters, cut between words (a title cut mid-word reads as another word) with "…"."""
+    text = str(text or "").strip()
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > length // 2 else cut).rstrip(" ,;:–-") + "…"
+
+
+@register.filter
 def unquote(text: str) -> str:
     """The words without the quote marks the article put around them, so a template's own “…” is not doubled."""
     return (text or "").strip().strip(QUOTE_MARKS).strip()

@@ -225,7 +225,8 @@ def test_a_url_resolving_to_a_private_address_is_recorded_as_refused(db, monkeyp
 
     assert run.items.get().error == (
         "refused 'https://news.example.com/story': news.example.com resolves to 10.20.30.40, a private, loopback, "
-        "link-local, multicast or reserved address"
+        "link-local, multicast or reserved address (to fetch from it on purpose, add news.example.com to the "
+        "INGEST_ALLOWED_HOSTS setting)"
     )
     assert _nothing_stored() == (0, 0)
 

@@ -8,7 +8,7 @@ from collections import Counter
 from django.urls import reverse
 
 from claims.enums import ReviewState, Stance
-from tests.factories import ArticleRevisionFactory, ClaimFactory, PartyFactory, StatementFactory
+from tests.factories import ArticleFactory, ArticleRevisionFactory, ClaimFactory, PartyFactory, StatementFactory
 
 
 def test_a_direct_quote_is_not_wrapped_in_a_second_pair_of_marks(client, viewer):
@@ -37,3 +37,31 @@ def test_the_party_pages_verdict_links_are_a_list_not_grid_cells(client, viewer)
     content = client.get(reverse("claims:party_detail", args=[party.slug])).content.decode()
     nav = re.search(r'<nav class="verdict-links small" aria-label="Verdict">(.*?)</nav>', content, re.S).group(1)
     assert (" · " in nav, nav.count("<li>") >= 7, 'class="filters' in nav) == (False, True, False)
+
+
+def test_run_pages_cut_titles_between_words(client, viewer):
+    from tests.factories import IngestionItemFactory, IngestionRunFactory
+
+    title = "Armenia and Azerbaijan accuse each other of shelling civilian areas near the line of contact"
+    article = ArticleFactory(title=title)
+    run = IngestionRunFactory(kind="manual")
+    IngestionItemFactory(run=run, url="https://news.example/a", status="new", article=article)
+    client.force_login(viewer)
+    content = client.get(reverse("sources:run_detail", args=[run.pk])).content.decode()
+    assert "Armenia and Azerbaijan accuse each other of shelling…" in content
+
+
+def test_shorten_keeps_short_texts_and_cuts_long_ones_at_a_space():
+    from claims.templatetags.tracker import shorten
+
+    assert (shorten("Short title", 60), shorten("one two three four five six", 14)) == ("Short title", "one two three…")
+
+
+def test_a_loopback_refusal_names_the_setting_that_allows_it():
+    import pytest as _pytest
+
+    from core.urlguard import BlockedUrl, url_check
+
+    with _pytest.raises(BlockedUrl) as caught:
+        url_check("http://127.0.0.1:9/feed.xml")
+    assert "add 127.0.0.1 to the INGEST_ALLOWED_HOSTS setting" in str(caught.value)
