@@ -65,3 +65,20 @@ def test_a_loopback_refusal_names_the_setting_that_allows_it():
     with _pytest.raises(BlockedUrl) as caught:
         url_check("http://127.0.0.1:9/feed.xml")
     assert "add 127.0.0.1 to the INGEST_ALLOWED_HOSTS setting" in str(caught.value)
+
+
+def test_the_failed_fetches_tile_counts_a_feed_that_could_not_be_read(client, viewer):
+    from django.utils import timezone
+
+    from sources.enums import IngestionStatus
+    from tests.factories import FeedFactory, IngestionRunFactory
+
+    feed = FeedFactory(consecutive_failures=1, last_error="HTTP 503")
+    IngestionRunFactory(kind="feed_poll", feed=feed, status=IngestionStatus.FAILED, finished_at=timezone.now(),
+                        error="HTTP 503")
+    client.force_login(viewer)
+    home = client.get(reverse("claims:home"))
+    sources = client.get(reverse("sources:source_list")).content.decode()
+    assert (home.context["health"]["failed_fetches_24h"], home.context["health"]["feeds"]["failing"]) == (1, 1)
+    assert "1 fetch failed" in home.content.decode()
+    assert "<strong>1</strong> failed fetches, 24 h" in sources
