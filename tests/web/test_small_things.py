@@ -82,3 +82,12 @@ def test_the_failed_fetches_tile_counts_a_feed_that_could_not_be_read(client, vi
     assert (home.context["health"]["failed_fetches_24h"], home.context["health"]["feeds"]["failing"]) == (1, 1)
     assert "1 fetch failed" in home.content.decode()
     assert "<strong>1</strong> failed fetches, 24 h" in sources
+
+
+def test_who_may_add_feeds_is_said_on_the_sources_page(client, analyst, editor):
+    client.force_login(analyst)
+    told = client.get(reverse("sources:source_list")).content.decode()
+    client.force_login(editor)
+    form = client.get(reverse("sources:source_list")).content.decode()
+    assert ("Adding, pausing and resuming feeds needs the editor role" in told, 'id="feed-who"' in form,
+            'action="/sources/feeds/add/"' in form or "Add feed</button>" in form) == (True, False, True)
