@@ -54,7 +54,9 @@ def test_the_party_page_shows_its_statements_over_time(client, viewer):
     _on(dt.date(2020, 10, 3), party=state, stance=Stance.DENIES)
     _on(dt.date(2020, 10, 2))  # someone else's
     client.force_login(viewer)
-    daily = client.get(reverse("claims:party_detail", args=[state.slug])).context["daily"]
+    plain = client.get(reverse("claims:party_detail", args=[state.slug]))
+    assert ("daily" in plain.context, 'href="?chart=1#chart"' in plain.content.decode()) == (False, True)
+    daily = client.get(reverse("claims:party_detail", args=[state.slug]), {"chart": "1"}).context["daily"]
     assert daily.counts == {(dt.date(2020, 10, 1), Stance.ASSERTS): 1, (dt.date(2020, 10, 3), Stance.DENIES): 1}
 
 

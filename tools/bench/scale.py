@@ -474,7 +474,9 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
                     row.times.append(elapsed)
                     row.sql.append(timer.ms)
                     row.queries = max(row.queries or 0, len(queries.captured_queries))
-        if group in ("API", "page"):  # asked again before anything was written (core/caching.py)
+        # Asked again before anything was written (core/caching.py); pages that are not kept (no X-Cache: the review
+        # queue carries a one-time undo, the public pages are not cached) have no cached figure.
+        if group in ("API", "page") and response.has_header("X-Cache"):
             # The first asking fills the cache; a miss after it means something was written (the token's
             # last-used time, once a minute): it is asked again rather than counted. (A page's first asking
             # also gets the CSRF cookie, which is part of its key.)
