@@ -265,7 +265,8 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
     def detail_floor(claim_id: int, *, page: bool) -> Callable[[], list]:
         """The claim, its stance summary (capped), a page of its statements, its evidence: what the page or the
         API shows of it."""
-        from claims.selectors import STANCE_SUMMARY_SQL, SUMMARY_ARTICLES, SUMMARY_PARTIES
+        from claims.selectors import SUMMARY_ARTICLES, SUMMARY_PARTIES
+        from claims.selectors.claims import STANCE_SUMMARY_SQL
 
         summary = {"claim": claim_id, "rejected": "rejected", "parties": SUMMARY_PARTIES,
                    "articles": SUMMARY_ARTICLES + 1}
