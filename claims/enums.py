@@ -74,3 +74,8 @@ class EvidenceRelation(models.TextChoices):
     SUPPORTS = "supports", "Supports the claim"
     REFUTES = "refutes", "Refutes the claim"
     CONTEXT = "context", "Context"
+
+
+class NotificationKind(models.TextChoices):
+    STATEMENT = "statement", "New statement"
+    VERDICT = "verdict", "Verdict changed"

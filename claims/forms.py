@@ -4,11 +4,12 @@ from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Stance, Verdict
+from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Origin, Stance, Verdict
 from claims.models import Party
-from claims.selectors import CLAIM_SORTS, party_resolve
+from claims.selectors import CLAIM_SORTS, QueueFilters, party_resolve
 from claims.services import RATIONALE_MAX_LENGTH, claim_tags_normalise
 from core.enums import Role
 from sources.models import Article, Outlet
@@ -72,7 +73,11 @@ class ClaimFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = [("", "Any tag"), *((t, t) for t in tags)]
         # Same options as the fields' own, without building 20,000 Party objects (str(party) is its name).
-        self.fields["party"].widget.attrs.update({"type": "search", "placeholder": "Any party: a name or alias"})
+        self.fields["party"].widget.attrs.update({
+            "type": "search", "placeholder": "Any party: a name or alias", "list": "party-suggestions",
+            "autocomplete": "off", "hx-get": reverse("claims:party_suggest"), "hx-target": "#party-suggestions",
+            "hx-trigger": "input changed delay:250ms", "hx-swap": "innerHTML", "hx-push-url": "false",
+        })
         self.fields["outlet"].widget.rows = _RowChoices("Any outlet", Outlet.objects.order_by("name"), "pk", "name")
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "Words of the claim, e.g. F-16"})
 
@@ -99,7 +104,18 @@ class ClaimFilterForm(forms.Form):
         }
 
 
-class VerdictForm(forms.Form):
+class _ClaimPageForm(forms.Form):
+    """A form of the claim page, which holds several: each names its fields' ids after itself (no two id_version)."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VerdictForm(_ClaimPageForm):
+    id_prefix = "verdict"
     verdict = forms.ChoiceField(choices=Verdict.choices)
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=RATIONALE_MAX_LENGTH,
@@ -117,7 +133,8 @@ class VerdictForm(forms.Form):
             del self.fields["publish"]
 
 
-class ClaimEditForm(forms.Form):
+class ClaimEditForm(_ClaimPageForm):
+    id_prefix = "edit"
     text = forms.CharField(label="Canonical wording", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     kind = forms.ChoiceField(choices=ClaimKind.choices)
     tags = forms.CharField(required=False, max_length=500, help_text="Separated by commas.")
@@ -127,7 +144,8 @@ class ClaimEditForm(forms.Form):
         return claim_tags_normalise(tags=self.cleaned_data["tags"].split(","))
 
 
-class ClaimMergeForm(forms.Form):
+class ClaimMergeForm(_ClaimPageForm):
+    id_prefix = "merge"
     target = forms.IntegerField(
         label="Merge this claim into claim number", min_value=1,
         help_text="The other claim keeps its wording and gains this claim's statements and evidence.",
@@ -135,7 +153,8 @@ class ClaimMergeForm(forms.Form):
     confirm = forms.BooleanField(label="I understand this claim will be folded into the other one")
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(_ClaimPageForm):
+    id_prefix = "evidence"
     kind = forms.ChoiceField(choices=[c for c in EvidenceKind.choices if c[0] != EvidenceKind.FILE])
     relation = forms.ChoiceField(choices=EvidenceRelation.choices)
     url = forms.URLField(required=False, label="Link", max_length=2000, assume_scheme="https")
@@ -182,11 +201,68 @@ def _party_typed(value: str) -> Party | None:
     return party
 
 
+class QueueFilterForm(forms.Form):
+    """The review queue's filters, read from the query string; a bad value is an error under its field."""
+
+    article = forms.IntegerField(required=False, min_value=1, label="Article number")
+    claim = forms.IntegerField(required=False, min_value=1, label="Claim number")
+    party = forms.CharField(required=False, max_length=300, help_text="A name, alias or slug.")
+    origin = forms.ChoiceField(required=False, choices=[("", "Any"), *Origin.choices])
+    confidence_min = forms.FloatField(required=False, min_value=0, max_value=1, label="Confidence from")
+    confidence_max = forms.FloatField(required=False, min_value=0, max_value=1, label="to")
+
+    def clean_party(self) -> Party | None:
+        return _party_typed(self.cleaned_data["party"])
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("confidence_min"), data.get("confidence_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("confidence_max", "The upper bound is below the lower one.")
+        return data
+
+    def filters(self) -> QueueFilters:
+        """The filters that parsed; a field with an error is left out (the page says which)."""
+        self.is_valid()
+        data = self.cleaned_data
+        party = data.get("party")
+        return QueueFilters(
+            article_id=data.get("article"), claim_id=data.get("claim"), party_id=party.pk if party else None,
+            origin=data.get("origin") or "", confidence_min=data.get("confidence_min"),
+            confidence_max=data.get("confidence_max"),
+        )
+
+
 class BulkReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
-    statements = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    statements = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=False)
+    # "All of this article's statements waiting (under the queue's filters)": the ids are found on the server.
+    article = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("statements") and not data.get("article"):
+            raise forms.ValidationError("Choose at least one statement and an action.")
+        return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any id is allowed through; statement_review_bulk passes over the ones that are gone.
         self.fields["statements"].valid_value = lambda value: str(value).isdigit()
+
+
+class ChartRangeForm(forms.Form):
+    """The charts' date range from the query string (?from=&to=); empty means the data's own range."""
+
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)
+
+    def __init__(self, query, *args, **kwargs):
+        super().__init__({"start": query.get("from", ""), "end": query.get("to", "")}, *args, **kwargs)
+
+    def dates(self) -> tuple:
+        self.is_valid()
+        return self.cleaned_data.get("start"), self.cleaned_data.get("end")
+
+    def problem(self) -> str:
+        return "A date could not be read (use YYYY-MM-DD); the data's own range is shown." if self.errors else ""

@@ -13,6 +13,7 @@ from claims.enums import (
     ClaimKind,
     EvidenceKind,
     EvidenceRelation,
+    NotificationKind,
     Origin,
     PartyKind,
     Quotation,
@@ -139,6 +140,10 @@ class Claim(models.Model):
     # bulk ones included, keeps them right:
     # lists show and sort by them without counting a million statements.
     statement_count = models.PositiveIntegerField(default=0, editable=False)
+    # The analyst working on the claim ("my claims" on the dashboard); nobody when unassigned.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_claims"
+    )
     backing_count = models.PositiveIntegerField(default=0, editable=False, help_text="Asserting or confirming.")
     denial_count = models.PositiveIntegerField(default=0, editable=False, help_text="Denying.")
     # Whether the lists, the dashboard and search show the claim. A machine-made proposal whose statements were all
@@ -189,6 +194,12 @@ class Claim(models.Model):
             models.Index(
                 F("statement_count").desc(), F("id").desc(),
                 condition=Q(merged_into__isnull=True), name="claim_live_statements_idx",
+            ),
+            # the public index of published verdicts, newest first: a few published among a million claims.
+            models.Index(
+                F("verdict_published_at").desc(), F("id").desc(),
+                condition=Q(merged_into__isnull=True, verdict_published_at__isnull=False),
+                name="claim_published_idx",
             ),
         ]
 
@@ -561,3 +572,82 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} #{self.delivery_id} ({self.status})"
+
+
+class ClaimNote(models.Model):
+    """A teammate's note on a claim, kept with its author and time: the working discussion, never public."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="claim_note_not_empty")]
+        indexes = [models.Index(fields=["claim", "created_at"], name="claim_note_claim_idx")]
+
+    def __str__(self) -> str:
+        return f"note on claim {self.claim_id} by {self.author_id}"
+
+
+class Watch(models.Model):
+    """A user follows a claim or a party: new statements about it and verdict changes notify them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="watches")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, null=True, blank=True, related_name="watches")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claim__isnull=False, party__isnull=True) | Q(claim__isnull=True, party__isnull=False),
+                name="watch_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "claim"], condition=Q(claim__isnull=False), name="watch_user_claim"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "party"], condition=Q(party__isnull=False), name="watch_user_party"
+            ),
+        ]
+        indexes = [
+            # who watches these claims / parties, for each batch of new statements.
+            models.Index(fields=["claim"], condition=Q(claim__isnull=False), name="watch_claim_idx"),
+            models.Index(fields=["party"], condition=Q(party__isnull=False), name="watch_party_idx"),
+        ]
+
+    def __str__(self) -> str:
+        target = f"claim {self.claim_id}" if self.claim_id else f"party {self.party_id}"
+        return f"{self.user_id} watches {target}"
+
+
+class Notification(models.Model):
+    """One thing a watcher should know, in their in-app list (and sent by e-mail when they have an address)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A statement or a verdict change told once per watcher, however many of their watches it touches.
+            models.UniqueConstraint(
+                fields=["user", "statement"], condition=Q(statement__isnull=False),
+                name="notification_once_per_statement",
+            ),
+        ]
+        indexes = [
+            # a user's list, newest first, and their unread count.
+            models.Index(F("user"), F("created_at").desc(), name="notification_user_idx"),
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}: {self.text[:60]}"

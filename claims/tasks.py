@@ -62,3 +62,19 @@ def analyse_revision(self, *, revision_id: int) -> dict | None:
 def revision_analysis_enqueue(*, revision_id: int) -> None:
     """Ingestion's hand-off (core.hooks.revision_analyse): analyse the revision in a worker."""
     analyse_revision.apply_async(kwargs={"revision_id": revision_id})
+
+
+@shared_task(name="claims.notify_statements", acks_late=True, max_retries=3)
+def notify_statements(*, statement_ids: list[int]) -> int:
+    """Tell the watchers of new statements (queued on commit by the services that create statements)."""
+    from claims.services.teamwork import notifications_for_statements
+
+    return notifications_for_statements(statement_ids=statement_ids)
+
+
+@shared_task(name="claims.notify_verdict", acks_late=True, max_retries=3)
+def notify_verdict(*, status_change_id: int) -> int:
+    """Tell a claim's watchers of its verdict change (queued on commit by claim_set_verdict)."""
+    from claims.services.teamwork import notifications_for_verdict
+
+    return notifications_for_verdict(status_change_id=status_change_id)

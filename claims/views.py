@@ -6,6 +6,7 @@ import html
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,14 +19,18 @@ from claims import selectors, services
 from claims.enums import Stance, Verdict
 from claims.forms import (
     BulkReviewForm,
+    ChartRangeForm,
     ClaimEditForm,
     ClaimFilterForm,
     ClaimMergeForm,
     EvidenceForm,
+    QueueFilterForm,
     ReviewForm,
     VerdictForm,
 )
 from claims.models import Claim, Party, Statement
+from claims.public_views import public_claim_url, public_when_published
+from claims.templatetags.tracker import unquote
 from core.enums import Role
 from core.exceptions import StaleVersion
 from core.views import PAGE_SIZE, is_partial, page_of, role_required
@@ -37,6 +42,9 @@ CORE_STANCES = {Stance.ASSERTS, Stance.CONFIRMS, Stance.DENIES}
 FILTERED_COUNT_LIMIT = 1_000
 TIMELINE_PAGE = 50
 REVIEW_BATCH = 20
+UNDO_SALT = "claims.review.undo"
+UNDO_SESSION_KEY = "review_undo"
+UNDO_MAX_AGE = 60 * 60  # an undo is for the decision just made, not a way to rewrite old reviews
 
 
 def _errors(exc: ValidationError) -> str:
@@ -57,10 +65,21 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.can["edit"]
         else [],
         "newest": selectors.statement_list_newest(limit=8),
-        "daily": selectors.statement_daily_by_stance(days=30),
+        "my_claims": selectors.claim_list_assigned(user=request.user) if request.can["analyse"] else [],
+        "unread": selectors.notification_unread_count(user=request.user),
+        **_chart_context(request, data=selectors.statement_day_range(), daily=selectors.statement_daily_between),
         "health": source_selectors.ingestion_health(),
     }
     return render(request, "claims/home.html", context)
+
+
+def _chart_context(request: HttpRequest, *, data: tuple, daily) -> dict:
+    """The chart's range (asked, else the data's own) and its statements per day by stance."""
+    form = ChartRangeForm(request.GET)
+    start, end = form.dates()
+    span = selectors.chart_range(start=start, end=end, data=data)
+    return {"span": span, "daily": daily(span=span), "max_days": selectors.CHART_MAX_DAYS,
+            "range_error": form.problem()}
 
 
 # --- Claims -----------------------------------------------------------------------------------
@@ -77,9 +96,14 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     # Claims filtered by their statements count up to FILTERED_COUNT_LIMIT: each row counted is a probe.
     filtered = any(arguments[k] for k in ("party", "stance", "outlet_id", "reported_from", "reported_to"))
     count_limit = selectors.FEW_MATCHES if arguments["q"] else FILTERED_COUNT_LIMIT if filtered else None
-    page = page_of(request, selectors.claim_search(**arguments), count_limit=count_limit)
+    claims = selectors.claim_search(**arguments)
+    # A party that is not found lists nothing: dropping it would list everyone's claims of that stance instead.
+    party_missing = form["party"].value().strip() if "party" in form.errors else ""
+    if party_missing:
+        claims = claims.none()
+    page = page_of(request, claims, count_limit=count_limit)
     page.object_list = selectors.claim_rows_with_who(page.object_list)
-    context = {"form": form, "page": page, "searching": arguments["q"]}
+    context = {"form": form, "page": page, "searching": arguments["q"], "party_missing": party_missing}
     if not is_partial(request):
         return render(request, "claims/claim_list.html", context)
     response = render(request, "claims/_claim_results.html", context)
@@ -117,6 +141,12 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         **dict(zip(("withdrawn", "more_withdrawn"), selectors.claim_withdrawn_statements(claim=claim), strict=True)),
         "similar": selectors.claim_list_similar(claim=claim),
         "claimreview": _claimreview_json(request, claim),
+        "watching": selectors.watch_exists(user=request.user, claim=claim),
+        "notes": selectors.claim_notes(claim=claim),
+        "who_when": selectors.claim_who_when(
+            claim=claim,
+            parties=list({p.party_id: p.party for p in summary.parties if p.party_id is not None}.items()),
+        ),
     }
     if request.can["analyse"]:
         context["verdict_form"] = forms.get("verdict_form") or VerdictForm(
@@ -127,6 +157,7 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         )
         context["merge_form"] = forms.get("merge_form") or ClaimMergeForm()
         context["evidence_form"] = forms.get("evidence_form") or EvidenceForm()
+        context["assign_choices"] = selectors.user_choices_for_assignment()
     return render(request, "claims/claim_detail.html", context, status=status)
 
 
@@ -138,11 +169,11 @@ def _claimreview_json(request: HttpRequest, claim: Claim) -> str:
         from claims.claimreview import claim_review_script
     except ImportError:  # the builder ships with the API; the page works without it
         return ""
-    url = request.build_absolute_uri(reverse("claims:claim_detail", args=[claim.pk]))
-    return claim_review_script(claim=claim, url=url)
+    return claim_review_script(claim=claim, url=public_claim_url(request, claim))
 
 
 @require_GET
+@public_when_published
 @role_required(Role.VIEWER)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim_or_404(pk)
@@ -260,17 +291,31 @@ def _options_html(choices) -> str:
     return mark_safe("".join(f'<option value="{pk}">{html.escape(str(label))}</option>' for pk, label in choices))  # noqa: S308 -- labels escaped, pk an int
 
 
-def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", pickers: bool = False) -> dict:
-    """The queue's items; with `pickers`, the party and claim choices its corrections offer (the whole page only:
-    they sit outside the part htmx swaps, so each decision does not send 20,000 parties again)."""
-    batch = selectors.statement_review_batch(limit=REVIEW_BATCH)
+def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", undo: str = "",
+                    pickers: bool = False) -> dict:
+    """The queue's items grouped by article under the filters in the query string; with `pickers`, the claim
+    choices its corrections offer (the whole page only: they sit outside the part htmx swaps, so each decision
+    does not send 500 claims again)."""
+    filter_form = QueueFilterForm(request.GET)
+    filters = filter_form.filters()
+    groups = selectors.statement_review_groups(filters=filters, limit=REVIEW_BATCH)
+    shown = sum(len(g.items) for g in groups)
+    # Decisions post to URLs that carry the filters, so the queue comes back filtered the same way.
+    kept = {k: v for k, v in request.GET.items() if k in filter_form.fields and k not in filter_form.errors and v}
     context = {
-        "items": [(s, selectors.statement_context(statement=s)) for s in batch],
+        "groups": groups,
+        "shown": shown,
         "pending": selectors.statement_review_count(),  # exact, from the tallies
+        "filter_form": filter_form,
+        "filtered": filters.active,
+        "filter_query": urlencode(kept),
         "stances": Stance.choices,
         "notice": notice,
         "error": error,
+        "undo": undo,
     }
+    if filters.active:
+        context["matching"] = selectors.statement_review_count_matching(filters=filters, limit=FILTERED_COUNT_LIMIT)
     if pickers:
         # One <datalist> of recent claims for the whole page, not one <select> per item; parties are typed
         # (ReviewForm resolves a name or alias): 20 × 20,000 parties was 20 MB a page.
@@ -284,18 +329,40 @@ def _review_context(request: HttpRequest, *, notice: str = "", error: str = "", 
 @require_GET
 @role_required(Role.ANALYST)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "claims/review_queue.html", _review_context(request, pickers=True))
+    undo = request.session.pop(UNDO_SESSION_KEY, "")
+    if is_partial(request):
+        response = render(request, "claims/_review_queue.html", _review_context(request, undo=undo))
+    else:
+        response = render(request, "claims/review_queue.html", _review_context(request, undo=undo, pickers=True))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-def _review_response(request: HttpRequest, *, notice: str = "", error: str = "", status: int = 200) -> HttpResponse:
+def _undo_token(request: HttpRequest, undo: list) -> str:
+    """The decisions as they were before, signed for this user: the client can hand them back, not forge them."""
+    if not undo:
+        return ""
+    return signing.dumps({"by": request.user.pk, "undo": [u.as_dict() for u in undo]}, salt=UNDO_SALT)
+
+
+def _queue_url(request: HttpRequest) -> str:
+    query = request.GET.urlencode()
+    return reverse("claims:review_queue") + (f"?{query}" if query else "")
+
+
+def _review_response(request: HttpRequest, *, notice: str = "", error: str = "", undo: list | None = None,
+                     status: int = 200) -> HttpResponse:
     """After a decision: the queue again, now starting at the next item (a partial for htmx)."""
+    token = _undo_token(request, undo or [])
     if not is_partial(request):
         if error:
             messages.error(request, error)
-        elif notice:
+        if notice:
             messages.success(request, notice)
-        return redirect("claims:review_queue")
-    context = _review_context(request, notice=notice, error=error)
+        if token:
+            request.session[UNDO_SESSION_KEY] = token
+        return redirect(_queue_url(request))
+    context = _review_context(request, notice=notice, error=error, undo=token)
     return render(request, "claims/_review_queue.html", context, status=status)
 
 
@@ -318,7 +385,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except Claim.DoesNotExist:
             return _review_response(request, error=f"There is no claim number {data['claim']}.", status=400)
     try:
-        services.statement_review(
+        _, undo = services.statement_review_with_undo(
             statement=statement, actor=request.user, action=data["action"], party=data.get("party"),
             claim=claim, stance=data.get("stance") or None, expected_version=data.get("version"),
         )
@@ -330,7 +397,10 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _review_response(request, error=f"Not saved: {_errors(exc)}.", status=400)
     done = "Accepted" if data["action"] == "accept" else "Rejected"
     who = statement.speaker_text or statement.party
-    return _review_response(request, notice=f"{done}: {who} — “{statement.quote[:80]}”")
+    # The whole quote (a confirmation cut mid-word leaves the analyst unsure which statement it was), without
+    # the quote marks the article's own words may carry, so that they are not doubled.
+    quote = unquote(statement.quote)
+    return _review_response(request, notice=f"{done}: {who} — “{quote}”", undo=[undo])
 
 
 @require_POST
@@ -340,17 +410,50 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _review_response(request, error="Choose at least one statement and an action.", status=400)
     action = form.cleaned_data["action"]
-    report = services.statement_review_bulk(
-        statement_ids=form.cleaned_data["statements"], actor=request.user, action=action
-    )
+    ids = list(form.cleaned_data["statements"] or [])
+    if form.cleaned_data.get("article"):
+        filters = QueueFilterForm(request.GET).filters()
+        ids += selectors.statement_pending_ids(filters=filters, article_id=form.cleaned_data["article"])
+    report = services.statement_review_bulk(statement_ids=ids, actor=request.user, action=action)
     verb = "accepted" if action == "accept" else "rejected"
     notice = f"{report.done} statement{'s' if report.done != 1 else ''} {verb}."
     return _review_response(
-        request, notice=notice, error="Not saved: " + "; ".join(report.failed) if report.failed else ""
+        request, notice=notice, error="Not saved: " + "; ".join(report.failed) if report.failed else "",
+        undo=report.undo,
     )
 
 
+@require_POST
+@role_required(Role.ANALYST)
+def review_undo(request: HttpRequest) -> HttpResponse:
+    try:
+        signed = signing.loads(request.POST.get("undo", ""), salt=UNDO_SALT, max_age=UNDO_MAX_AGE)
+        if signed["by"] != request.user.pk:
+            raise signing.BadSignature("another user's decisions")
+        undo = [services.ReviewUndo(**entry) for entry in signed["undo"]]
+    except signing.SignatureExpired:
+        return _review_response(request, error="That decision is too old to undo here; review the statement again.",
+                                status=400)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return _review_response(request, error="Nothing to undo: the undo could not be read.", status=400)
+    report = services.statement_review_undo(undo=undo, actor=request.user)
+    plural = "s" if report.undone != 1 else ""
+    notice = f"Undone: {report.undone} statement{plural} back as before." if report.undone else ""
+    error = "Not undone: " + "; ".join(report.refused) if report.refused else ""
+    return _review_response(request, notice=notice, error=error)
+
+
 # --- Parties ----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def party_suggest(request: HttpRequest) -> HttpResponse:
+    """The party filters' autocomplete: <option>s for a <datalist>, swapped in by htmx as the user types."""
+    typed = (request.GET.get("party") or request.GET.get("q") or "")[:200]
+    response = render(request, "claims/_party_options.html", {"suggestions": selectors.party_suggest(q=typed)})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
@@ -383,5 +486,13 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "entries": selectors.party_track_record_entries(page.object_list, party=party),
         "verdict": verdict,
         "verdicts": Verdict.choices,
+        "watching": selectors.watch_exists(user=request.user, party=party),
     }
+    # On request only: counting a top state's 100,000 statements by day would cost the page its target.
+    if request.GET.get("chart") or request.GET.get("from") or request.GET.get("to"):
+        party_ids = selectors.party_and_below_ids(party.pk)
+        context.update(_chart_context(
+            request, data=selectors.party_day_range(party_ids=party_ids),
+            daily=lambda span: selectors.party_daily_by_stance(party_ids=party_ids, span=span),
+        ))
     return render(request, "claims/party_detail.html", context)

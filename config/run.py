@@ -25,6 +25,16 @@ def _commands() -> dict[str, list[str]]:
     }
 
 
+def demo_logins() -> str:
+    """The demo's sign-in line with the address this run serves, when `make demo` made the logins."""
+    password_file = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "demo-password")
+    if env_str("APP_ENV", "development") == "production" or not os.path.exists(password_file):
+        return ""
+    with open(password_file, encoding="utf-8") as handle:
+        password = handle.read().strip()
+    return f"Demo logins: analyst / editor / viewer, password {password}, at http://{HOST}:{PORT}/"
+
+
 def main() -> int:
     children: dict[str, subprocess.Popen] = {}
     stopping = False
@@ -45,6 +55,8 @@ def main() -> int:
         # Own process group each: the terminal's Ctrl-C reaches us only, and we stop them in order.
         children[name] = subprocess.Popen(command, start_new_session=True)  # noqa: S603 -- fixed commands
     print(f"Claims tracker on http://{HOST}:{PORT}/ (admin: /admin/). Ctrl-C stops it.", flush=True)
+    if logins := demo_logins():
+        print(logins, flush=True)
     exit_code = 0
     while not stopping:
         for name, child in children.items():

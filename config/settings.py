@@ -284,6 +284,15 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventEnum": "claims.models.WebhookEvent",
     },
 }
+# Watchers' notifications go out through Django's mail settings; the console backend (mail printed to the
+# worker's output) unless an SMTP server is named.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "claims-tracker@localhost")
 # The name ClaimReview JSON-LD gives as the author of the fact check.
 CLAIMREVIEW_AUTHOR = env_str("CLAIMREVIEW_AUTHOR", "Claims tracker")
 # Webhook deliveries: attempts before giving up, and the first retry delay (doubled each time, capped).

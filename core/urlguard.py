@@ -118,8 +118,10 @@ def url_check(url: str) -> Target:
                     spelled = f"{host} resolves to {address},"
                 else:
                     spelled = f"{host} is" if host == literal else f"{host} spells {address},"
+                # The message names the fix: a deliberate local source (a newsroom's own server) is allowed by name.
                 raise BlockedUrl(
-                    f"refused {url!r}: {spelled} a private, loopback, link-local, multicast or reserved address",
+                    f"refused {url!r}: {spelled} a private, loopback, link-local, multicast or reserved address"
+                    f" (to fetch from it on purpose, add {host} to the INGEST_ALLOWED_HOSTS setting)",
                     url=url,
                 )
     return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])

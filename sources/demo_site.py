@@ -16,6 +16,9 @@ OUTLET_NAME = "Demo Wire"
 # A reserved name (RFC 2606): the articles' canonical addresses stay the same whatever port the demo uses.
 OUTLET_DOMAIN = "demo-wire.example"
 PUBLISHED = datetime(2020, 9, 29, tzinfo=UTC)
+# article-1 has no headline (its text opens with a dateline, and the annotation's offsets point into that text):
+# the demo site gives its page and feed entry a title of their own, as a wire service would.
+DEMO_TITLES = {"article-1": "UN Security Council voices concern over Armenia–Azerbaijan clashes"}
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class DemoArticle:
     slug: str
     text: str
     headline: str  # "" when the article has none (article-1 opens with its dateline)
+    title: str = ""  # the page's and the feed's title: the headline, or the demo's own for an article without one
 
     @property
     def path(self) -> str:
@@ -45,7 +49,8 @@ def demo_articles() -> list[DemoArticle]:
         # article-2 opens with its headline; article-1 opens with a dateline ("Baku, Azerbaijan – ...").
         first = text.split("\n\n", 1)[0]
         headline = first if path.stem == "article-2" else ""
-        articles.append(DemoArticle(slug=path.stem, text=text, headline=headline))
+        title = headline or DEMO_TITLES.get(path.stem, "")
+        articles.append(DemoArticle(slug=path.stem, text=text, headline=headline, title=title))
     return articles
 
 
@@ -57,8 +62,8 @@ def _paragraphs(text: str) -> str:
 
 
 def article_page(article: DemoArticle) -> str:
-    title = html.escape(article.headline) if article.headline else ""
-    headline = f"      <h1>{title}</h1>\n" if title else ""
+    title = html.escape(article.title)
+    headline = f"      <h1>{html.escape(article.headline)}</h1>\n" if article.headline else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -87,7 +92,7 @@ def article_page(article: DemoArticle) -> str:
 def feed_xml(*, base_url: str, articles: list[DemoArticle]) -> str:
     items = []
     for article in articles:
-        title = f"<title>{html.escape(article.headline)}</title>" if article.headline else ""
+        title = f"<title>{html.escape(article.title)}</title>" if article.title else ""
         items.append(
             f"""    <item>
       {title}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core import hooks
 from sources.canonical import url_host
 from sources.dedup import text_hash
-from sources.enums import ArticleStatus, IngestionStatus, ItemStatus
+from sources.enums import ArticleStatus, IngestionKind, IngestionStatus, ItemStatus
 from sources.models import Article, ArticleRevision, Feed, IngestionItem, IngestionRun, Outlet
 
 NEAR_CANDIDATES = 20
@@ -189,7 +189,7 @@ def ingestion_health() -> dict:
     )
     # Exact, from the tallies the database keeps by triggers, rather than grouping every article (docs/architecture.md).
     by_status = hooks.tally_counts(names=tuple(f"articles:{status}" for status in ArticleStatus.values))
-    return {
+    health = {
         "feeds": feeds,
         "articles": {status: by_status.get(f"articles:{status}", 0) for status in ArticleStatus.values},
         "unhealthy_feeds": list(feed_list_unhealthy()[:5]),
@@ -198,7 +198,14 @@ def ingestion_health() -> dict:
         "failed_items_24h": IngestionItem.objects.filter(
             status=ItemStatus.FAILED, finished_at__gte=_hours_ago(24)
         ).count(),
+        # A feed that could not be read failed a fetch too: without these the tile said "no failed fetches" while
+        # the feeds' list showed failures.
+        "failed_polls_24h": IngestionRun.objects.filter(
+            kind=IngestionKind.FEED_POLL, status=IngestionStatus.FAILED, finished_at__gte=_hours_ago(24)
+        ).count(),
     }
+    health["failed_fetches_24h"] = health["failed_items_24h"] + health["failed_polls_24h"]
+    return health
 
 
 def _hours_ago(hours: int) -> datetime:

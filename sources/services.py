@@ -427,6 +427,17 @@ def _hint_datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _published_at(*, page: datetime | None, feed: datetime | None, kept: datetime | None) -> datetime | None:
+    """The page's publication time first; but a page that gives only the day (midnight) does not wipe the time
+    the feed gave for that same day."""
+    if page is None:
+        return feed or kept
+    date_only = (page.hour, page.minute, page.second, page.microsecond) == (0, 0, 0, 0)
+    if date_only and feed is not None and feed.astimezone(page.tzinfo).date() == page.date():
+        return feed
+    return page
+
+
 @dataclass
 class _Original:
     article: Article
@@ -498,8 +509,8 @@ def article_store(
         article.byline = extracted.byline or article.byline
         article.dateline = extracted.dateline or article.dateline
         article.language = extracted.language or article.language
-        article.published_at = (
-            extracted.published_at or _hint_datetime(hints.get("published_at")) or article.published_at
+        article.published_at = _published_at(
+            page=extracted.published_at, feed=_hint_datetime(hints.get("published_at")), kept=article.published_at
         )
         article.last_fetched_at = fetched_at
         if validators is not None:

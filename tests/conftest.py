@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -120,3 +121,47 @@ def seeded(db, seed_dir):
     from claims.annotations import annotation_import
 
     return annotation_import(data=json.loads((seed_dir / "gold.json").read_text()), base_dir=seed_dir)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+# Here, for tests/web and tests/security alike: Playwright's sync API allows one instance per process, and a
+# session-scoped browser defined in two places would start twice.
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Pages in their own browser contexts (own cookies); every dialog is recorded and dismissed."""
+    contexts = []
+
+    def make(viewport=DESKTOP):
+        context = browser.new_context(base_url=live_server.url, viewport=viewport)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.dialogs = []
+
+        def on_dialog(dialog):
+            page.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 
 from claims.enums import Origin, PartyKind, ReviewState, Stance, Verdict
@@ -18,6 +19,28 @@ def party_or_below(prefix: str, party_id: int) -> Q:
     An IN over the few party ids, not an OR across joins, so that PostgreSQL uses the statements' party index.
     """
     return Q(**{f"{prefix}_id__in": party_and_below_ids(party_id)})
+
+
+class PartyRefField(forms.CharField):
+    """A party by its id or its slug (what a link to its page carries); an unknown slug is an error, not no filter."""
+
+    def clean(self, value):
+        value = (super().clean(value) or "").strip()
+        if not value:
+            return None
+        if value.isdigit():
+            number = int(value)
+            if not 1 <= number <= 2**63 - 1:
+                raise forms.ValidationError("A party id is a whole number from 1.")
+            return number
+        found = Party.objects.filter(slug=value).values_list("pk", flat=True).first()
+        if found is None:
+            raise forms.ValidationError(f"There is no party with the slug {value[:100]!r}; give its id or its slug.")
+        return found
+
+
+class PartyRefFilter(filters.CharFilter):
+    field_class = PartyRefField
 
 
 class ClaimFilter(filters.FilterSet):
@@ -42,8 +65,9 @@ class ClaimFilter(filters.FilterSet):
         "as a substring (F-16) and a tag, as on the claims page.",
     )
     # party, stance and outlet describe one statement together; see filter_queryset.
-    party = IdFilter(
-        method="filter_noop", help_text="Claims with a statement by this party or a party under it (by id)."
+    party = PartyRefFilter(
+        method="filter_noop",
+        help_text="Claims with a statement by this party or a party under it (its id or its slug).",
     )
     stance = filters.ChoiceFilter(
         choices=Stance.choices, method="filter_noop",
@@ -82,7 +106,9 @@ class ClaimFilter(filters.FilterSet):
 
 
 class StatementFilter(filters.FilterSet):
-    party = IdFilter(method="filter_party", help_text="Statements by this party or a party under it.")
+    party = PartyRefFilter(
+        method="filter_party", help_text="Statements by this party or a party under it (its id or its slug)."
+    )
     stance = filters.MultipleChoiceFilter(choices=Stance.choices, help_text="One or more stances (repeat it).")
     review_state = filters.ChoiceFilter(choices=ReviewState.choices, help_text="pending, accepted or rejected.")
     origin = filters.ChoiceFilter(choices=Origin.choices, help_text="extracted (machine) or analyst.")

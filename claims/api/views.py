@@ -11,6 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from claims import selectors, services
@@ -77,6 +78,13 @@ def _is_public(request) -> bool:
 
 
 # --- Claims --------------------------------------------------------------------------------------
+
+
+class JSONLDRenderer(JSONRenderer):
+    """The same JSON as application/ld+json (Accept: application/ld+json, or ?format=jsonld): linked-data tools."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
 
 
 @extend_schema_view(
@@ -169,7 +177,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         description="Anyone may read it; 404 until the claim's verdict is published.",
         responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, (200, "application/json"): OpenApiTypes.OBJECT},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLDRenderer])
     def claimreview(self, request, pk=None):
         claim = self.get_object()
         if claim.verdict_published_at is None:
@@ -182,9 +190,9 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 
 def claim_page_url(request, claim) -> str:
-    """The claim's page in the browser UI (ClaimReview's url); the API address if the UI has none."""
+    """The claim's public verdict page (ClaimReview's url: anyone can open it); the API address if the UI has none."""
     try:
-        path = reverse("claims:claim_detail", kwargs={"pk": claim.pk})
+        path = reverse("claims:public_claim_detail", kwargs={"pk": claim.pk})
     except NoReverseMatch:
         path = reverse("api:claim-detail", kwargs={"pk": claim.pk})
     return request.build_absolute_uri(path)

@@ -398,7 +398,7 @@ def claim_tags() -> list[str]:
 
 
 def claim_get(*, pk: int) -> Claim:
-    return Claim.objects.select_related("merged_into").get(pk=pk)
+    return Claim.objects.select_related("merged_into", "assignee").get(pk=pk)
 
 
 @dataclass(frozen=True)

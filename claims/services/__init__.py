@@ -22,8 +22,12 @@ from claims.services.parties import (
 from claims.services.review import (
     BulkReviewReport,
     ReviewAction,
+    ReviewUndo,
+    UndoReport,
     statement_review,
     statement_review_bulk,
+    statement_review_undo,
+    statement_review_with_undo,
 )
 from claims.services.statements import (
     StatementDraft,
@@ -35,6 +39,14 @@ from claims.services.statements import (
     statement_withdraw_many,
 )
 from claims.services.tallies import tally_fold
+from claims.services.teamwork import (
+    claim_assign,
+    claim_note_add,
+    notification_mark_read,
+    notifications_for_statements,
+    notifications_for_verdict,
+    watch_set,
+)
 from claims.services.tokens import (
     TOKEN_PREFIX,
     api_token_create,
@@ -51,21 +63,28 @@ __all__ = [
     "TOKEN_PREFIX",
     "BulkReviewReport",
     "ReviewAction",
+    "ReviewUndo",
     "StaleVersion",
     "StatementDraft",
     "StatementMove",
+    "UndoReport",
     "VerdictUnchanged",
     "api_token_create",
     "api_token_hash",
     "api_token_revoke",
+    "claim_assign",
     "claim_create",
     "claim_merge",
+    "claim_note_add",
     "claim_resolve_merged",
     "claim_set_verdict",
     "claim_tags_normalise",
     "claim_update",
     "claims_lock_live",
     "evidence_add",
+    "notification_mark_read",
+    "notifications_for_statements",
+    "notifications_for_verdict",
     "party_alias_add",
     "party_alias_check",
     "party_create",
@@ -76,8 +95,11 @@ __all__ = [
     "statement_create_many",
     "statement_review",
     "statement_review_bulk",
+    "statement_review_undo",
+    "statement_review_with_undo",
     "statement_withdraw_many",
     "tally_fold",
+    "watch_set",
     "webhook_subscription_create",
     "webhook_subscription_delete",
 ]

@@ -14,6 +14,7 @@ from claims.embeddings import claim_embedding_store
 from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Origin, ReviewState, Verdict
 from claims.models import Claim, Evidence, Statement, StatusChange, WebhookEvent
 from claims.services._common import _choice
+from claims.services.teamwork import notifications_queue_for_verdict
 from claims.webhooks import claim_event_data, webhook_event_emit
 from core.enums import Role
 from core.exceptions import StaleVersion, VerdictUnchanged
@@ -121,6 +122,7 @@ def claim_set_verdict(
                 "status_change_id": change.pk,
             },
         )
+        notifications_queue_for_verdict(claim_id=locked.pk, status_change_id=change.pk)
     claim.verdict, claim.rationale = locked.verdict, locked.rationale
     claim.verdict_published_at, claim.version = locked.verdict_published_at, locked.version
     return change

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +23,22 @@ class ReviewAction:
     REJECT = "reject"
 
 
+@dataclass(frozen=True)
+class ReviewUndo:
+    """What one decision changed, so that it can be taken back: the statement as it was, and its version after."""
+
+    statement_id: int
+    version: int  # the statement's version the decision left; an undo refuses once someone changed it again
+    party_id: int | None
+    claim_id: int | None
+    stance: str
+    review_state: str
+    accepted_claim_id: int | None = None  # a proposed claim this decision accepted along with the statement
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
 def statement_review(
     *,
     statement: Statement,
@@ -38,7 +54,25 @@ def statement_review(
     `party`, `claim` and `stance` reassign the statement before the decision is recorded; a
     statement turned into a position loses its claim. Records who reviewed it and when, bumps
     its version. Re-reviewing is allowed (an analyst can change their mind); the last word wins.
+    Accepting a statement about a proposed claim accepts the claim too.
     """
+    return statement_review_with_undo(
+        statement=statement, actor=actor, action=action, party=party, claim=claim, stance=stance,
+        expected_version=expected_version,
+    )[0]
+
+
+def statement_review_with_undo(
+    *,
+    statement: Statement,
+    actor,
+    action: str,
+    party: Party | None = None,
+    claim: Claim | None = None,
+    stance: str | None = None,
+    expected_version: int | None = None,
+) -> tuple[Statement, ReviewUndo]:
+    """statement_review, also returning what statement_review_undo needs to take the decision back."""
     require_role(actor, Role.ANALYST, action="Reviewing statements")
     if action not in (ReviewAction.ACCEPT, ReviewAction.REJECT):
         raise ValidationError(f"unknown review action {action!r}; expected accept or reject")
@@ -48,6 +82,7 @@ def statement_review(
         locked = Statement.objects.select_for_update().get(pk=statement.pk)
         if expected_version is not None and locked.version != expected_version:
             raise StaleVersion(current_version=locked.version, what="statement")
+        before = (locked.party_id, locked.claim_id, locked.stance, locked.review_state)
         if party is not None:
             locked.party = party
         if stance is not None:
@@ -62,16 +97,63 @@ def statement_review(
         locked.reviewed_by, locked.reviewed_at = actor, timezone.now()
         locked.version += 1
         locked.save()
+        accepted_claim_id = None
         if action == ReviewAction.ACCEPT and locked.claim_id and locked.claim.review_state == ReviewState.PENDING:
-            # Accepting a statement about a proposed claim accepts the proposal too.
             Claim.objects.filter(pk=locked.claim_id).update(review_state=ReviewState.ACCEPTED, version=F("version") + 1)
-    return locked
+            accepted_claim_id = locked.claim_id
+    undo = ReviewUndo(
+        statement_id=locked.pk, version=locked.version, party_id=before[0], claim_id=before[1], stance=before[2],
+        review_state=before[3], accepted_claim_id=accepted_claim_id,
+    )
+    return locked, undo
+
+
+@dataclass(frozen=True)
+class UndoReport:
+    undone: int
+    refused: list[str]  # "#<id>: why", for each decision that could not be taken back
+
+
+def statement_review_undo(*, undo: Iterable[ReviewUndo], actor) -> UndoReport:
+    """Takes decisions back: each statement returns to its party, claim, stance and review state before them.
+
+    A statement someone has changed since (its version moved on) or that is gone is left as it is and reported;
+    a proposed claim the decision accepted goes back to proposed unless another accepted statement now backs it.
+    """
+    require_role(actor, Role.ANALYST, action="Reviewing statements")
+    undone, refused = 0, []
+    for entry in sorted(undo, key=lambda e: e.statement_id):
+        with transaction.atomic():
+            locked = Statement.objects.select_for_update().filter(pk=entry.statement_id).first()
+            if locked is None:
+                refused.append(f"#{entry.statement_id}: it is gone")
+                continue
+            if locked.version != entry.version:
+                refused.append(f"#{entry.statement_id}: someone reviewed it again since")
+                continue
+            locked.party_id, locked.claim_id, locked.stance = entry.party_id, entry.claim_id, entry.stance
+            locked.review_state = entry.review_state
+            if entry.review_state == ReviewState.PENDING:
+                locked.reviewed_by, locked.reviewed_at = None, None
+            locked.version += 1
+            locked.save()
+            if entry.accepted_claim_id is not None:
+                still_backed = Statement.objects.filter(
+                    claim_id=entry.accepted_claim_id, review_state=ReviewState.ACCEPTED
+                ).exists()
+                if not still_backed:
+                    Claim.objects.filter(pk=entry.accepted_claim_id, review_state=ReviewState.ACCEPTED).update(
+                        review_state=ReviewState.PENDING, version=F("version") + 1
+                    )
+            undone += 1
+    return UndoReport(undone=undone, refused=refused)
 
 
 @dataclass(frozen=True)
 class BulkReviewReport:
     done: int
     failed: list[str]  # "#<id>: why", for each statement that was not saved
+    undo: list[ReviewUndo] = field(default_factory=list)
 
 
 def statement_review_bulk(*, statement_ids: Iterable[int], actor, action: str) -> BulkReviewReport:
@@ -81,11 +163,10 @@ def statement_review_bulk(*, statement_ids: Iterable[int], actor, action: str) -
     statements that are gone are passed over. Refuses at once, with PermissionDenied, a role that may not review.
     """
     require_role(actor, Role.ANALYST, action="Reviewing statements")
-    done, failed = 0, []
+    failed, undo = [], []
     for statement in Statement.objects.filter(pk__in=list(statement_ids)).order_by("pk"):
         try:
-            statement_review(statement=statement, actor=actor, action=action)
-            done += 1
+            undo.append(statement_review_with_undo(statement=statement, actor=actor, action=action)[1])
         except ValidationError as exc:
             failed.append(f"#{statement.pk}: {'; '.join(exc.messages)}")
-    return BulkReviewReport(done=done, failed=failed)
+    return BulkReviewReport(done=len(undo), failed=failed, undo=undo)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from claims.enums import Origin, Quotation, ReviewState, Stance
 from claims.models import Claim, Party, Statement, WebhookEvent
 from claims.services._common import _choice
+from claims.services.teamwork import notifications_queue_for_statements
 from claims.webhooks import statement_event_data, webhook_event_emit
 from core.stages import pipeline_stage
 from sources.models import ArticleRevision
@@ -40,7 +41,8 @@ def statement_create(
     The quoted words are taken from the revision itself, so a statement cannot misquote its article.
     Analysts' statements are accepted as made; machine-made ones wait for review. The claim's
     first_reported_at moves earlier if this article was published before anything seen so far.
-    A new statement queues a statement.created webhook event (sent once the transaction commits).
+    A new statement queues a statement.created webhook event and its watchers' notifications (both once the
+    transaction commits).
     """
     draft = _statement_checked(revision, StatementDraft(
         start=start, end=end, stance=stance, origin=origin, party=party, speaker_text=speaker_text, claim=claim,
@@ -66,6 +68,7 @@ def statement_create(
             _claim_note_report(claim=claim, revision=revision)
         if created:
             webhook_event_emit(event=WebhookEvent.STATEMENT_CREATED, data=statement_event_data(statement))
+            notifications_queue_for_statements(statement_ids=[statement.pk])
     return statement, created
 
 
@@ -166,6 +169,7 @@ def statement_create_many(
             ).update(first_reported_at=seen_at)
         for statement in new.values():
             webhook_event_emit(event=WebhookEvent.STATEMENT_CREATED, data=statement_event_data(statement))
+        notifications_queue_for_statements(statement_ids=[s.pk for s in new.values()])
     results, told = [], set()
     for k in map(_draft_key, checked):
         results.append((stored[k], False) if k in stored else (new[k], k not in told))

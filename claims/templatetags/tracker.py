@@ -94,6 +94,26 @@ def revision_diff(old: str, new: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 -- built from escaped pieces only
 
 
+QUOTE_MARKS = "\"'“”‘’«»„"
+
+
+@register.filter
+def shorten(text, length: int = 60) -> str:
+    """At most `length` characters, cut between words (a title cut mid-word reads as another word) with "…"."""
+    text = str(text or "").strip()
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > length // 2 else cut).rstrip(" ,;:–-") + "…"
+
+
+@register.filter
+def unquote(text: str) -> str:
+    """The words without the quote marks the article put around them, so a template's own “…” is not doubled."""
+    return (text or "").strip().strip(QUOTE_MARKS).strip()
+
+
 @register.filter
 def web_url(url: str) -> str:
     """The URL if it is an http(s) address that resolves on the web; empty otherwise (no javascript:, no .invalid)."""
@@ -139,7 +159,8 @@ def stance_chart(daily) -> SafeString:
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max(daily.total(day) for day in daily.days) or 1
     step = plot_w / len(daily.days)
-    bar = max(2.0, step * 0.7)
+    bar = max(1.0, step * 0.7)
+    label_every = max(7, -(-len(daily.days) // 10))  # about ten day labels, whatever the range
     parts = [
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc"'
         ' xmlns="http://www.w3.org/2000/svg">',
@@ -164,12 +185,56 @@ def stance_chart(daily) -> SafeString:
                 f'<rect class="bar-{escape(stance)}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}">'
                 f"<title>{day:%d %b %Y}: {n} {escape(label.lower())}</title></rect>"
             )
-        if i % 7 == (len(daily.days) - 1) % 7:
+        if i % label_every == (len(daily.days) - 1) % label_every:
+            anchor = "end" if i == len(daily.days) - 1 and len(daily.days) > 1 else "middle"
             parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{height - 6}" text-anchor="middle">{day:%d %b}</text>'
+                f'<text x="{x + bar / 2:.1f}" y="{height - 6}" text-anchor="{anchor}">{day:%d %b}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 -- numbers, dates and escaped choice labels only
+
+
+_WHO_WHEN_COLOURS = {"asserts": "asserts", "confirms": "asserts", "denies": "denies"}
+
+
+@register.simple_tag
+def who_when_chart(chart) -> SafeString:
+    """The claim's timeline as SVG: a row per party, a mark on each day it took a stance (sized by statements)."""
+    if not chart.days:
+        return mark_safe("")
+    first, last = chart.days[0], chart.days[-1]
+    span = max(1, (last - first).days)
+    left, right, row_h, top = 190, 16, 26, 8
+    width = 720
+    height = top + row_h * len(chart.rows) + 24
+    plot_w = width - left - right
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="who-when-title who-when-desc"'
+        ' xmlns="http://www.w3.org/2000/svg" class="who-when">',
+        '<title id="who-when-title">Who asserted and who denied the claim, and when</title>',
+        f'<desc id="who-when-desc">{len(chart.rows)} parties from {first:%d %b %Y} to {last:%d %b %Y}; each mark is'
+        " a day a party took a stance. The timeline below lists the statements.</desc>",
+    ]
+    for row, (party, marks) in enumerate(chart.rows):
+        y = top + row * row_h + row_h / 2
+        name = party if len(party) <= 28 else party[:27] + "…"
+        parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(name)}</text>')
+        parts.append(f'<line class="axis" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
+        for day, stance, n in marks:
+            x = left + plot_w * (day - first).days / span
+            radius = min(9.0, 3.5 + n ** 0.5)
+            kind = _WHO_WHEN_COLOURS.get(stance, "questions")
+            parts.append(
+                f'<circle class="bar-{escape(kind)}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
+                f"<title>{escape(party)} {escape(stance_label(stance).lower())} on {day:%d %b %Y}"
+                f" ({n} statement{'s' if n != 1 else ''})</title></circle>"
+            )
+    base = top + row_h * len(chart.rows) + 16
+    parts.append(f'<text x="{left}" y="{base}" text-anchor="start">{first:%d %b %Y}</text>')
+    if last != first:
+        parts.append(f'<text x="{width - right}" y="{base}" text-anchor="end">{last:%d %b %Y}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 -- numbers, dates and escaped names only
 
 
 @register.filter

@@ -23,7 +23,7 @@ def test_the_f16_claim_with_a_published_false_verdict(seeded, editor):
     assert answer.json() == {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"http://testserver/claims/{claim.pk}/",
+        "url": f"http://testserver/verdicts/{claim.pk}/",
         "claimReviewed": "A Turkish F-16 shot down an Armenian military aircraft over Armenian airspace",
         "datePublished": claim.verdict_published_at.date().isoformat(),
         "author": {"@type": "Organization", "name": "Claims tracker"},

@@ -85,8 +85,10 @@ def _parameter(spec, path: str, name: str) -> dict:
 def test_the_schema_gives_id_filters_and_page_sizes_their_bounds(client, db):
     spec = _spec(client)
 
-    assert _parameter(spec, "/api/v1/statements/", "party") == {"type": "integer", "minimum": 1,
+    assert _parameter(spec, "/api/v1/statements/", "claim") == {"type": "integer", "minimum": 1,
                                                                 "maximum": 2**63 - 1}
+    # party takes an id or a slug (what a link to the party's page carries), so it is text without NULs.
+    assert _parameter(spec, "/api/v1/statements/", "party") == {"type": "string", "pattern": "^[^\\x00]*$"}
     assert _parameter(spec, "/api/v1/parties/", "parent")["minimum"] == 1
     assert _parameter(spec, "/api/v1/statements/", "page_size") == {"type": "integer", "minimum": 1,
                                                                     "maximum": 500}

@@ -35,3 +35,14 @@ def test_the_viewer_demo_login_cannot_change_claims_in_the_admin(db, client):
     assert response.status_code == 403
     claim.refresh_from_db()
     assert claim.text != "changed"
+
+
+def test_the_demo_logins_name_the_port_make_run_serves(db, monkeypatch):
+    import config.run
+
+    monkeypatch.setattr(config.run, "PORT", 8123)
+    out = StringIO()
+    call_command("demo_login", stdout=out)
+    assert ("at http://127.0.0.1:8123/" in out.getvalue(), "http://127.0.0.1:8123/verdicts/" in out.getvalue()) == (
+        True, True
+    )

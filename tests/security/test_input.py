@@ -188,7 +188,8 @@ def test_the_feed_form_runs_the_ssrf_guard_with_its_own_message(client, editor):
     assert Feed.objects.count() == 0
     assert errors["http://0177.0.0.1/rss"] == [
         "refused 'http://0177.0.0.1/rss': 0177.0.0.1 spells 127.0.0.1, a private, loopback, link-local, "
-        "multicast or reserved address"]
+        "multicast or reserved address (to fetch from it on purpose, add 0177.0.0.1 to the INGEST_ALLOWED_HOSTS "
+        "setting)"]
     assert all("private, loopback" in e[0] for e in errors.values()), errors
 
 

@@ -147,7 +147,8 @@ def test_a_redirect_to_an_odd_spelling_of_a_private_address_is_refused_at_once(s
     assert item.status == "failed"
     assert item.error == (
         f"refused 'http://{host}:{site.port}/inside': {host} spells 127.0.0.1, a private, loopback, link-local, "
-        "multicast or reserved address"
+        f"multicast or reserved address (to fetch from it on purpose, add {host} to the INGEST_ALLOWED_HOSTS "
+        "setting)"
     )
     assert site.hits("/inside") == 0
     assert Article.objects.count() == 0

@@ -29,7 +29,7 @@ def test_a_demo_page_extracts_to_its_text_file_except_a_final_newline(demo):
 
     assert extracted.text == _body(demo)
     assert (extracted.title, extracted.published_at, extracted.language, extracted.canonical_url) == (
-        demo.headline, datetime(2020, 9, 29, tzinfo=UTC), "en", demo.canonical_url
+        demo.title, datetime(2020, 9, 29, tzinfo=UTC), "en", demo.canonical_url
     )
 
 
@@ -79,9 +79,9 @@ def test_datelines_are_recognised_at_the_start_of_the_text(text, dateline):
 
 
 def test_ingest_demo_ingests_both_articles_through_the_pipeline_and_twice_adds_nothing(db, capsys):
-    call_command("ingest_demo")
+    call_command("ingest_demo", verbosity=2)
     first = capsys.readouterr().out
-    call_command("ingest_demo")
+    call_command("ingest_demo", verbosity=2)
     second = capsys.readouterr().out
 
     articles = {a.canonical_url: a for a in Article.objects.all()}
@@ -93,8 +93,10 @@ def test_ingest_demo_ingests_both_articles_through_the_pipeline_and_twice_adds_n
         assert (article.status, article.outlet.name, article.published_at.date().isoformat()) == (
             ArticleStatus.FETCHED, "Demo Wire", "2020-09-29"
         )
-    assert (articles[demo_articles()[0].canonical_url].dateline, articles[demo_articles()[1].canonical_url].title) == (
-        "Baku, Azerbaijan", "In Nagorno-Karabakh, signs of escalating and widening conflict."
+    first_article, second_article = (articles[d.canonical_url] for d in demo_articles())
+    assert (first_article.dateline, first_article.title, second_article.title) == (
+        "Baku, Azerbaijan", "UN Security Council voices concern over Armenia–Azerbaijan clashes",
+        "In Nagorno-Karabakh, signs of escalating and widening conflict.",
     )
     assert (Outlet.objects.count(), Feed.objects.count(), ArticleRevision.objects.count()) == (1, 1, 2)
     assert Feed.objects.get().is_active is False  # beat must not poll a server that is gone
@@ -127,3 +129,10 @@ def test_the_headline_repeated_above_the_story_is_the_title_and_not_the_text():
 ])
 def test_title_strip_takes_only_a_repeated_headline(text, title, body):
     assert title_strip(text, title) == body
+
+
+def test_ingest_demo_by_default_prints_what_was_ingested_not_debugging_lines(db, capsys):
+    call_command("ingest_demo")
+    out = capsys.readouterr().out
+    assert ("Polled Demo Wire: 2 entries, 2 new" in out, "text vs" in out, "title=" in out) == (True, False, False)
+    assert "  “UN Security Council voices concern over Armenia–Azerbaijan clashes” (Demo Wire, 29 Sep 2020)" in out

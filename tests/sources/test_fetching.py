@@ -47,7 +47,8 @@ def test_a_host_that_resolves_to_a_private_address_is_refused(monkeypatch):
 
     assert str(caught.value) == (
         "refused 'https://intranet.example.com/secret': intranet.example.com resolves to 10.0.0.7, a private, "
-        "loopback, link-local, multicast or reserved address"
+        "loopback, link-local, multicast or reserved address (to fetch from it on purpose, add "
+        "intranet.example.com to the INGEST_ALLOWED_HOSTS setting)"
     )
 
 

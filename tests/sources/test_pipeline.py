@@ -221,7 +221,8 @@ def test_a_bad_page_ends_in_a_readable_error_and_no_partial_rows(db, site, setti
 
 REFUSED_10 = (
     "refused 'https://news.example.com/story': news.example.com resolves to 10.20.30.40, a private, loopback, "
-    "link-local, multicast or reserved address"
+    "link-local, multicast or reserved address (to fetch from it on purpose, add news.example.com to the "
+    "INGEST_ALLOWED_HOSTS setting)"
 )
 
 

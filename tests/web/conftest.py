@@ -1,4 +1,4 @@
-"""Fixtures of the page tests: a small tracker built from factories, and headless Chromium for browser tests."""
+"""Fixtures of the page tests: a small tracker built from factories (headless Chromium is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from claims.enums import Origin, ReviewState, Stance
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE  # noqa: F401 -- the browser tests import them from here
 from tests.factories import (
     ArticleFactory,
     ArticleRevisionFactory,

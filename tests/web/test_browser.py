@@ -22,53 +22,14 @@ from tests.factories import (
     PartyFactory,
     StatementFactory,
 )
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import ARTIFACTS, CHROMIUM, DESKTOP, PHONE
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 PASSWORD = "correct horse battery"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM),
                                 reason="needs Debian's chromium (apt-get install -y chromium)")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_page(browser, live_server):
-    """Pages in their own browser contexts (own cookies); every dialog is recorded and dismissed."""
-    contexts = []
-
-    def make(viewport=DESKTOP):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.dialogs = []
-
-        def on_dialog(dialog):
-            page.dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        page.on("dialog", on_dialog)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def sign_in(page, user, then: str = "/"):
@@ -197,7 +158,11 @@ def test_viewer_cannot_change_anything(transactional_db, seeded, viewer, new_pag
     f16 = Claim.objects.get(slug="f16-shootdown")
     page = new_page()
     sign_in(page, viewer, then=reverse("claims:claim_detail", args=[f16.pk]))
-    assert page.locator("main form").count() == 0
+    # The one form a viewer gets is watching the claim: their own notifications, nothing of the tracker's.
+    forms = page.locator("main form")
+    assert [forms.nth(i).get_attribute("action") for i in range(forms.count())] == [
+        reverse("claims:claim_watch", args=[f16.pk])
+    ]
     assert page.get_by_role("link", name="Review").count() == 0
     # Straight to the server, with a valid CSRF token: refused all the same.
     statuses = page.evaluate(

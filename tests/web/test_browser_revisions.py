@@ -5,13 +5,13 @@ from django.urls import reverse
 from claims import services
 from claims.enums import Origin, ReviewState
 from tests.factories import ArticleRevisionFactory, ClaimFactory, StatementFactory
-from tests.web.test_browser import browser, new_page, pytestmark, sign_in  # noqa: F401 -- fixtures and the skip mark
+from tests.web.test_browser import pytestmark, sign_in  # noqa: F401 -- the skip mark
 
 FIRST = "Officials said the depot burned overnight. They said nobody was hurt."
 SECOND = "Officials said nobody was hurt."
 
 
-def test_a_dropped_statement_shows_as_no_longer_in_the_article(transactional_db, analyst, new_page):  # noqa: F811 -- fixture
+def test_a_dropped_statement_shows_as_no_longer_in_the_article(transactional_db, analyst, new_page):
     claim = ClaimFactory(text="The depot burned overnight", origin=Origin.EXTRACTED, review_state=ReviewState.PENDING)
     first = ArticleRevisionFactory(text=FIRST)
     second = ArticleRevisionFactory(article=first.article, number=2, text=SECOND)

@@ -125,7 +125,6 @@ def test_every_form_carries_a_csrf_token_and_htmx_sends_it(client, tracker, pend
 def test_dashboard_and_review_queue_show_the_counts_kept_by_triggers(client, tracker, pending, analyst):
     """The dashboard's counts, articles by status and chart, and the review queue's count come from claims_tally
     (migrations claims 0012 and 0013), not COUNT(*): after writes of every kind they equal what COUNT(*) says."""
-    from claims import selectors
     from claims.enums import ReviewState, Verdict
     from claims.models import Claim, Party, Statement
     from sources.enums import ArticleStatus
@@ -161,7 +160,10 @@ def test_dashboard_and_review_queue_show_the_counts_kept_by_triggers(client, tra
     assert home.context["health"]["articles"] == statuses
     assert (statuses["failed"], sum(statuses.values())) == (1, 3)
     # The chart (from the tallies) is the statements counted day by day, rejected ones left out.
-    assert home.context["daily"] == selectors.dashboard._statement_daily_counted(days=30)
+    from claims.selectors._common import _counted_statements
+    from claims.selectors.charts import _daily
+
+    assert home.context["daily"] == _daily(_counted_statements(), span=home.context["span"])
     assert sum(home.context["daily"].counts.values()) == 3
 
 
@@ -176,12 +178,16 @@ def test_review_queue_shows_the_exact_number_waiting_past_ten_thousand(client, p
     assert '<span id="pending-count">12345</span> waiting' in queue.content.decode()
 
 
-def test_review_queue_shows_the_sentence_in_context(client, editor):
-    revision = ArticleRevisionFactory(text="Fighting went on. Officials said the dam broke. Rescuers arrived late.")
-    StatementFactory(revision=revision, start=18, end=47)
+def test_review_queue_shows_the_paragraph_around_the_statement(client, editor):
+    revision = ArticleRevisionFactory(
+        text="A headline.\nFighting went on. Officials said the dam broke. Rescuers arrived late.\nMore later."
+    )
+    StatementFactory(revision=revision, start=30, end=59)
     client.force_login(editor)
     content = client.get(reverse("claims:review_queue")).content.decode()
-    assert '<p class="context"><mark>Officials said the dam broke.</mark> Rescuers arrived late.</p>' in content
+    assert (
+        '<p class="context">Fighting went on. <mark>Officials said the dam broke.</mark> Rescuers arrived late.</p>'
+    ) in content
 
 
 def test_review_queue_leaves_the_fetched_html_in_the_database(client, editor):

@@ -73,6 +73,9 @@ LISTS = {
     "parties": ("claims:party_list", lambda ctx: PartyFactory(parent=PartyFactory()), None),
     "articles": ("sources:article_list", lambda ctx: StatementFactory().article, None),
     "review-queue": ("claims:review_queue", lambda ctx: _pending_statement(), None),
+    "review-queue-filtered": (
+        "claims:review_queue", lambda ctx: _pending_statement(), "?origin=extracted&confidence_min=0.5&confidence_max=1"
+    ),
     "dashboard": ("claims:home", lambda ctx: _dashboard_item(), None),
     "sources": ("sources:source_list", lambda ctx: _outlet_with_feeds(), None),
     "runs": ("sources:run_list", lambda ctx: _run(), None),

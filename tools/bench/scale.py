@@ -147,6 +147,8 @@ class Fixture:
     heavy_claim_statements: int
     deep_position: str  # reported_at of the claim half way down the API list
     statement_texts: list[str]  # new statements for the similar-claim lookup
+    published_claims: list[int]  # typical claims with a published verdict (the public pages)
+    heavy_published: tuple[int, int]  # (id, statements): the most-reported claim with a published verdict
 
 
 def fixture() -> Fixture:
@@ -178,6 +180,16 @@ def fixture() -> Fixture:
             f"{_API_ORDER.replace('c.', '')} OFFSET (SELECT count(*) / 2 FROM claims_claim) LIMIT 1"
         )
         deep = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT id FROM claims_claim WHERE merged_into_id IS NULL AND verdict_published_at IS NOT NULL "
+            "AND id > 50000 ORDER BY id LIMIT 10"
+        )
+        published = [r[0] for r in cursor.fetchall()]
+        cursor.execute(
+            "SELECT id, statement_count FROM claims_claim WHERE merged_into_id IS NULL "
+            "AND verdict_published_at IS NOT NULL ORDER BY statement_count DESC LIMIT 1"
+        )
+        heavy_published = cursor.fetchone()
         cursor.execute("SELECT text FROM claims_claim WHERE id % 991 = 7 ORDER BY id LIMIT 10")
         texts = [r[0] for r in cursor.fetchall()]
     # Reworded as a new statement would be: another verb, the same place.
@@ -186,7 +198,8 @@ def fixture() -> Fixture:
         parties=parties, heavy_party=heavy_party,
         words=["bridge", "airfield checkpoint", '"power station"', "-bridge dam"],
         typical_claims=typical, heavy_claim=heavy[0], heavy_claim_statements=heavy[1],
-        deep_position=str(deep), statement_texts=statements,
+        deep_position=str(deep), statement_texts=statements, published_claims=published,
+        heavy_published=heavy_published,
     )
 
 
@@ -244,7 +257,8 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
     def detail_floor(claim_id: int, *, page: bool) -> Callable[[], list]:
         """The claim, its stance summary (capped), a page of its statements, its evidence: what the page or the
         API shows of it."""
-        from claims.selectors import STANCE_SUMMARY_SQL, SUMMARY_ARTICLES, SUMMARY_PARTIES
+        from claims.selectors import SUMMARY_ARTICLES, SUMMARY_PARTIES
+        from claims.selectors.claims import STANCE_SUMMARY_SQL
 
         summary = {"claim": claim_id, "rejected": "rejected", "parties": SUMMARY_PARTIES,
                    "articles": SUMMARY_ARTICLES + 1}
@@ -276,28 +290,70 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
             ]
         return lambda: [q() for q in queries]
 
-    def review_floor() -> Callable[[], list]:
-        """The review page: the 20 likeliest-kept (then oldest) pending statements with what each item shows (the
-        revision's text the context is cut from, the claim, the article and its outlet, the party's parent), the
-        pending count (a tally) and the claim picker's 500 newest live claims."""
+    def review_floor(where: str = "", params: dict | None = None) -> Callable[[], list]:
+        """The review page: the 20 likeliest-kept (then oldest) pending statements not withdrawn (under the filters
+        in `where`) with what each item shows (the revision's text the paragraph is cut from, the claim, the
+        article and its outlet, the party's parent), how many wait in each of their articles, the pending count
+        (a tally), the count under the filters (bounded at 1,000) and the claim picker's 500 newest live claims."""
         # The revisions by id after the items: one seven-table join takes longer to plan than both queries.
+        params = params or {}
         items = _sql(
             f"SELECT {_STATEMENT_COLUMNS}, pp.name, c.text, a.title, a.dateline, a.canonical_url, o.name "
             "FROM claims_statement s LEFT JOIN claims_party p ON p.id = s.party_id "
             "LEFT JOIN claims_party pp ON pp.id = p.parent_id LEFT JOIN claims_claim c ON c.id = s.claim_id "
             "JOIN sources_article a ON a.id = s.article_id LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
-            "WHERE s.review_state = 'pending' ORDER BY s.confidence DESC, s.created_at, s.id LIMIT 20"
+            f"WHERE s.review_state = 'pending' AND s.withdrawn_at IS NULL {where} "
+            "ORDER BY s.confidence DESC, s.created_at, s.id LIMIT 20", params
         )
         count = _sql("SELECT sum(n) FROM claims_tally WHERE name = 'statements:pending'")
+        matching = _sql(f"SELECT count(*) FROM (SELECT 1 FROM claims_statement s WHERE s.review_state = 'pending' "
+                        f"AND s.withdrawn_at IS NULL {where} LIMIT 1001) n", params)
         picker = _sql("SELECT id, text FROM claims_claim WHERE merged_into_id IS NULL ORDER BY id DESC LIMIT 500")
 
         def run() -> list:
             rows = items()
             revisions = _sql("SELECT id, number, text FROM sources_articlerevision WHERE id = ANY(%s)",
                              [[row[14] for row in rows]])()
-            return [rows, revisions, count(), picker()]
+            per_article = _sql(
+                "SELECT s.article_id, count(*) FROM claims_statement s WHERE s.review_state = 'pending' "
+                f"AND s.withdrawn_at IS NULL {where} AND s.article_id = ANY(%(articles)s) GROUP BY s.article_id",
+                {**params, "articles": [row[13] for row in rows]},
+            )()
+            return [rows, revisions, per_article, count(), matching() if where else None, picker()]
 
         return run
+
+    def public_floor(claim_id: int) -> Callable[[], list]:
+        """The public verdict page: the claim, who says what from accepted statements (the 50 most-quoted), the
+        first 20 articles reporting it, its evidence and the ClaimReview's first 50 accepted statements."""
+        queries = [
+            _sql(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.id = %s AND c.verdict_published_at IS NOT NULL "
+                 "AND c.merged_into_id IS NULL", [claim_id]),
+            _sql("SELECT p.name, s.speaker_text, s.stance, count(*) AS n FROM claims_statement s "
+                 "LEFT JOIN claims_party p ON p.id = s.party_id WHERE s.claim_id = %s AND s.review_state = 'accepted' "
+                 "AND s.stance IN ('asserts', 'confirms', 'denies', 'questions', 'retracts') "
+                 "GROUP BY p.name, s.speaker_text, s.stance ORDER BY n DESC, p.name, s.speaker_text, s.stance LIMIT 50",
+                 [claim_id]),
+            _sql("SELECT s.article_id FROM claims_statement s JOIN sources_article a ON a.id = s.article_id "
+                 "WHERE s.claim_id = %s AND s.review_state = 'accepted' ORDER BY a.published_at, s.article_id "
+                 "LIMIT 100", [claim_id]),
+            _sql("SELECT * FROM claims_evidence WHERE claim_id = %s ORDER BY created_at, id", [claim_id]),
+            _sql(f"SELECT {_STATEMENT_COLUMNS}, a.title, a.published_at, o.name FROM claims_statement s "
+                 "JOIN sources_article a ON a.id = s.article_id LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
+                 "LEFT JOIN claims_party p ON p.id = s.party_id WHERE s.claim_id = %s AND s.review_state = 'accepted' "
+                 "ORDER BY a.published_at, s.article_id, s.start, s.id LIMIT 50", [claim_id]),
+        ]
+        return lambda: [q() for q in queries]
+
+    def public_index_floor() -> Callable[[], list]:
+        """The newest 25 published verdicts and their count, bounded at 10,000 ("10000+")."""
+        live = "FROM claims_claim c WHERE c.merged_into_id IS NULL AND c.verdict_published_at IS NOT NULL"
+        rows = _sql(f"SELECT {_CLAIM_COLUMNS} {live} ORDER BY c.verdict_published_at DESC, c.id DESC LIMIT 25")
+        count = _sql(f"SELECT count(*) FROM (SELECT 1 {live} LIMIT 10001) n")
+        return lambda: [rows(), count()]
+
+    published = _rotating(fx.published_claims)
+    published_f = _rotating(fx.published_claims)
 
     def track_record_floor(pid: int) -> Callable[[], list]:
         """The first page of the party's track record (claims newest first) and its count, bounded at 1,000."""
@@ -353,6 +409,19 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
         ("page", f"claim page ({fx.heavy_claim_statements} statements)", lambda: f"/claims/{fx.heavy_claim}/",
          lambda: detail_floor(fx.heavy_claim, page=True)),
         ("page", "review queue", lambda: "/review/", lambda: review_floor()),
+        ("page", "review queue filtered by party", lambda: f"/review/?party={party()[1]}",
+         lambda: review_floor("AND s.party_id = %(party)s", {"party": party_f()[0]})),
+        ("page", "review queue filtered by confidence below 0.5", lambda: "/review/?confidence_max=0.5",
+         lambda: review_floor("AND s.confidence <= %(high)s", {"high": 0.5})),
+        ("page", "review queue filtered by origin and confidence",
+         lambda: "/review/?origin=extracted&confidence_min=0.9",
+         lambda: review_floor("AND s.origin = %(origin)s AND s.confidence >= %(low)s",
+                              {"origin": "extracted", "low": 0.9})),
+        ("page", "public verdict index", lambda: "/verdicts/", lambda: public_index_floor()),
+        ("page", "public verdict page (typical published claims)", lambda: f"/verdicts/{published()}/",
+         lambda: public_floor(published_f())),
+        ("page", f"public verdict page ({fx.heavy_published[1]} statements)",
+         lambda: f"/verdicts/{fx.heavy_published[0]}/", lambda: public_floor(fx.heavy_published[0])),
         ("page", "party page with track record", lambda: f"/parties/{party()[1]}/",
          lambda: track_record_floor(party_f()[0])),
         ("page", f"party page, a top state ({fx.heavy_party[2]} own statements)",

@@ -38,8 +38,11 @@ class Command(BaseCommand):
                 if role == Role.VIEWER:
                     perms = perms.filter(codename__startswith="view_")
                 user.user_permissions.set(perms)
+        from config.run import HOST, PORT
+
         self.stdout.write(
             self.style.SUCCESS("Demo logins (password for all three: ")
             + password
-            + self.style.SUCCESS(")\n  analyst / editor / viewer  at http://127.0.0.1:8000/")
+            + self.style.SUCCESS(f")\n  analyst / editor / viewer  at http://{HOST}:{PORT}/")
+            + f"\n  published verdicts, no sign-in: http://{HOST}:{PORT}/verdicts/"
         )

@@ -27,7 +27,8 @@
   window.addEventListener("hashchange", markTarget);
   document.addEventListener("DOMContentLoaded", markTarget);
 
-  // Review queue: j/k move, a accept, r reject, x select for a bulk action, e opens the corrections.
+  // Review queue: j/k move, a accept, r reject, x select for a bulk action, e opens the corrections,
+  // u takes the last decision back.
   var current = 0;
   function items() { return Array.prototype.slice.call(document.querySelectorAll("#queue .review-item")); }
   function select(index, focus) {
@@ -45,6 +46,11 @@
   }
   document.addEventListener("keydown", function (event) {
     if (!document.getElementById("queue") || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "u") {
+      var undo = document.querySelector("#undo button");
+      if (undo) { event.preventDefault(); undo.click(); }
+      return;
+    }
     var all = items();
     if (!all.length) return;
     // A key pressed before htmx settles the swapped queue must still act on an item that exists.

@@ -28,9 +28,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # What a user needs by default: what was ingested. The per-item and text checks are for -v 2.
+        detail = options["verbosity"] >= 2
         allowed = [*settings.INGEST_ALLOWED_HOSTS, "127.0.0.1"]
         with DemoSite() as site, override_settings(INGEST_ALLOWED_HOSTS=allowed):
-            self.stdout.write(f"Demo site on {site.base_url}, feed {site.feed_url}")
+            if detail:
+                self.stdout.write(f"Demo site on {site.base_url}, feed {site.feed_url}")
             feed = demo_feed_ensure(feed_url=site.feed_url)
             run = feed_poll(feed=feed, inline=True)
             if run.error:
@@ -42,11 +45,15 @@ class Command(BaseCommand):
             )
             for item in IngestionItem.objects.filter(run=run).order_by("pk"):
                 error = f" - {item.error}" if item.error else ""
-                self.stdout.write(f"  {item.url}: {item.get_status_display()}{error}")
+                if detail or item.error:
+                    self.stdout.write(f"  {item.url}: {item.get_status_display()}{error}")
             for demo in site.articles:
                 article = Article.objects.filter(canonical_url=demo.canonical_url).first()
                 if article is None:
                     self.stdout.write(f"  {demo.slug}: not ingested")
+                    continue
+                if not detail:
+                    self.stdout.write(f"  “{article.title}” ({article.outlet.name}, {article.published_at:%-d %b %Y})")
                     continue
                 revision = ArticleRevision.objects.filter(article=article).order_by("-number").first()
                 self.stdout.write(
@@ -57,4 +64,5 @@ class Command(BaseCommand):
                     f"{text_difference(demo.body.rstrip(chr(10)), revision.text)}"
                     + (" (its headline is the title)" if demo.headline else "")
                 )
-        self.stdout.write("Demo site stopped.")
+        if detail:
+            self.stdout.write("Demo site stopped.")
