@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +43,11 @@ LINK_MODEL_PATH = Path(__file__).resolve().parent / "data" / "match_link.json"
 BATCH_MIN = 20
 # A text matched alone competes with this many claims, its nearest by direct score (what retrieval hands over).
 SINGLE_CANDIDATES = 30
+# The single-text link model was fitted on pools of SINGLE_CANDIDATES claims; in a smaller pool (a young tracker,
+# or a text whose indexes found only a few candidates) its margin features read far more confident than they are
+# (a 0.27-similar claim among seven scored 0.44, over the threshold). There a link also needs the direct
+# similarity the matcher used before the link model, chosen on Emergent (docs/analysis.md, "The link decision").
+SMALL_POOL_MIN_SIMILARITY = 0.3
 
 
 class MatchBatch:
@@ -286,7 +291,10 @@ def match_decide(
     out = []
     for text, candidates in zip(texts, single_candidates(texts, claims), strict=True):
         local, features = single_features(text, [claims[c] for c in candidates])
-        out.extend(_decisions(np.array([candidates[local]]), features[None, :], models["single"]))
+        [decision] = _decisions(np.array([candidates[local]]), features[None, :], models["single"])
+        if len(candidates) < SINGLE_CANDIDATES and decision.similarity < SMALL_POOL_MIN_SIMILARITY:
+            decision = replace(decision, claim=None)
+        out.append(decision)
     return out
 
 

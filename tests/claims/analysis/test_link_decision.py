@@ -7,10 +7,12 @@ import json
 import numpy as np
 import pytest
 
+from claims.analysis import matching
 from claims.analysis.matching import (
     BATCH_MIN,
     LINK_FEATURES,
     LINK_MODEL_PATH,
+    SMALL_POOL_MIN_SIMILARITY,
     LinkModel,
     MatchBatch,
     link_features,
@@ -89,3 +91,33 @@ def test_link_features_describe_each_text_and_its_best_claim():
     assert features[:, column["numbers_clash"]].tolist() == [0.0, 0.0, 1.0]
     assert np.all(features[:, column["margin"]] > 0)
     assert features[:, column["support"]].tolist() == pytest.approx([np.log1p(1), np.log1p(2), np.log1p(2)])
+
+
+def test_in_a_small_pool_a_weak_best_claim_is_not_linked_however_confident_the_margin(monkeypatch):
+    claims = [
+        "The mayor denied taking money from the guild",
+        "The bridge over the river will reopen in spring",
+        "A fire destroyed the old mill on Tuesday night",
+        "Police arrested four men after the market riot",
+        "Prices of bread rose for the third month running",
+    ]
+    text = "The guild wants the council to cut harbour fees"
+
+    [decision] = match_decide([text], claims)
+    # The single-text model alone would link it: the pool is too small for its margin features.
+    monkeypatch.setattr(matching, "SMALL_POOL_MIN_SIMILARITY", 0.0)
+    [unfloored] = match_decide([text], claims)
+
+    assert (decision.best, decision.claim, decision.similarity < SMALL_POOL_MIN_SIMILARITY) == (0, None, True)
+    assert unfloored.claim == 0
+
+
+def test_in_a_small_pool_a_close_report_still_links():
+    claims = [
+        "A ferry captain rescued four fishermen off the northern cape",
+        "The harbour festival was cancelled because of the storm",
+    ]
+
+    [decision] = match_decide(["Ferry captain rescues four fishermen off northern cape"], claims)
+
+    assert (decision.claim, decision.similarity >= SMALL_POOL_MIN_SIMILARITY) == (0, True)
