@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +190,11 @@ def attribution_train(
     log(f"train: {len(articles)} texts, {sum(len(a.gold) for a in articles)} attributions")
     docs = parse_articles(articles, cache_dir=cache_dir, log=log)
     tasks = [("cue", cue_params or CUE_PARAMS), ("span", span_params or SPAN_PARAMS)]
+    if jobs > 1 and threading.active_count() > 1:
+        # Forking a process that runs other threads (a test run's browser driver, a worker's pool) can leave the
+        # child waiting forever on a lock one of them held: train one after the other, with the same weights.
+        log(f"{threading.active_count()} threads running: training the taggers one after the other")
+        jobs = 1
     if jobs > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
