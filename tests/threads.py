@@ -27,3 +27,13 @@ def in_threads(*jobs):
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def sessions_blocked_on_a_lock() -> int:
+    """How many sessions of this database wait on a lock now (to hold one job until another is stuck behind it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is otherwise frozen per transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]

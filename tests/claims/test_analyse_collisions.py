@@ -23,19 +23,12 @@ from claims.models import Claim, Party, Statement
 from claims.tasks import analyse_revision
 from sources.enums import ArticleStatus
 from tests.factories import ArticleFactory, ArticleRevisionFactory
+from tests.threads import sessions_blocked_on_a_lock
 
 TEXT = "Local officials said on Tuesday that two bridges had been destroyed overnight by artillery fire."
 SPEAKER = "Local officials"  # what the analysis proposes as a new party for TEXT
 SLUG = f"{slugify(SPEAKER)}-{hashlib.sha256(SPEAKER.encode()).hexdigest()[:6]}"  # claims.linking._proposed_party
 
-
-def _blocked_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is otherwise frozen per transaction
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,7 +44,7 @@ def test_an_analysis_that_loses_the_race_for_a_new_party_runs_again():
                                       origin=Origin.EXTRACTED)
                 started.set()
                 deadline = time.monotonic() + 60
-                while not _blocked_on_a_lock():
+                while not sessions_blocked_on_a_lock():
                     if time.monotonic() > deadline:
                         problems.append("the analysis never waited for the other transaction's party")
                         break
@@ -118,7 +111,7 @@ def test_two_analyses_linking_the_same_claims_in_opposite_orders_both_finish():
     two = threading.Thread(target=analysis, args=(second,))
     two.start()
     deadline = time.monotonic() + 60
-    while not _blocked_on_a_lock():  # the second waits for the claims the first holds
+    while not sessions_blocked_on_a_lock():  # the second waits for the claims the first holds
         if time.monotonic() > deadline:
             problems.append("the second analysis never waited for the first one's claims")
             break

@@ -25,7 +25,7 @@ from tests.claims.test_counters import _counters as _claim_counters
 from tests.claims.test_counters import _grouped, _stances
 from tests.claims.test_tallies import _counted as _tallies_counted
 from tests.claims.test_tallies import _tallies
-from tests.threads import in_threads
+from tests.threads import in_threads, sessions_blocked_on_a_lock
 
 TITLE = "Bridges destroyed near the border"
 FIRST = (
@@ -269,14 +269,6 @@ def test_two_analyses_at_once_of_an_articles_revisions_leave_one_set_of_statemen
     _assert_counts_exact(article)
 
 
-def _blocked_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is otherwise frozen per transaction
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
 
 @pytest.mark.django_db(transaction=True)
 def test_the_later_revisions_analysis_waits_for_the_earlier_ones_write_and_sees_it(monkeypatch):
@@ -292,7 +284,7 @@ def test_the_later_revisions_analysis_waits_for_the_earlier_ones_write_and_sees_
         if revision.pk == second.pk:
             holding.set()
             deadline = time.monotonic() + 60
-            while not _blocked_on_a_lock():
+            while not sessions_blocked_on_a_lock():
                 if time.monotonic() > deadline:
                     problems.append("the later analysis never waited")
                     break
