@@ -2,8 +2,6 @@
 
 from django.db import models
 
-from core.enums import Role  # noqa: F401 -- the roles' enum lives in core; re-exported for code written against claims
-
 
 class PartyKind(models.TextChoices):
     STATE = "state", "State"

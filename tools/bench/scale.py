@@ -432,8 +432,8 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
 def bench_user():
     from django.contrib.auth.models import User
 
-    from claims.enums import Role
     from claims.services import api_token_create
+    from core.enums import Role
     from core.roles import user_set_role
 
     user, _ = User.objects.get_or_create(username=BENCH_USER)
