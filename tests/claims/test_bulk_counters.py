@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import DataError, IntegrityError, InternalError, transaction
+from django.utils import timezone
 
 from claims import counters
 from claims.models import Claim, ClaimStance, Statement
@@ -67,3 +68,22 @@ def test_a_failed_load_leaves_every_trigger_on(db):
     claim.refresh_from_db()
     assert claim.statement_count == 1
     assert _tallies() == _counted()
+
+
+def test_the_rebuild_counts_no_withdrawn_statement_as_the_trigger_does(db):
+    claim = factories.ClaimFactory()
+    kept = factories.StatementFactory(claim=claim)
+    first = factories.ArticleRevisionFactory(text="Ankara denied it.")
+    later = factories.ArticleRevisionFactory(article=first.article, number=2, text="Ankara said nothing.")
+    factories.StatementFactory(claim=claim, revision=first, withdrawn_in=later, withdrawn_at=timezone.now())
+    by_trigger = _stances()
+
+    with transaction.atomic():
+        counters.counters_suspend()
+        ClaimStance.objects.all().delete()
+        counters.claim_stances_recount()
+        counters.claim_counters_resume()
+        counters.tallies_recount()
+
+    assert by_trigger == {(claim.pk, kept.party_id, "", "asserts", 1)}
+    assert _stances() == by_trigger
