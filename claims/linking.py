@@ -48,8 +48,9 @@ class AnalysisReport:
 
 
 def known_parties() -> list:
-    """Every party not rejected, with its aliases, as the analysis package wants them: in id order, the aliases of
-    each in id order (the order decides between parties whose names compete: the older party wins)."""
+    """Every party not rejected nor merged away (its aliases went to the party it was merged into), with its
+    aliases, as the analysis package wants them: in id order, the aliases of each in id order (the
+    order decides between parties whose names compete: the older party wins)."""
     return _known(_party_rows())
 
 
@@ -77,9 +78,9 @@ FROM (
            coalesce(json_agg(json_build_array(id, name, kind, parent_id, rejected, h) ORDER BY id)
                     FILTER (WHERE id > %(party_mark)s), '[]') AS added
     FROM (
-        SELECT id, name, kind, parent_id, review_state = 'rejected' AS rejected,
+        SELECT id, name, kind, parent_id, (review_state = 'rejected' OR merged_into_id IS NOT NULL) AS rejected,
                hashtextextended(concat_ws(chr(31), id, kind, coalesce(parent_id, 0),
-                                          review_state = 'rejected', name), 0) AS h
+                                          review_state = 'rejected' OR merged_into_id IS NOT NULL, name), 0) AS h
         FROM claims_party
     ) party
 ) p, (
