@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from claims import services
@@ -323,6 +324,7 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
         later = revision.article.revisions.filter(number__gt=revision.number).order_by("-number").first()
         if later is not None:
             report.superseded_by = later.number
+            ArticleRevision.objects.filter(pk=revision.pk).update(analysed_at=timezone.now())
             return report
         earlier = list(
             Statement.objects.select_for_update().filter(article_id=revision.article_id)
@@ -372,6 +374,7 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
         Article.objects.filter(pk=revision.article_id).exclude(status=ArticleStatus.DUPLICATE).update(
             status=ArticleStatus.ANALYSED
         )
+        ArticleRevision.objects.filter(pk=revision.pk).update(analysed_at=timezone.now())
         if flag:
             Article.objects.filter(pk=revision.article_id).update(error=flag)
     return report

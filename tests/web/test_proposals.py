@@ -115,7 +115,8 @@ def test_refusals_say_why_and_change_nothing(client, analyst):
     client.force_login(analyst)
     url = reverse("claims:party_proposal_decide", args=[party.pk])
     cases = [
-        ({"action": "merge", "target": "Nobody Known"}, "Not saved: No party by that name or alias. Nothing was changed."),
+        ({"action": "merge", "target": "Nobody Known"},
+         "Not saved: No party by that name or alias. Nothing was changed."),
         ({"action": "reject"}, "Not saved: 1 accepted statement name Harbour Office: merge it into the party it is "
                                "instead. Nothing was changed."),
         ({"action": "explode"}, "Not saved: Select a valid choice. explode is not one of the available choices. "
