@@ -54,7 +54,8 @@ def _errors(form) -> str:
 def party_proposal_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.party_list_proposed(), PROPOSALS_PAGE)
     return render(request, "claims/proposed_parties.html", {
-        "page": page, "kinds": PartyKind.choices, "claims_waiting": selectors.claim_proposed_count(),
+        "page": page, "kinds": PartyKind.choices, "parties_waiting": selectors.party_proposed_count(),
+        "claims_waiting": selectors.claim_proposed_count(),
     })
 
 
@@ -112,6 +113,7 @@ def claim_proposal_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.claim_list_proposed(), PROPOSALS_PAGE)
     return render(request, "claims/proposed_claims.html", {
         "page": page, "parties_waiting": selectors.party_proposed_count(),
+        "claims_waiting": selectors.claim_proposed_count(),
     })
 
 

@@ -14,11 +14,15 @@ from claims.models import Claim, ClaimMerge, Party, PartyAlias, PartyMerge
 from claims.selectors._common import _counted_statements
 
 
+def _proposed_parties() -> QuerySet[Party]:
+    return Party.objects.filter(review_state=ReviewState.PENDING, merged_into__isnull=True, origin=Origin.EXTRACTED)
+
+
 def party_list_proposed() -> QuerySet[Party]:
     """Parties the analysis proposed for unknown speakers and nobody has decided on, oldest first, each with its
     aliases and how many live statements name it (the queue's partial index, claims party_proposed_idx)."""
     return (
-        Party.objects.filter(review_state=ReviewState.PENDING, merged_into__isnull=True, origin=Origin.EXTRACTED)
+        _proposed_parties()
         .select_related("parent")
         .prefetch_related(Prefetch("aliases", queryset=PartyAlias.objects.order_by("text", "id")))
         .annotate(statement_total=Coalesce(
@@ -30,10 +34,13 @@ def party_list_proposed() -> QuerySet[Party]:
     )
 
 
+# The queues' tabs count up to this many ("10000+"): counting 100,000 proposals costs more than the page.
+PROPOSALS_COUNT_LIMIT = 10_000
+
+
 def party_proposed_count() -> int:
-    return Party.objects.filter(
-        review_state=ReviewState.PENDING, merged_into__isnull=True, origin=Origin.EXTRACTED
-    ).count()
+    """How many proposed parties wait, up to PROPOSALS_COUNT_LIMIT + 1."""
+    return _proposed_parties()[: PROPOSALS_COUNT_LIMIT + 1].count()
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,8 @@ def claim_list_proposed() -> QuerySet[Claim]:
 
 
 def claim_proposed_count() -> int:
-    return claim_list_proposed().count()
+    """How many proposed claims wait, up to PROPOSALS_COUNT_LIMIT + 1."""
+    return claim_list_proposed().order_by()[: PROPOSALS_COUNT_LIMIT + 1].count()
 
 
 def claim_merges_in(*, claim: Claim) -> list[ClaimMerge]:
