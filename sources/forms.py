@@ -38,6 +38,11 @@ class FeedForm(forms.Form):
     title = forms.CharField(required=False, max_length=300)
     poll_interval_minutes = forms.IntegerField(label="Poll every (minutes)", min_value=1, max_value=24 * 60, initial=15)
 
+    def __init__(self, *args, **kwargs):
+        # The sources page also holds the pasted-text form, with its own url, title and outlet: ids of their own.
+        kwargs.setdefault("auto_id", "feed_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
         if data.get("outlet") is None and not (data.get("new_outlet_name") or "").strip():

@@ -14,15 +14,17 @@ from tests.web.test_browser import shoot, sign_in
 def test_editor_adds_a_feed_and_its_outlet_in_one_form(transactional_db, editor, new_page):
     page = new_page()
     sign_in(page, editor, then=reverse("sources:source_list"))
-    page.get_by_label("Feed address (RSS or Atom)").fill("https://www.vale-courier.example/rss")
-    page.get_by_label("New outlet's name").fill("Vale Courier")
-    page.get_by_role("button", name="Add feed").click()
+    feed = page.get_by_role("region", name="Add a feed")
+    feed.get_by_label("Feed address (RSS or Atom)").fill("https://www.vale-courier.example/rss")
+    feed.get_by_label("New outlet's name").fill("Vale Courier")
+    feed.get_by_role("button", name="Add feed").click()
     page.get_by_text("The outlet Vale Courier (vale-courier.example) was made too.").wait_for()
     assert Feed.objects.get().outlet.name == "Vale Courier"
 
-    page.get_by_label("Feed address (RSS or Atom)").fill("http://127.0.0.1/rss")
-    page.get_by_label("Outlet", exact=True).select_option(label="Vale Courier")
-    page.get_by_role("button", name="Add feed").click()
+    feed = page.get_by_role("region", name="Add a feed")
+    feed.get_by_label("Feed address (RSS or Atom)").fill("http://127.0.0.1/rss")
+    feed.get_by_label("Outlet", exact=True).select_option(label="Vale Courier")
+    feed.get_by_role("button", name="Add feed").click()
     page.get_by_text("add 127.0.0.1 to the INGEST_ALLOWED_HOSTS setting").wait_for()
     shoot(page, "sources-feed-refused-names-the-fix")
 
