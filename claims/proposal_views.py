@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from claims import selectors, services
-from claims.enums import PartyKind
+from claims.enums import PartyKind, ReviewState
 from claims.forms import ClaimProposalForm, PartyProposalForm
 from claims.models import Claim, Party
 from core.enums import Role
@@ -144,7 +144,7 @@ def claim_proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["action"] == "accept":
-            if claim.merged_into_id or claim.review_state != "pending":
+            if claim.merged_into_id or claim.review_state != ReviewState.PENDING:
                 raise ValidationError(f"claim {claim.pk} is not a proposal waiting for review")
             claim = services.claim_update(claim=claim, actor=request.user, text=data["text"] or None)
             notice = f"Accepted claim {claim.pk}: “{claim.text}”"

@@ -205,3 +205,15 @@ def test_queue_pages_cost_the_same_queries_for_1_and_3_items(client, analyst, na
     make(2)
     assert len(client.get(url).context["page"]) == 3
     assert _queries(client, url) == one
+
+
+def test_a_decided_claim_cannot_be_accepted_again_from_a_stale_page(client, analyst):
+    claim = _proposed_claim("The port was closed")
+    client.force_login(analyst)
+    url = reverse("claims:claim_proposal_decide", args=[claim.pk])
+    client.post(url, {"action": "reject"}, follow=True)  # its confirmation shown
+    response = client.post(url, {"action": "accept", "text": "Reworded"})
+    assert _messages(client.get(response["Location"])) == [
+        f"Not saved: claim {claim.pk} is not a proposal waiting for review. Nothing was changed."
+    ]
+    assert Claim.objects.get(pk=claim.pk).text == "The port was closed"
