@@ -7,7 +7,7 @@ from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Origin, Stance, Verdict
+from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Origin, PartyKind, Stance, Verdict
 from claims.models import Party
 from claims.selectors import CLAIM_SORTS, QueueFilters, party_resolve
 from claims.services import RATIONALE_MAX_LENGTH, claim_tags_normalise
@@ -198,6 +198,8 @@ def _party_typed(value: str) -> Party | None:
         party = Party.objects.filter(slug=value).first() or party_resolve(mention=value)
     if party is None:
         raise forms.ValidationError("No party by that name or alias.")
+    while party.merged_into_id is not None:  # a merged-away party's slug or number means the party it became
+        party = Party.objects.get(pk=party.merged_into_id)
     return party
 
 
@@ -249,6 +251,41 @@ class BulkReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any id is allowed through; statement_review_bulk passes over the ones that are gone.
         self.fields["statements"].valid_value = lambda value: str(value).isdigit()
+
+
+class PartyProposalForm(forms.Form):
+    """A decision on a machine-proposed party: accept (as named here, of this kind), merge into a party, reject."""
+
+    action = forms.ChoiceField(choices=[("accept", "Accept"), ("merge", "Merge"), ("reject", "Reject")])
+    name = forms.CharField(required=False, max_length=300)
+    kind = forms.ChoiceField(required=False, choices=[("", "Keep"), *PartyKind.choices])
+    target = forms.CharField(required=False, max_length=300, label="Merge into")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "merge":
+            try:
+                data["target"] = _party_typed(data.get("target") or "")
+            except forms.ValidationError as exc:
+                self.add_error("target", exc)
+                return data
+            if data["target"] is None:
+                self.add_error("target", "Name the party to merge into (a name, alias or slug).")
+        return data
+
+
+class ClaimProposalForm(forms.Form):
+    """A decision on a machine-proposed claim: accept (in the wording given here), merge into a claim, reject."""
+
+    action = forms.ChoiceField(choices=[("accept", "Accept"), ("merge", "Merge"), ("reject", "Reject")])
+    text = forms.CharField(required=False, max_length=5000)
+    target = forms.IntegerField(required=False, min_value=1, label="Merge into claim number")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "merge" and not data.get("target") and "target" not in self.errors:
+            self.add_error("target", "Give the number of the claim to merge into.")
+        return data
 
 
 class ChartRangeForm(forms.Form):

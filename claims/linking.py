@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from claims import services
@@ -48,8 +49,9 @@ class AnalysisReport:
 
 
 def known_parties() -> list:
-    """Every party not rejected, with its aliases, as the analysis package wants them: in id order, the aliases of
-    each in id order (the order decides between parties whose names compete: the older party wins)."""
+    """Every party not rejected nor merged away (its aliases went to the party it was merged into), with its
+    aliases, as the analysis package wants them: in id order, the aliases of each in id order (the
+    order decides between parties whose names compete: the older party wins)."""
     return _known(_party_rows())
 
 
@@ -77,9 +79,9 @@ FROM (
            coalesce(json_agg(json_build_array(id, name, kind, parent_id, rejected, h) ORDER BY id)
                     FILTER (WHERE id > %(party_mark)s), '[]') AS added
     FROM (
-        SELECT id, name, kind, parent_id, review_state = 'rejected' AS rejected,
+        SELECT id, name, kind, parent_id, (review_state = 'rejected' OR merged_into_id IS NOT NULL) AS rejected,
                hashtextextended(concat_ws(chr(31), id, kind, coalesce(parent_id, 0),
-                                          review_state = 'rejected', name), 0) AS h
+                                          review_state = 'rejected' OR merged_into_id IS NOT NULL, name), 0) AS h
         FROM claims_party
     ) party
 ) p, (
@@ -322,6 +324,7 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
         later = revision.article.revisions.filter(number__gt=revision.number).order_by("-number").first()
         if later is not None:
             report.superseded_by = later.number
+            ArticleRevision.objects.filter(pk=revision.pk).update(analysed_at=timezone.now())
             return report
         earlier = list(
             Statement.objects.select_for_update().filter(article_id=revision.article_id)
@@ -371,6 +374,7 @@ def revision_analyse(*, revision: ArticleRevision) -> AnalysisReport:
         Article.objects.filter(pk=revision.article_id).exclude(status=ArticleStatus.DUPLICATE).update(
             status=ArticleStatus.ANALYSED
         )
+        ArticleRevision.objects.filter(pk=revision.pk).update(analysed_at=timezone.now())
         if flag:
             Article.objects.filter(pk=revision.article_id).update(error=flag)
     return report

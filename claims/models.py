@@ -38,6 +38,11 @@ class Party(models.Model):
     country = models.CharField(max_length=100, blank=True)
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.ANALYST)
     review_state = models.CharField(max_length=16, choices=ReviewState.choices, default=ReviewState.ACCEPTED)
+    # Set by party_merge: the party this one turned out to be. Its statements, aliases and children moved there;
+    # the row stays so that its page and links still answer, pointing at the survivor.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_parties"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,12 +50,18 @@ class Party(models.Model):
         verbose_name_plural = "parties"
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("id")), name="party_not_own_parent"),
+            models.CheckConstraint(condition=~Q(merged_into=F("id")), name="party_not_merged_into_itself"),
         ]
         indexes = [
             # party_resolve falls back to the party's own name when no alias matches.
             models.Index(fields=["name_normalised"], name="party_name_normalised_idx"),
             # fuzzy name lookup for the analysis and the party picker.
             GinIndex(fields=["name_normalised"], opclasses=["gin_trgm_ops"], name="party_name_trgm_idx"),
+            # the queue of machine-proposed parties, oldest first: a few hundred among 20,000 parties.
+            models.Index(
+                fields=["created_at", "id"], condition=Q(review_state="pending", merged_into__isnull=True),
+                name="party_proposed_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,6 +205,12 @@ class Claim(models.Model):
             models.Index(
                 F("statement_count").desc(), F("id").desc(),
                 condition=Q(merged_into__isnull=True), name="claim_live_statements_idx",
+            ),
+            # the queue of machine-proposed claims, oldest first: the pending few among a million claims.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(review_state="pending", origin="extracted", merged_into__isnull=True),
+                name="claim_proposed_idx",
             ),
             # the public index of published verdicts, newest first: a few published among a million claims.
             models.Index(
@@ -468,6 +485,40 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.from_verdict} → {self.to_verdict}"
+
+
+class ClaimMerge(models.Model):
+    """One claim folded into another (claims.services.claim_merge): who merged what into what, and when."""
+
+    source = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="merged_away")
+    target = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="merges_in")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    statements_moved = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "-created_at", "-id"]
+        indexes = [models.Index(fields=["target", "-created_at"], name="claim_merge_target_idx")]
+
+    def __str__(self) -> str:
+        return f"claim {self.source_id} into {self.target_id}"
+
+
+class PartyMerge(models.Model):
+    """One party folded into another (claims.services.party_merge): who merged what into what, and when."""
+
+    source = models.OneToOneField(Party, on_delete=models.PROTECT, related_name="merged_away")
+    target = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="merges_in")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    statements_moved = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "-created_at", "-id"]
+        indexes = [models.Index(fields=["target", "-created_at"], name="party_merge_target_idx")]
+
+    def __str__(self) -> str:
+        return f"party {self.source_id} into {self.target_id}"
 
 
 # --- API access and webhooks ------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from claims import public_views, teamwork_views, views
+from claims import proposal_views, public_views, teamwork_views, views
 
 app_name = "claims"
 
@@ -23,6 +23,14 @@ urlpatterns = [
     path("review/bulk/", views.review_bulk, name="review_bulk"),
     path("review/undo/", views.review_undo, name="review_undo"),
     path("review/<int:pk>/", views.review_decide, name="review_decide"),
+    path("review/parties/", proposal_views.party_proposal_list, name="party_proposal_list"),
+    path("review/parties/<int:pk>/", proposal_views.party_proposal_decide, name="party_proposal_decide"),
+    path("review/parties/<int:pk>/candidates/", proposal_views.party_proposal_candidates,
+         name="party_proposal_candidates"),
+    path("review/claims/", proposal_views.claim_proposal_list, name="claim_proposal_list"),
+    path("review/claims/<int:pk>/", proposal_views.claim_proposal_decide, name="claim_proposal_decide"),
+    path("review/claims/<int:pk>/candidates/", proposal_views.claim_proposal_candidates,
+         name="claim_proposal_candidates"),
     path("parties/", views.party_list, name="party_list"),
     path("parties/suggest/", views.party_suggest, name="party_suggest"),
     path("parties/<slug:slug>/", views.party_detail, name="party_detail"),

@@ -140,6 +140,7 @@ def _claim_page(request: HttpRequest, claim: Claim, *, status: int = 200, **form
         "history": selectors.claim_history(claim=claim),
         **dict(zip(("withdrawn", "more_withdrawn"), selectors.claim_withdrawn_statements(claim=claim), strict=True)),
         "similar": selectors.claim_list_similar(claim=claim),
+        "merges_in": selectors.claim_merges_in(claim=claim),
         "claimreview": _claimreview_json(request, claim),
         "watching": selectors.watch_exists(user=request.user, claim=claim),
         "notes": selectors.claim_notes(claim=claim),
@@ -450,7 +451,7 @@ def review_undo(request: HttpRequest) -> HttpResponse:
 @role_required(Role.VIEWER)
 def party_suggest(request: HttpRequest) -> HttpResponse:
     """The party filters' autocomplete: <option>s for a <datalist>, swapped in by htmx as the user types."""
-    typed = (request.GET.get("party") or request.GET.get("q") or "")[:200]
+    typed = (request.GET.get("party") or request.GET.get("q") or request.GET.get("target") or "")[:200]
     response = render(request, "claims/_party_options.html", {"suggestions": selectors.party_suggest(q=typed)})
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -471,6 +472,11 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         party = selectors.party_get(slug=slug)
     except Party.DoesNotExist:
         raise Http404("No party by that name.") from None
+    if party.merged_into_id:
+        # Links to a merged-away party (bookmarks, old notifications) still answer, at the party it became.
+        live = selectors.party_resolve_merged(party)
+        messages.info(request, f"{party.name} was merged into {live.name}.")
+        return redirect("claims:party_detail", slug=live.slug)
     verdict = request.GET.get("verdict", "")
     if verdict not in Verdict.values:
         verdict = ""
@@ -487,6 +493,7 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "verdict": verdict,
         "verdicts": Verdict.choices,
         "watching": selectors.watch_exists(user=request.user, party=party),
+        "merges_in": selectors.party_merges_in(party=party),
     }
     # On request only: counting a top state's 100,000 statements by day would cost the page its target.
     if request.GET.get("chart") or request.GET.get("from") or request.GET.get("to"):

@@ -24,10 +24,32 @@ class GuardedURLField(forms.URLField):
 
 
 class FeedForm(forms.Form):
-    outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), empty_label="Choose the outlet")
+    """A feed of a known outlet, or of a new one made with it (its name, and its domain unless the feed's host is)."""
+
     url = GuardedURLField(label="Feed address (RSS or Atom)", max_length=2000, assume_scheme="https")
+    outlet = forms.ModelChoiceField(
+        required=False, queryset=Outlet.objects.order_by("name"), empty_label="A new outlet (name it below)",
+    )
+    new_outlet_name = forms.CharField(required=False, max_length=200, label="New outlet's name")
+    new_outlet_domain = forms.CharField(
+        required=False, max_length=253, label="New outlet's domain",
+        help_text="Left empty: the feed's host, without www.",
+    )
     title = forms.CharField(required=False, max_length=300)
     poll_interval_minutes = forms.IntegerField(label="Poll every (minutes)", min_value=1, max_value=24 * 60, initial=15)
+
+    def __init__(self, *args, **kwargs):
+        # The sources page also holds the pasted-text form, with its own url, title and outlet: ids of their own.
+        kwargs.setdefault("auto_id", "feed_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outlet") is None and not (data.get("new_outlet_name") or "").strip():
+            self.add_error("new_outlet_name", "Choose the outlet in the list, or name the new outlet here.")
+        elif data.get("outlet") is not None and (data.get("new_outlet_name") or "").strip():
+            self.add_error("new_outlet_name", "Either choose an outlet or name a new one, not both.")
+        return data
 
 
 class SubmitUrlsForm(forms.Form):

@@ -140,6 +140,9 @@ class ArticleRevision(models.Model):
     # MinHash LSH band keys of the text's word shingles: revisions sharing a band are near-duplicate candidates.
     lsh_bands = ArrayField(models.BigIntegerField(), default=list, blank=True)
     fetched_at = models.DateTimeField()
+    # When the language analysis was done with this text (claims.linking.revision_analyse), or found a later
+    # revision of the article to analyse instead: the run pages count what is still waiting for it.
+    analysed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

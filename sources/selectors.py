@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
@@ -135,7 +136,59 @@ def ingestion_run_list(*, feed: Feed | None = None) -> QuerySet[IngestionRun]:
 
 
 def ingestion_item_list(*, run: IngestionRun) -> QuerySet[IngestionItem]:
-    return run.items.select_related("article").order_by("pk")
+    return run.items.select_related("article", "revision").defer("revision__text", "revision__raw_html",
+                                                                 "revision__lsh_bands").order_by("pk")
+
+
+# How long after a run finished its page keeps polling for the analysis of its texts: a text still waiting after
+# that is stuck (its task failed; the sources page lists task failures), not slow.
+ANALYSIS_WAIT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class RunStages:
+    """A run's progress through the pipeline, stage by stage, with counts."""
+
+    found: int  # entries or addresses seen
+    fetched: int  # items finished (new, new revision, unchanged, duplicate or failed)
+    failed: int
+    extracted: int  # texts extracted and stored (new articles and new revisions)
+    analysed: int  # of those, the texts the analysis is done with
+    statements: int  # statements found in the run's articles (rejected and withdrawn ones left out)
+
+    @property
+    def waiting_for_analysis(self) -> int:
+        return self.extracted - self.analysed
+
+
+def ingestion_run_stages(*, run: IngestionRun, items: list[IngestionItem]) -> RunStages:
+    """Fetch, extraction and analysis of a run's items, counted from the items (ingestion_item_list, with their
+    revisions) and one query for the statements of their articles."""
+    extracted = [i for i in items if i.status in (ItemStatus.NEW, ItemStatus.UPDATED) and i.revision_id]
+    article_ids = {i.article_id for i in extracted}
+    statements = 0
+    if article_ids:
+        statements = sum(
+            Article.objects.filter(pk__in=article_ids).annotate(n=hooks.article_statement_count())
+            .values_list("n", flat=True)
+        )
+    return RunStages(
+        found=max(run.found, len(items)),
+        fetched=sum(1 for i in items if i.status != ItemStatus.PENDING),
+        failed=sum(1 for i in items if i.status == ItemStatus.FAILED),
+        extracted=len(extracted),
+        analysed=sum(1 for i in extracted if i.revision.analysed_at is not None),
+        statements=statements,
+    )
+
+
+def ingestion_run_still_moving(*, run: IngestionRun, stages: RunStages, now: datetime | None = None) -> bool:
+    """Whether the run's page should keep reloading: the run is running, or its texts wait for the analysis and
+    the run finished less than ANALYSIS_WAIT ago."""
+    if run.status == IngestionStatus.RUNNING:
+        return True
+    now = now or timezone.now()
+    return bool(stages.waiting_for_analysis) and run.finished_at is not None and now - run.finished_at < ANALYSIS_WAIT
 
 
 def article_revision_find_by_text(*, text: str) -> ArticleRevision | None:

@@ -70,6 +70,40 @@ def _feed_taken(feed: Feed) -> str:
     return f"This address is already a feed: {feed} (feed {feed.pk}, of {feed.outlet.name})."
 
 
+def outlet_domain_of(url: str) -> str:
+    """The registered domain an outlet is known by, from one of its addresses: lower case, without "www."."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    return host.removeprefix("www.")
+
+
+def outlet_create(*, name: str, domain: str, country: str = "", language: str = "") -> Outlet:
+    """A new outlet. Refuses, naming the outlet that has it, a name or a domain another outlet already has (the
+    unique constraints, domain ignoring case)."""
+    name, domain = " ".join(name.split()), domain.strip().lower().removeprefix("www.")
+    if not name:
+        raise ValidationError("a new outlet needs a name", code="outlet")
+    if not domain:
+        raise ValidationError("a new outlet needs its domain, e.g. example.com", code="outlet")
+    taken = Outlet.objects.filter(Q(name__iexact=name) | Q(domain__iexact=domain)).first()
+    if taken is not None:
+        raise ValidationError(
+            f"the outlet {taken.name} ({taken.domain}) already exists: choose it in the list instead", code="outlet"
+        )
+    return Outlet.objects.create(name=name, domain=domain, country=country.strip(), language=language.strip())
+
+
+def feed_create_with_outlet(
+    *, outlet_name: str, outlet_domain: str = "", url: str, title: str = "", poll_interval_minutes: int = 15,
+) -> Feed:
+    """Add a feed of a new outlet, both in one transaction: a feed refused leaves no outlet behind. The outlet's
+    domain defaults to the feed's host without "www."."""
+    with transaction.atomic():
+        outlet = outlet_create(name=outlet_name, domain=outlet_domain or outlet_domain_of(url))
+        return feed_create(outlet=outlet, url=url, title=title, poll_interval_minutes=poll_interval_minutes)
+
+
 def feed_create(*, outlet: Outlet, url: str, title: str = "", poll_interval_minutes: int = 15) -> Feed:
     """Add a feed, polled at the next beat. Refuses what the fetch would refuse (the SSRF guard's message)
     and an address that is already a feed (naming that feed)."""

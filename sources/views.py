@@ -110,12 +110,22 @@ def feed_add(request: HttpRequest) -> HttpResponse:
     form = FeedForm(request.POST)
     if not form.is_valid():
         return _sources_page(request, status=400, feed_form=form)
+    data = form.cleaned_data
+    feed_fields = {k: data[k] for k in ("url", "title", "poll_interval_minutes")}
     try:
-        feed = services.feed_create(**form.cleaned_data)
+        if data["outlet"] is not None:
+            feed = services.feed_create(outlet=data["outlet"], **feed_fields)
+        else:
+            feed = services.feed_create_with_outlet(
+                outlet_name=data["new_outlet_name"], outlet_domain=data["new_outlet_domain"], **feed_fields
+            )
     except ValidationError as exc:
-        form.add_error("url", "; ".join(exc.messages))
+        # An outlet's refusal (a name or domain taken) belongs under the new outlet's fields, a feed's under its URL.
+        field = "new_outlet_name" if getattr(exc, "code", None) == "outlet" else "url"
+        form.add_error(field, "; ".join(exc.messages))
         return _sources_page(request, status=400, feed_form=form)
-    messages.success(request, f"Feed added: {feed}. It will be polled within a minute.")
+    made = "" if data["outlet"] is not None else f" The outlet {feed.outlet.name} ({feed.outlet.domain}) was made too."
+    messages.success(request, f"Feed added: {feed}.{made} It will be polled within a minute.")
     return redirect("sources:source_list")
 
 
@@ -187,10 +197,15 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         run = selectors.ingestion_run_get(pk=pk)
     except IngestionRun.DoesNotExist:
         raise Http404("No such ingestion run.") from None
+    items = list(selectors.ingestion_item_list(run=run))
+    stages = selectors.ingestion_run_stages(run=run, items=items)
     context = {
         "run": run,
-        "items": list(selectors.ingestion_item_list(run=run)),
-        "running": run.status == IngestionStatus.RUNNING,
+        "items": items,
+        "stages": stages,
+        # Polls on after the fetches while the analysis still works through the run's texts.
+        "running": selectors.ingestion_run_still_moving(run=run, stages=stages),
+        "fetching": run.status == IngestionStatus.RUNNING,
     }
     template = "sources/_run_progress.html" if is_partial(request) else "sources/run_detail.html"
     return render(request, template, context)

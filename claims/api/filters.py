@@ -33,10 +33,17 @@ class PartyRefField(forms.CharField):
             if not 1 <= number <= 2**63 - 1:
                 raise forms.ValidationError("A party id is a whole number from 1.")
             return number
-        found = Party.objects.filter(slug=value).values_list("pk", flat=True).first()
+        found = Party.objects.filter(slug=value).values_list("pk", "merged_into_id").first()
         if found is None:
             raise forms.ValidationError(f"There is no party with the slug {value[:100]!r}; give its id or its slug.")
-        return found
+        pk, merged_into = found
+        seen = {pk}
+        # A merged-away party's slug (an old link) means the party it was merged into, as its page does.
+        while merged_into is not None and merged_into not in seen:
+            seen.add(merged_into)
+            pk, merged_into = merged_into, Party.objects.filter(pk=merged_into).values_list(
+                "merged_into_id", flat=True).first()
+        return pk
 
 
 class PartyRefFilter(filters.CharFilter):

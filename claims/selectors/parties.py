@@ -28,7 +28,8 @@ def party_resolve(*, mention: str) -> Party | None:
     alias = PartyAlias.objects.select_related("party").filter(normalised=key).first()
     if alias is not None:
         return alias.party
-    return Party.objects.filter(name_normalised=key).order_by("id").first()
+    # A merged-away party's name became an alias of the party it was merged into, so the alias lookup finds that.
+    return Party.objects.filter(name_normalised=key, merged_into__isnull=True).order_by("id").first()
 
 
 # Three index lookups (the party, its children, their children) instead of an OR across a self-join, which
@@ -55,7 +56,7 @@ def _party_or_below(prefix: str, party: Party) -> Q:
 
 def party_search(*, q: str = "") -> QuerySet[Party]:
     """Parties for the party list: with their parent, how many statements they made and how many children."""
-    parties = Party.objects.select_related("parent").annotate(
+    parties = Party.objects.filter(merged_into__isnull=True).select_related("parent").annotate(
         statement_count=Coalesce(
             Subquery(
                 _counted_statements().filter(party=OuterRef("pk")).order_by().values("party")
@@ -92,7 +93,7 @@ def party_suggest(*, q: str, limit: int = 10) -> list[PartySuggestion]:
     key = normalise_mention(q)
     if len(key) < 2:
         return []
-    by_name = list(Party.objects.filter(name_normalised__contains=key).order_by("name", "id")
+    by_name = list(Party.objects.filter(name_normalised__contains=key, merged_into__isnull=True).order_by("name", "id")
                    .values_list("name", "slug")[:limit])
     by_alias = list(PartyAlias.objects.filter(normalised__contains=key).order_by("text", "id")
                     .values_list("party__name", "party__slug", "text")[:limit])

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from claims.embeddings import claim_embedding_store
 from claims.enums import ClaimKind, EvidenceKind, EvidenceRelation, Origin, ReviewState, Verdict
-from claims.models import Claim, Evidence, Statement, StatusChange, WebhookEvent
+from claims.models import Claim, ClaimMerge, Evidence, Statement, StatusChange, WebhookEvent
 from claims.services._common import _choice
 from claims.services.teamwork import notifications_queue_for_verdict
 from claims.webhooks import claim_event_data, webhook_event_emit
@@ -185,7 +185,8 @@ def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
     tags are united; first_reported_at takes the earlier date; source.merged_into = target, so
     statements the analysis links to the source later land on the target (statement_create); the
     source's embedding is removed, so the similar-claim lookup never offers it again (the target keeps
-    its wording and its embedding).
+    its wording and its embedding); a ClaimMerge row records who merged it, when, and how many statements
+    moved (the claim pages list it; the source's address redirects to the target).
     """
     require_role(actor, Role.ANALYST, action="Merging claims")
     if source.pk == target.pk:
@@ -201,7 +202,7 @@ def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
         moving = Statement.objects.filter(claim=src)
         list(moving.select_for_update().values_list("pk", flat=True))  # lock them all in one query
         moving.filter(_twin_on(dst)).delete()
-        moving.update(claim=dst, version=F("version") + 1)
+        moved = moving.update(claim=dst, version=F("version") + 1)
         Evidence.objects.filter(claim=src).update(claim=dst)
         dst.tags = sorted(set(dst.tags) | set(src.tags))
         dates = [d for d in (src.first_reported_at, dst.first_reported_at) if d is not None]
@@ -212,8 +213,43 @@ def claim_merge(*, source: Claim, target: Claim, actor) -> Claim:
         src.version += 1
         src.save()
         claim_embedding_store(src)
+        ClaimMerge.objects.create(source=src, target=dst, actor=actor, statements_moved=moved)
     source.merged_into, source.version = dst, src.version
     return dst
+
+
+def claim_proposal_reject(*, claim: Claim, actor) -> int:
+    """Reject a machine-proposed claim: what the analysis read is not a claim worth tracking. Returns how many of
+    its statements were rejected with it.
+
+    Its pending statements are rejected too (each through statement_review, as the review queue would), so the
+    claim, left with no live statement, drops out of the lists (Claim.listed) but keeps its page. Refuses, with
+    ValidationError, a claim an analyst made or already decided on, a merged one, and one with accepted
+    statements (they say the claim was reported: merge it into the claim they report instead).
+    """
+    from claims.services.review import statement_review
+
+    require_role(actor, Role.ANALYST, action="Rejecting a proposed claim")
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.merged_into_id is not None:
+            raise ValidationError(f"claim {locked.pk} was merged into claim {locked.merged_into_id}")
+        if locked.origin != Origin.EXTRACTED or locked.review_state != ReviewState.PENDING:
+            raise ValidationError(f"claim {locked.pk} is not a proposal waiting for review")
+        accepted = Statement.objects.filter(claim=locked, review_state=ReviewState.ACCEPTED).count()
+        if accepted:
+            raise ValidationError(
+                f"{accepted} accepted statement{'s' if accepted != 1 else ''} report claim {locked.pk}: "
+                "merge it into the claim they report instead"
+            )
+        pending = list(Statement.objects.filter(claim=locked, review_state=ReviewState.PENDING).order_by("pk"))
+        for statement in pending:
+            statement_review(statement=statement, actor=actor, action="reject")
+        locked.review_state = ReviewState.REJECTED
+        locked.version += 1
+        locked.save()
+    claim.review_state, claim.version = locked.review_state, locked.version
+    return len(pending)
 
 
 def claim_resolve_merged(claim: Claim) -> Claim:

@@ -34,3 +34,14 @@ def test_an_unknown_slug_is_a_clear_400_not_an_unfiltered_list(viewer_client):
     assert (answer.status_code, "There is no party with the slug 'no-such-party'" in answer.content.decode()) == (
         400, True
     )
+
+
+def test_a_merged_away_partys_slug_means_the_party_it_was_merged_into(viewer_client, analyst):
+    from claims.services import party_merge
+
+    state, backed = _world()
+    old = PartyFactory(slug="old-name-of-x")
+    StatementFactory(party=old, claim=(other := ClaimFactory()), review_state=ReviewState.ACCEPTED)
+    party_merge(source=old, target=state, actor=analyst)
+    answer = viewer_client.get("/api/v1/statements/?party=old-name-of-x").json()
+    assert sorted(s["claim"] for s in answer["results"]) == sorted([backed.pk, other.pk])

@@ -94,6 +94,11 @@ def test_an_unknown_speaker_becomes_a_proposed_party(db):
     assert (statement.party.origin, statement.party.review_state) == (Origin.EXTRACTED, ReviewState.PENDING)
     assert "Ruritanian Interior Ministry" in statement.party.name
     assert statement.claim.text.startswith("The border crossing at Zenda had been closed")
+    # The run pages count the text as analysed; the proposals wait in their queues.
+    assert ArticleRevision.objects.get(pk=revision.pk).analysed_at is not None
+    from claims.selectors import claim_list_proposed, party_list_proposed
+
+    assert (list(party_list_proposed()), list(claim_list_proposed())) == ([statement.party], [statement.claim])
 
 
 def test_claim_match_finds_the_same_claim_in_other_words(db):

@@ -125,3 +125,21 @@ def test_any_other_change_builds_it_again(parties, change):
     assert again is not resolver
     assert _resolutions(again) == _as_built_now()
     assert party_resolver() is again
+
+
+def test_a_merge_rebuilds_the_index_with_the_survivor_in_the_merged_partys_place(parties, analyst):
+    from claims.services import party_merge
+
+    proposal = PartyFactory(name="Ruritanian Interior Ministry", kind=PartyKind.GOVERNMENT_BODY)
+    PartyAliasFactory(party=proposal, text="Zenda")
+    survivor = PartyFactory(name="Ruritania", kind=PartyKind.STATE)
+    resolver = party_resolver()
+    assert resolver.resolve("Zenda").party_id == str(proposal.pk)
+
+    party_merge(source=proposal, target=survivor, actor=analyst)
+
+    rebuilt = party_resolver()
+    assert rebuilt is not resolver
+    assert rebuilt.resolve("Zenda").party_id == str(survivor.pk)
+    assert str(proposal.pk) not in rebuilt.parties
+    assert _resolutions(rebuilt) == _as_built_now()

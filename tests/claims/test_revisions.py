@@ -245,6 +245,7 @@ def test_an_older_revision_analysed_after_a_newer_one_stores_nothing(analysed):
     report = revision_analyse(revision=second)
 
     assert (report.superseded_by, report.created, report.carried_over) == (3, 0, 0)
+    assert ArticleRevision.objects.get(pk=second.pk).analysed_at is not None  # done with: the later one counts
     after = Statement.objects.filter(article=article).values_list("pk", "revision_id", "withdrawn_in_id")
     assert sorted(after) == state
 

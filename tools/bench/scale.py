@@ -372,6 +372,14 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
         count = _sql(f"SELECT count(*) FROM (SELECT 1 {groups} LIMIT 1001) n", {"party": pid})  # "1000+"
         return lambda: [page(), count()]
 
+    def proposals_floor(table: str, where: str) -> Callable[[], list]:
+        """The oldest 20 proposals waiting (claims_party_proposed_idx, claims_claim_proposed_idx) and their count,
+        bounded at 10,000."""
+        live = f"FROM {table} x WHERE x.review_state = 'pending' AND x.merged_into_id IS NULL {where}"
+        rows = _sql(f"SELECT x.* {live} ORDER BY x.created_at, x.id LIMIT 20")
+        count = _sql(f"SELECT count(*) FROM (SELECT 1 {live} LIMIT 10001) n")
+        return lambda: [rows(), count()]
+
     def list_floor(where: str = "", params: dict | None = None, offset: int = 0, limit: int = 10001):
         """A page of the claims list, with its bounded count (the page shows "10000+ claims")."""
         rows = _sql(page_list.format(where=where, offset=offset), params or {})
@@ -417,6 +425,12 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
          lambda: "/review/?origin=extracted&confidence_min=0.9",
          lambda: review_floor("AND s.origin = %(origin)s AND s.confidence >= %(low)s",
                               {"origin": "extracted", "low": 0.9})),
+        ("page", "review queue filtered by claim", lambda: f"/review/?claim={claim()}",
+         lambda: review_floor("AND s.claim_id = %(claim)s", {"claim": claim_f()})),
+        ("page", "proposed parties queue", lambda: "/review/parties/",
+         lambda: proposals_floor("claims_party", "AND x.origin = 'extracted'")),
+        ("page", "proposed claims queue", lambda: "/review/claims/",
+         lambda: proposals_floor("claims_claim", "AND x.origin = 'extracted' AND x.listed")),
         ("page", "public verdict index", lambda: "/verdicts/", lambda: public_index_floor()),
         ("page", "public verdict page (typical published claims)", lambda: f"/verdicts/{published()}/",
          lambda: public_floor(published_f())),
