@@ -209,18 +209,24 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
 
-def link_features(batch: MatchBatch, texts: list[str], claims: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(best claim per text, LINK_FEATURES of each text and its best claim) after expansion and smoothing.
-
-    Training (tools/training/matching.py) and inference both come through here, so the model sees the same
-    numbers it was fitted on.
-    """
+def match_stages(batch: MatchBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Texts x claims scores with the shipped setting: direct, after expansion, and after smoothing (the final)."""
     direct = batch.scores(MATCH_WEIGHTS)
     expanded = direct
     stream = batch.expansion_rounds(weights=MATCH_WEIGHTS, expansion=EXPANSION, margin=EXPANSION_MARGIN)
     for _ in range(EXPANSION_ROUNDS):
         expanded = next(stream)
     final = batch.smoothed(expanded, neighbours=NEIGHBOURS, weight=NEIGHBOUR_WEIGHT, weights=MATCH_WEIGHTS)
+    return direct, expanded, final
+
+
+def link_features(batch: MatchBatch, texts: list[str], claims: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(best claim per text, LINK_FEATURES of each text and its best claim) after expansion and smoothing.
+
+    Training (tools/training/matching.py) and inference both come through here, so the model sees the same
+    numbers it was fitted on.
+    """
+    direct, expanded, final = match_stages(batch)
     n, m = final.shape
     best = final.argmax(axis=1)
     rows = np.arange(n)

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-write", action="store_true", help="measure only; keep the shipped models")
         parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
         parser.add_argument("--out", type=Path, default=None, help="where to write the models (default: shipped)")
+        parser.add_argument("--rerank-cv", action="store_true",
+                            help="only measure the learned re-ranker of the top candidates (not shipped) by the same "
+                                 "grouped CV, and write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from tools.training import matching
@@ -31,6 +34,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path} is not a file")
         data = matching.Emergent.read(path)
+        if options["rerank_cv"]:
+            self._rerank_cv(data, as_json=options["json"])
+            return
         self.stderr.write(f"{len(data.texts)} headlines, {len(data.claims)} claims; single-text features ...")
         single = matching.single_part(data, progress=self.stderr.write)
         result = matching.link_cv(data, single=single)
@@ -62,3 +68,16 @@ class Command(BaseCommand):
         matching.write_models(models, source=path.name, path=out)
         self.stderr.write(f"wrote {out} (thresholds: batch {models['batch']['threshold']}, "
                           f"single {models['single']['threshold']})")
+
+    def _rerank_cv(self, data: Any, *, as_json: bool) -> None:
+        from tools.training.rerank import rerank_cv
+
+        result = rerank_cv(data)
+        if as_json:
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write(f"== re-ranker over the top {result['k']}: batch setting, folds grouped by claim")
+        for run in result["runs"]:
+            self.stdout.write(f"  layout {run['layout']}: top-1 {run['top1']:.4f}  "
+                              f"re-ranked {run['reranked_top1']:.4f}")
+        self.stdout.write(f"  mean: top-1 {result['top1']:.4f}  re-ranked {result['reranked_top1']:.4f}")
