@@ -35,6 +35,10 @@ class Row:
     floor: list[float] = field(default_factory=list)
     sql: list[float] = field(default_factory=list)  # per run: the execution time of the request's own queries
     note: str = ""
+    # The row's first request, before any warm-up: its plan and pages not yet cached (right after generation or a
+    # restart, the first time this process asks it); its own SQL's share of it.
+    cold: float | None = None
+    cold_sql: float | None = None
 
     @property
     def p50(self) -> float:
@@ -463,6 +467,8 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
                 elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code}: {response.content[:300]!r}")
+            if i == 0:
+                row.cold, row.cold_sql = elapsed, timer.ms
             if i >= warmup:
                 row.times.append(elapsed)
                 row.sql.append(timer.ms)
@@ -473,8 +479,9 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
             if i >= warmup:
                 row.floor.append(elapsed)
         row.path = path
-        progress(f"{group:4} {name:55} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries:3}  "
-                 f"our SQL {row.sql_p50:7.1f} ms  floor {statistics.median(row.floor):7.1f} ms")
+        progress(f"{group:4} {name:55} cold {row.cold:8.1f} ms (SQL {row.cold_sql:7.1f})  p50 {row.p50:8.1f} ms  "
+                 f"p95 {row.p95:8.1f} ms  queries {row.queries:3}  our SQL {row.sql_p50:7.1f} ms  "
+                 f"floor {statistics.median(row.floor):7.1f} ms")
         rows.append(row)
     return rows
 
@@ -489,6 +496,8 @@ def measure_claim_match(fx: Fixture, *, runs: int, progress: Callable[[str], Non
         timer = SqlTimer()
         with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
             elapsed = _timed(lambda t=text: claim_match(text=t))
+        if i == 0:
+            row.cold, row.cold_sql = elapsed, timer.ms
         if i >= 2:
             row.times.append(elapsed)
             row.sql.append(timer.ms)

@@ -123,18 +123,24 @@ class Command(BaseCommand):
             "fetch (summed through `connection.execute_wrapper`); the rest of p50 is Django, DRF, templates.",
             "- floor: the median time of hand-written SQL fetching the same rows over the same connection; "
             "SQL ratio = our SQL / floor (are the queries good?); ratio = p50 / floor (the whole request).",
+            "- cold: the row's first request, before its warm-up runs (right after generation or a restart: plans "
+            "and pages not cached yet), and its own SQL in that request; p50, p95 and our SQL are the warm runs.",
+            "- the machine's other jobs move absolute times (about 2x between runs on these shared cores): compare "
+            "the SQL ratio and the query counts, which a busy machine moves far less.",
             "",
-            "| | endpoint or page | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio | ratio |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| | endpoint or page | cold ms (SQL) | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio "
+            "| ratio |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in [*rows, *([lookup] if lookup else [])]:
             floor = f"{sorted(row.floor)[len(row.floor) // 2]:.1f}" if row.floor else "–"
             ratio = f"{row.ratio:.1f}x" if row.ratio else "–"
             sql = f"{row.sql_p50:.1f}" if row.sql else "–"
             sql_ratio = f"{row.sql_ratio:.1f}x" if row.sql_ratio else "–"
+            cold = f"{row.cold:.1f} ({row.cold_sql:.1f})" if row.cold is not None else "–"
             lines.append(
-                f"| {row.group} | {row.name} | {row.p50:.1f} | {row.p95:.1f} | {row.queries} | {sql} | {floor} "
-                f"| {sql_ratio} | {ratio} |"
+                f"| {row.group} | {row.name} | {cold} | {row.p50:.1f} | {row.p95:.1f} | {row.queries} | {sql} "
+                f"| {floor} | {sql_ratio} | {ratio} |"
             )
         if generated:
             lines += ["", "## Data generation", "", f"`manage.py generate_data` (default scale): {generated}"]
