@@ -507,6 +507,41 @@ def measure_claim_match(fx: Fixture, *, runs: int, progress: Callable[[str], Non
     return row
 
 
+def measure_near_duplicate(*, runs: int, progress: Callable[[str], None]) -> Row:
+    """Ingestion's near-duplicate check on its own, as article_store runs it for a new text: the MinHash bands,
+    the candidates sharing a band (sources.selectors.revision_near_candidates) and the exact containment of each.
+    Texts: the demo articles (sources/demo) and their last two thirds, which are new to the benchmark database."""
+    from pathlib import Path
+
+    from sources.dedup import shingles_containment, text_lsh_bands, text_shingles
+    from sources.selectors import revision_near_candidates
+
+    demo = sorted((Path(settings.BASE_DIR) / "sources" / "demo").glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in demo]
+    texts = _rotating(texts + [t[len(t) // 3:] for t in texts])
+    row = Row(group="lookup", name="near-duplicate check (MinHash bands, candidates, containment)")
+
+    def check(text: str) -> None:
+        shingles = text_shingles(text)
+        for candidate in revision_near_candidates(bands=text_lsh_bands(text), exclude_article_id=0):
+            shingles_containment(shingles, text_shingles(candidate.text))
+
+    for i in range(runs + 2):
+        text = texts()
+        timer = SqlTimer()
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
+            elapsed = _timed(lambda t=text: check(t))
+        if i == 0:
+            row.cold, row.cold_sql = elapsed, timer.ms
+        if i >= 2:
+            row.times.append(elapsed)
+            row.sql.append(timer.ms)
+            row.queries = len(queries.captured_queries)
+    progress(f"lookup {row.name:53} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries}  "
+             f"SQL p50 {row.sql_p50:.1f} ms")
+    return row
+
+
 def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     with connection.cursor() as cursor:

@@ -69,8 +69,11 @@ class Command(BaseCommand):
         lookup = None
         if not only or only in "lookup similar-claim lookup (claims.linking.claim_match)":
             lookup = bench.measure_claim_match(fx, runs=runs, progress=self.stdout.write)
+        near = None
+        if not only or only in "lookup near-duplicate check (MinHash bands, candidates, containment)":
+            near = bench.measure_near_duplicate(runs=runs, progress=self.stdout.write)
         extra = "" if skip_analysis else self._analysis()
-        report = self._report(rows, lookup, extra, generated, runs)
+        report = self._report(rows, [r for r in (lookup, near) if r], extra, generated, runs)
         if write:
             write.write_text(_spliced(write, report), encoding="utf-8")
             self.stdout.write(f"written to {write}")
@@ -105,7 +108,7 @@ class Command(BaseCommand):
             parts.append(f"`manage.py {command}`:\n\n```\n{text}\n```")
         return "\n\n".join(parts)
 
-    def _report(self, rows, lookup, extra: str, generated: str, runs: int) -> str:
+    def _report(self, rows, lookups, extra: str, generated: str, runs: int) -> str:
         counts = bench.counts()
         lines = [
             "# Benchmarks at a million claims",
@@ -132,7 +135,7 @@ class Command(BaseCommand):
             "| ratio |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for row in [*rows, *([lookup] if lookup else [])]:
+        for row in [*rows, *lookups]:
             floor = f"{sorted(row.floor)[len(row.floor) // 2]:.1f}" if row.floor else "–"
             ratio = f"{row.ratio:.1f}x" if row.ratio else "–"
             sql = f"{row.sql_p50:.1f}" if row.sql else "–"
