@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('claims', '0020_teamwork_assign_notes_watch_notify'),
-        ('sources', '0006_revision_bands'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

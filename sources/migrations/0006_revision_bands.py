@@ -4,42 +4,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-# The band rows follow the revision's lsh_bands on every write path (the ORM, bulk loads, raw SQL): a trigger,
-# not the services. It deletes them with their revision too, outside Django's collector (the foreign key is checked
-# at commit, after the trigger).
-BANDS_SQL = """
-CREATE FUNCTION sources_revision_bands_keep() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        DELETE FROM sources_revisionband WHERE revision_id = OLD.id;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO sources_revisionband (key, revision_id)
-    SELECT DISTINCT k, NEW.id FROM unnest(NEW.lsh_bands) AS k WHERE k IS NOT NULL;
-    RETURN NULL;
-END $$;
-
--- Three triggers for their WHEN clauses: a bulk load of texts without bands (the generator's) calls no function.
-CREATE TRIGGER sources_revision_bands_insert AFTER INSERT ON sources_articlerevision
-FOR EACH ROW WHEN (cardinality(NEW.lsh_bands) > 0) EXECUTE FUNCTION sources_revision_bands_keep();
-CREATE TRIGGER sources_revision_bands_update AFTER UPDATE OF lsh_bands ON sources_articlerevision
-FOR EACH ROW WHEN (NEW.lsh_bands IS DISTINCT FROM OLD.lsh_bands) EXECUTE FUNCTION sources_revision_bands_keep();
-CREATE TRIGGER sources_revision_bands_delete AFTER DELETE ON sources_articlerevision
-FOR EACH ROW WHEN (cardinality(OLD.lsh_bands) > 0) EXECUTE FUNCTION sources_revision_bands_keep();
-
+# The rows of the revisions stored before this migration; claims/sql/revision_bands.sql (applied by claims 0022)
+# keeps them from then on.
+BACKFILL_SQL = """
 INSERT INTO sources_revisionband (key, revision_id)
 SELECT DISTINCT k, r.id FROM sources_articlerevision r, unnest(r.lsh_bands) AS k
 WHERE r.lsh_bands <> '{}' AND k IS NOT NULL;
 ANALYZE sources_revisionband;
-"""
-
-UNDO_SQL = """
-DROP TRIGGER sources_revision_bands_insert ON sources_articlerevision;
-DROP TRIGGER sources_revision_bands_update ON sources_articlerevision;
-DROP TRIGGER sources_revision_bands_delete ON sources_articlerevision;
-DROP FUNCTION sources_revision_bands_keep();
 """
 
 
@@ -62,5 +33,5 @@ class Migration(migrations.Migration):
             model_name='articlerevision',
             name='revision_lsh_bands_gin',
         ),
-        migrations.RunSQL(BANDS_SQL, UNDO_SQL),
+        migrations.RunSQL(BACKFILL_SQL, migrations.RunSQL.noop),
     ]
