@@ -164,11 +164,11 @@ class ArticleRevision(models.Model):
 class RevisionBand(models.Model):
     """One MinHash LSH band key of a revision's text: the near-duplicate check's index.
 
-    Kept from ArticleRevision.lsh_bands by a trigger (migration sources 0006: every write path, bulk loads
+    Kept from ArticleRevision.lsh_bands by triggers (claims/sql/revision_bands.sql: every write path, bulk loads
     included; deleting a revision deletes its rows). The check looks up a new text's 16 keys in the primary key's
     btree, an equality PostgreSQL estimates from the keys' statistics, instead of an `&&` over the revisions' array
-    column, whose estimate is a fixed guess: at a million revisions that guess sent the planner walking the
-    articles in date order and testing each one's bands.
+    column, whose estimate is a fixed share of the table: at a million revisions that guess chose a sequential scan
+    of every revision.
     """
 
     pk = models.CompositePrimaryKey("key", "revision")
