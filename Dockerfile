@@ -15,7 +15,7 @@ COPY claims ./claims
 COPY sources ./sources
 COPY tools ./tools
 COPY templates ./templates
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY --from=assets /app/node_modules ./node_modules
 RUN pip install .
 # collectstatic needs settings that load; the real SECRET_KEY comes from the environment at run time.
@@ -24,4 +24,4 @@ RUN SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret ALLOWED_HOSTS=bui
     python manage.py collectstatic --no-input
 USER tracker
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -211,6 +211,9 @@ class ClaimDecision:
     claim: Claim | None  # `best` when the link model says link, else None
 
 
+# Marked too (nested in claim_match it counts once): the analysis calls it directly, and its time and its lookups
+# went uncounted in the ingestion bench's "claim matching" stage.
+@pipeline_stage("claim matching")
 def claim_decide(*, text: str, exclude_ids: tuple[int, ...] = ()) -> ClaimDecision:
     """claim_match with the best candidate and its similarity too."""
     from claims.analysis.matching import match_decide

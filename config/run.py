@@ -17,7 +17,7 @@ PORT = env_int("RUN_PORT", 8000, minimum=1)
 def _commands() -> dict[str, list[str]]:
     python = sys.executable
     return {
-        "web": [python, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{PORT}", "--workers", "2",
+        "web": [python, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{PORT}",
                 "--access-logfile", "-", "--graceful-timeout", "10"],
         "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2"],
         "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",

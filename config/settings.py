@@ -174,6 +174,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # so stop it rather than let two copies run (Celery 6's default; our tasks are idempotent either way).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The niceness a worker's pool processes raise themselves to (config.celery): the analysis is CPU-bound and can
+# wait, a page request beside it on the same cores cannot. 0 keeps the priority the worker was started with.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10, minimum=0)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

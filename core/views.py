@@ -74,6 +74,8 @@ class BoundedPaginator(Paginator):
             if not rows._fields:  # a grouped .values() queryset keeps its columns: they are its GROUP BY
                 rows = rows.values("pk")
             n = rows[: self.COUNT_LIMIT + 1].count()
+        elif hasattr(self.object_list, "count_upto"):  # a list read by its own SQL (claims.selectors.TrackRecord)
+            n = self.object_list.count_upto(self.COUNT_LIMIT + 1)
         else:
             n = len(self.object_list)
         self.bounded = n > self.COUNT_LIMIT

@@ -120,13 +120,18 @@ def outlet_for_url(*, url: str) -> Outlet | None:
 
 
 def revision_near_candidates(*, bands: list[int], exclude_article_id: int) -> QuerySet[ArticleRevision]:
-    """Revisions of other, non-duplicate articles that share a MinHash band with `bands` (GIN-indexed)."""
+    """Revisions of other, non-duplicate articles that share a MinHash band with `bands`, those sharing the most
+    bands first (the likeliest near copies), then the oldest article's: at most NEAR_CANDIDATES.
+
+    The bands are looked up in RevisionBand's primary key (one btree probe a band), so the check reads the few
+    revisions that share a band, however many are stored."""
     return (
-        ArticleRevision.objects.filter(lsh_bands__overlap=bands)
+        ArticleRevision.objects.filter(bands__key__in=bands)
         .exclude(article_id=exclude_article_id)
         .exclude(article__status=ArticleStatus.DUPLICATE)
+        .annotate(shared=Count("bands"))
         .select_related("article")
-        .order_by("article__created_at", "pk")[:NEAR_CANDIDATES]
+        .order_by("-shared", "article__created_at", "pk")[:NEAR_CANDIDATES]
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 SQL_DIR = Path(__file__).resolve().parent
 
 # In the order they are applied: the triggers of later files may use the functions of earlier ones.
-SQL_FILES = ("statement_span.sql", "claim_counters.sql", "claim_stances.sql", "tallies.sql")
+SQL_FILES = ("statement_span.sql", "claim_counters.sql", "claim_stances.sql", "tallies.sql", "revision_bands.sql")
 
 
 def sql_text(name: str) -> str:

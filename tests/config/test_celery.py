@@ -1,8 +1,15 @@
-"""A task really runs on a worker process, through the real Redis broker."""
+"""A task really runs on a worker process, through the real Redis broker, at the worker's lower CPU priority."""
+
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 
 from config.celery import app
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.mark.worker
@@ -12,3 +19,30 @@ def test_a_task_runs_on_a_real_worker_through_redis(celery_worker):
     assert result["pong"] is True
     assert result["worker"].startswith("test-")
     assert celery_worker.poll() is None  # the worker process is still alive
+    # The worker's process raised its niceness at start (worker_process_init), to the setting or what it inherited.
+    assert result["niceness"] == max(os.nice(0), settings.WORKER_NICENESS)
+
+
+def _niceness_after(code: str, *, start: int) -> int:
+    """os.nice(0) printed by a fresh interpreter at niceness `start` (or this process's, if higher) that ran `code`."""
+    script = f"import os; os.nice(max(0, {start} - os.nice(0))); {code}; print(os.nice(0))"
+    out = subprocess.run(  # noqa: S603 -- our own interpreter, a fixed script
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    return int(out.stdout.split()[-1])
+
+
+def test_a_pool_process_raises_its_niceness_to_the_setting():
+    code = "from celery import signals; import config.celery; signals.worker_process_init.send(sender=None)"
+    base = os.nice(0)
+
+    assert _niceness_after(code, start=0) == max(base, 10)  # WORKER_NICENESS's default
+    assert _niceness_after(f"os.environ['WORKER_NICENESS'] = '3'; {code}", start=0) == max(base, 3)
+
+
+def test_niceness_is_never_lowered():
+    # A worker started under `nice -n 15` keeps 15: an unprivileged process could not go back to 10 anyway.
+    code = "from config.celery import process_nice_to; process_nice_to(10)"
+
+    assert _niceness_after(code, start=15) == max(os.nice(0), 15)

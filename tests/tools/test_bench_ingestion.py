@@ -100,7 +100,8 @@ def test_every_stage_the_report_reads_is_marked_in_the_pipeline():
             fetching.url_fetch, fetching.body_decode, extraction.html_extract, dedup.text_lsh_bands,
             ingestion_services.article_store, ingestion_services._duplicate_find,
             ingestion_services.revision_hand_to_analysis, linking._party_rows, linking.claim_match,
-            linking._proposed_party, extract.analyse, parties.PartyResolver.__init__, parties.PartyResolver.add,
+            linking.claim_decide, linking._proposed_party, extract.analyse, parties.PartyResolver.__init__,
+            parties.PartyResolver.add,
             services.claim_create, services.statement_create_many, services.claims_lock_live,
         )
     }
@@ -108,3 +109,5 @@ def test_every_stage_the_report_reads_is_marked_in_the_pipeline():
             "claims written", "speakers", "statements written", "claim locks"}
     assert read <= marked
     assert set(ANALYSIS_STAGES) <= marked
+    # What the analysis calls to link a statement to a claim is timed as claim matching, not left in "the rest".
+    assert linking.claim_decide.pipeline_stage == "claim matching"

@@ -9,7 +9,8 @@
    test or dev database: ingestion writes into it. A copy of bench_1m (`CREATE DATABASE ... TEMPLATE`) is not
    used because it needs bench_1m to have no other session, which other engineers' benchmarks hold open.
 2. A private Redis (broker and cache), a local news site on 127.0.0.1 serving fresh attributed stories,
-   gunicorn (2 processes x 2 threads) and a Celery worker (prefork, 2), DEBUG off, API throttles lifted.
+   gunicorn (gunicorn.conf.py: a process per core, 2 threads each) and a Celery worker (prefork, 2, niced),
+   DEBUG off, API throttles lifted.
 3. `tools.load.driver` (analysts' page views and API reads from N threads, bounded in time and
    requests) while a newsroom tool submits the stories one by one through the API; the worker fetches,
    stores and analyses each (claim matching against the whole corpus).
@@ -194,7 +195,7 @@ def main() -> int:
     started: list[Process] = []
     try:
         started.append(Process("web", [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                                       "--workers", "2", "--threads", "2", "--timeout", "60"], env, log_dir))
+                                       "--timeout", "60"], env, log_dir))
         started.append(Process("worker", [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool",
                                           "prefork", "--concurrency", "2", "--loglevel", "WARNING",
                                           "--without-gossip", "--without-mingle",

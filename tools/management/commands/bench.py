@@ -69,8 +69,11 @@ class Command(BaseCommand):
         lookup = None
         if not only or only in "lookup similar-claim lookup (claims.linking.claim_match)":
             lookup = bench.measure_claim_match(fx, runs=runs, progress=self.stdout.write)
+        near = None
+        if not only or only in "lookup near-duplicate check (MinHash bands, candidates, containment)":
+            near = bench.measure_near_duplicate(runs=runs, progress=self.stdout.write)
         extra = "" if skip_analysis else self._analysis()
-        report = self._report(rows, lookup, extra, generated, runs)
+        report = self._report(rows, [r for r in (lookup, near) if r], extra, generated, runs)
         if write:
             write.write_text(_spliced(write, report), encoding="utf-8")
             self.stdout.write(f"written to {write}")
@@ -105,7 +108,7 @@ class Command(BaseCommand):
             parts.append(f"`manage.py {command}`:\n\n```\n{text}\n```")
         return "\n\n".join(parts)
 
-    def _report(self, rows, lookup, extra: str, generated: str, runs: int) -> str:
+    def _report(self, rows, lookups, extra: str, generated: str, runs: int) -> str:
         counts = bench.counts()
         lines = [
             "# Benchmarks at a million claims",
@@ -123,18 +126,24 @@ class Command(BaseCommand):
             "fetch (summed through `connection.execute_wrapper`); the rest of p50 is Django, DRF, templates.",
             "- floor: the median time of hand-written SQL fetching the same rows over the same connection; "
             "SQL ratio = our SQL / floor (are the queries good?); ratio = p50 / floor (the whole request).",
+            "- cold: the row's first request, before its warm-up runs (right after generation or a restart: plans "
+            "and pages not cached yet), and its own SQL in that request; p50, p95 and our SQL are the warm runs.",
+            "- the machine's other jobs move absolute times (about 2x between runs on these shared cores): compare "
+            "the SQL ratio and the query counts, which a busy machine moves far less.",
             "",
-            "| | endpoint or page | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio | ratio |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| | endpoint or page | cold ms (SQL) | p50 ms | p95 ms | queries | our SQL ms | SQL floor ms | SQL ratio "
+            "| ratio |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for row in [*rows, *([lookup] if lookup else [])]:
+        for row in [*rows, *lookups]:
             floor = f"{sorted(row.floor)[len(row.floor) // 2]:.1f}" if row.floor else "–"
             ratio = f"{row.ratio:.1f}x" if row.ratio else "–"
             sql = f"{row.sql_p50:.1f}" if row.sql else "–"
             sql_ratio = f"{row.sql_ratio:.1f}x" if row.sql_ratio else "–"
+            cold = f"{row.cold:.1f} ({row.cold_sql:.1f})" if row.cold is not None else "–"
             lines.append(
-                f"| {row.group} | {row.name} | {row.p50:.1f} | {row.p95:.1f} | {row.queries} | {sql} | {floor} "
-                f"| {sql_ratio} | {ratio} |"
+                f"| {row.group} | {row.name} | {cold} | {row.p50:.1f} | {row.p95:.1f} | {row.queries} | {sql} "
+                f"| {floor} | {sql_ratio} | {ratio} |"
             )
         if generated:
             lines += ["", "## Data generation", "", f"`manage.py generate_data` (default scale): {generated}"]

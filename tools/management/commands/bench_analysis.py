@@ -17,6 +17,8 @@ from django.conf import settings  # noqa: E402
 from django.core.management.base import BaseCommand, CommandError, CommandParser  # noqa: E402
 
 DEFAULT_TEXTS = Path(settings.BASE_DIR).parent / "shared" / "eval" / "polnear" / "dev" / "text"
+# A checkout without ../shared beside it still measures something: the two demo articles shipped in the repo.
+DEMO_TEXTS = Path(settings.BASE_DIR) / "sources" / "demo"
 
 
 class Command(BaseCommand):
@@ -24,7 +26,10 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("texts", nargs="?", type=Path, default=DEFAULT_TEXTS, help="folder of .txt files")
+        parser.add_argument(
+            "texts", nargs="?", type=Path, default=None,
+            help=f"folder of .txt files (default: {DEFAULT_TEXTS}, or the demo corpus {DEMO_TEXTS} when it is missing)",
+        )
         parser.add_argument("--runs", type=int, default=3)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,10 +38,22 @@ class Command(BaseCommand):
         from claims.analysis import analyse_documents
         from claims.analysis.nlp import get_nlp
 
-        folder: Path = options["texts"]
+        folder: Path | None = options["texts"]
+        fallback = ""
+        if folder is None:
+            folder = DEFAULT_TEXTS
+            if not any(folder.glob("*.txt")):
+                fallback = (
+                    f"no .txt files in {DEFAULT_TEXTS} (../shared missing?): measured on the demo corpus "
+                    f"{DEMO_TEXTS.relative_to(settings.BASE_DIR)} instead, two short articles, not comparable with "
+                    "the PolNeAR dev figures; pass a folder of .txt files to measure those"
+                )
+                folder = DEMO_TEXTS
         paths = sorted(folder.glob("*.txt"))
         if not paths:
             raise CommandError(f"no .txt files in {folder}")
+        if fallback:
+            self.stdout.write(fallback)
         texts = {p.stem: p.read_text(encoding="utf-8") for p in paths}
         words = sum(len(t.split()) for t in texts.values())
         nlp = get_nlp()
