@@ -8,8 +8,8 @@ from claims.sql import sql_files_apply
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("claims", "0021_statement_withdrawn_idx"),
-        ("sources", "0006_revision_bands"),
+        ("claims", "0022_statement_withdrawn_idx"),
+        ("sources", "0007_revision_bands"),
     ]
 
     operations = [

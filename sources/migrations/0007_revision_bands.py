@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-# The rows of the revisions stored before this migration; claims/sql/revision_bands.sql (applied by claims 0022)
+# The rows of the revisions stored before this migration; claims/sql/revision_bands.sql (applied by claims 0023)
 # keeps them from then on.
 BACKFILL_SQL = """
 INSERT INTO sources_revisionband (key, revision_id)
@@ -17,7 +17,7 @@ ANALYZE sources_revisionband;
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0005_ingestionrun_deferred'),
+        ('sources', '0006_revision_analysed_at'),
     ]
 
     operations = [

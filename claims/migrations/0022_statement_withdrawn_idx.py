@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0020_teamwork_assign_notes_watch_notify'),
+        ('claims', '0021_proposals_review_merges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
