@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from claims.analysis import analyse
-from claims.analysis.attribution import DATA_DIR, get_model, quote_depths
+from claims.analysis.attribution import DATA_DIR, DocFeatures, LemmaClusters, fit_clusters, get_model, quote_depths
 from claims.analysis.nlp import get_nlp
 
 
@@ -36,6 +38,23 @@ def test_quote_depths_number_each_quotation_and_include_its_marks():
         ("”", 2),
         (".", 0),
     ]
+
+
+def test_lemma_clusters_put_a_word_with_its_nearest_centroid():
+    centroids = fit_clusters(["say", "tell", "claim", "banana", "apple", "cherry"], 2)
+    clusters = LemmaClusters(centroids)
+    fruit, speech = clusters.assign(["pear", "state"])
+    assert clusters.assign(["banana", "apple"]) == [fruit, fruit]
+    assert clusters.assign(["say", "tell"]) == [speech, speech]
+    assert fruit != speech
+
+
+def test_without_clusters_the_features_carry_none():
+    doc = get_nlp()("The mayor said help was coming.")
+    assert not any(f.startswith(("k=", "hk=")) for feats in DocFeatures(doc).base for f in feats)
+    clustered = DocFeatures(doc, LemmaClusters(np.eye(256, dtype=np.float32)[:3])).base
+    said = next(feats for feats, tok in zip(clustered, doc, strict=True) if tok.text == "said")
+    assert any(f.startswith("k=") for f in said)
 
 
 def test_model_files_are_shipped_and_small():
