@@ -386,6 +386,8 @@ class AttributionModel:
             self.clusters = None
         self.cue_tagger = pycrfsuite.Tagger()
         self.cue_tagger.open(str(cue_path))
+        # A corpus with no multi-word cue gives a tagger without the label I.
+        self.cue_labels = [label for label in self.cue_tagger.labels() if label in ("B", "I")]
         self.span_tagger = pycrfsuite.Tagger()
         self.span_tagger.open(str(span_path))
 
@@ -403,12 +405,12 @@ class AttributionModel:
                 cues = _decode_cues(tags, idx)
             else:
                 positions = range(len(idx))
-                begin = [tagger.marginal("B", n) for n in positions]
-                inside = [tagger.marginal("I", n) for n in positions]
+                begin = [tagger.marginal("B", n) if "B" in self.cue_labels else 0.0 for n in positions]
+                inside = [tagger.marginal("I", n) if "I" in self.cue_labels else 0.0 for n in positions]
                 cues = _decode_marginals(begin, inside, idx, threshold)
             position = {i: n for n, i in enumerate(idx)}
             for cue in cues:
-                marginals = [tagger.marginal("B", position[i]) + tagger.marginal("I", position[i]) for i in cue]
+                marginals = [sum(tagger.marginal(label, position[i]) for label in self.cue_labels) for i in cue]
                 found.append((cue, sum(marginals) / len(marginals)))
         return found
 

@@ -61,6 +61,7 @@ def test_model_files_are_shipped_and_small():
     sizes = {p.name: p.stat().st_size for p in DATA_DIR.glob("attribution-*.crfsuite")}
     assert sorted(sizes) == ["attribution-cue.crfsuite", "attribution-span.crfsuite"]
     assert all(0 < size < 30_000_000 for size in sizes.values())
+    assert get_model().clusters is not None  # data/attribution-clusters.npy ships beside them
 
 
 def test_model_features_are_single_words_or_tags(tmp_path):
