@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc, Token
 
 from claims.analysis import lexicon
@@ -21,6 +22,58 @@ from claims.analysis import lexicon
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CUE_MODEL = "attribution-cue.crfsuite"
 SPAN_MODEL = "attribution-span.crfsuite"
+CLUSTER_MODEL = "attribution-clusters.npy"
+
+# Parts of speech whose lemma gets a word-cluster feature: the content words cues are made of.
+CLUSTERED_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ", "ADV"})
+
+
+class LemmaClusters:
+    """Which word cluster a lemma falls in: the nearest of centroids learned from the training vocabulary.
+
+    PolNeAR's cue vocabulary is long-tailed, so a lemma seen a few times in training or never ("examine",
+    "document") gets the weights its cluster's neighbours earned ("investigate", "report"). Lemmas are
+    embedded with the static model `similarity` ships (data/minilm-static), so any word has a cluster.
+    """
+
+    def __init__(self, centroids: np.ndarray | None) -> None:
+        self.centroids = centroids
+        self._cache: dict[str, int | None] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> LemmaClusters:
+        return cls(np.load(path) if Path(path).exists() else None)
+
+    def assign(self, lemmas: Sequence[str]) -> list[int | None]:
+        if self.centroids is None:
+            return [None] * len(lemmas)
+        new = sorted({lemma for lemma in lemmas if lemma not in self._cache})
+        if new:
+            from claims.analysis.similarity import embed
+
+            vectors = embed(new)
+            if vectors is None:
+                self._cache.update(dict.fromkeys(new))
+            else:
+                nearest = np.argmax(vectors @ self.centroids.T, axis=1)
+                self._cache.update(zip(new, (int(k) for k in nearest), strict=True))
+        return [self._cache[lemma] for lemma in lemmas]
+
+
+def fit_clusters(lemmas: Sequence[str], n_clusters: int) -> np.ndarray:
+    """Unit-length centroids of k-means over the lemmas' embeddings (fixed seed: the same on every run)."""
+    from sklearn.cluster import KMeans
+
+    from claims.analysis.similarity import embed
+
+    vectors = embed(sorted(set(lemmas)))
+    if vectors is None:
+        raise RuntimeError("the static embedding model (data/minilm-static) is missing")
+    k = max(1, min(n_clusters, len(vectors)))
+    centroids = KMeans(n_clusters=k, n_init=1, random_state=0).fit(vectors).cluster_centers_
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (centroids / norms).astype(np.float32)
 
 _QUOTE_MARKS = frozenset({'"', "\u201c", "\u201d", "``", "''", "\u2018", "\u2019"})
 _OPENING = frozenset({"\u201c", "``"})
@@ -34,6 +87,8 @@ class Attribution:
     cue: tuple[int, ...]
     source: tuple[int, ...]
     content: tuple[int, ...]
+    # The cue tagger's probability that these tokens are a cue (the mean of their B/I marginals).
+    probability: float = 1.0
 
 
 def _bucket(n: int) -> str:
@@ -86,8 +141,8 @@ def _subject_kind(tok: Token) -> str:
     return "none"
 
 
-def _token_features(tok: Token, quoted: bool) -> list[str]:
-    """Features of a token on its own: word, lemma, tags, head, quotes, cue lexicon, clause shape."""
+def _token_features(tok: Token, quoted: bool, cluster: int | None, head_cluster: int | None) -> list[str]:
+    """Features of a token on its own: word, lemma, tags, head, quotes, cue lexicon, clause shape, clusters."""
     lemma = tok.lemma_.lower()
     head = tok.head
     feats = [
@@ -103,6 +158,10 @@ def _token_features(tok: Token, quoted: bool) -> list[str]:
         "cap=" + ("1" if tok.text[:1].isupper() else "0"),
         "q=" + ("1" if quoted else "0"),
     ]
+    if cluster is not None:
+        feats.append(f"k={cluster}")
+    if head_cluster is not None:
+        feats.append(f"hk={head_cluster}")
     if tok.text in _QUOTE_MARKS:
         feats.append("qm")
     if tok.is_punct:
@@ -126,7 +185,7 @@ def _token_features(tok: Token, quoted: bool) -> list[str]:
 # Sentences either side of the cue's that the span tagger sees (training and inference alike).
 WINDOW_SENTENCES = 0
 
-_CUE_CONTEXT = ("w=", "l=", "p=", "d=", "q=")
+_CUE_CONTEXT = ("w=", "l=", "p=", "d=", "q=", "k=")
 _SPAN_OWN = ("w=", "l=", "p=", "t=", "d=", "e=", "q=", "qm", "punct=", "cap=", "bos")
 _SPAN_NEIGHBOUR = ("w=", "p=", "qm")
 
@@ -134,7 +193,7 @@ _SPAN_NEIGHBOUR = ("w=", "p=", "qm")
 class DocFeatures:
     """Everything the taggers read from one parsed document, computed once and shared by every cue."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, clusters: LemmaClusters | None = None) -> None:
         self.doc = doc
         self.tokens = list(doc)
         n = len(self.tokens)
@@ -149,7 +208,15 @@ class DocFeatures:
             self.sent_bounds.append((sent.start, sent.end))
             for i in range(sent.start, sent.end):
                 self.sentence[i] = number
-        self.base = [_token_features(t, bool(self.quotes[t.i])) for t in self.tokens]
+        self.clusters = [None] * n
+        if clusters is not None:
+            content = [i for i, t in enumerate(self.tokens) if t.pos_ in CLUSTERED_POS]
+            for i, k in zip(content, clusters.assign([self.lemmas[i] for i in content]), strict=True):
+                self.clusters[i] = k
+        self.base = [
+            _token_features(t, bool(self.quotes[t.i]), self.clusters[t.i], self.clusters[self.heads[t.i]])
+            for t in self.tokens
+        ]
         self._chains: dict[int, list[int]] = {}
         self._span_static: list[list[str]] | None = None
 
@@ -221,6 +288,7 @@ class DocFeatures:
         head = next((i for i in cue if self.heads[i] not in cue_set or self.heads[i] == i), cue[0])
         # The head word's lemma only: feature strings stay single words.
         cue_lemma = self.lemmas[head]
+        cue_cluster = self.clusters[head]
         cue_quote = quotes[head]
         head_pos = {a: depth for depth, a in enumerate(self._chain(head))}
         sent_start, sent_end = self.sent_bounds[self.sentence[head]]
@@ -258,6 +326,8 @@ class DocFeatures:
                 "clr=" + cue_lemma + "|" + rel,
                 "clp=" + cue_lemma + "|" + path,
             )
+            if cue_cluster is not None:
+                feats += (f"ck={cue_cluster}", f"ckr={cue_cluster}|{rel}", f"ckp={cue_cluster}|{path}")
             if quotes[i]:
                 feats.append("qs=" + ("same" if quotes[i] == cue_quote else "other") + "|" + rel)
             elif cue_quote:
@@ -307,36 +377,47 @@ def _decode_cues(tags: Sequence[str], indices: Sequence[int]) -> list[list[int]]
 class AttributionModel:
     """The two trained taggers; `find(doc)` gives the attributions of a parsed document."""
 
-    def __init__(self, cue_path: Path, span_path: Path) -> None:
+    def __init__(self, cue_path: Path, span_path: Path, cluster_path: Path | None = None) -> None:
         import pycrfsuite
 
+        # Without a clusters file (a model trained before them) the taggers see no cluster features.
+        self.clusters = LemmaClusters.load(cluster_path) if cluster_path is not None else None
+        if self.clusters is not None and self.clusters.centroids is None:
+            self.clusters = None
         self.cue_tagger = pycrfsuite.Tagger()
         self.cue_tagger.open(str(cue_path))
+        # A corpus with no multi-word cue gives a tagger without the label I.
+        self.cue_labels = [label for label in self.cue_tagger.labels() if label in ("B", "I")]
         self.span_tagger = pycrfsuite.Tagger()
         self.span_tagger.open(str(span_path))
 
-    def cues(self, features: DocFeatures, threshold: float | None = None) -> list[list[int]]:
+    def cues(self, features: DocFeatures, threshold: float | None = None) -> list[tuple[list[int], float]]:
+        """Each cue's token indices and its probability."""
         threshold = CUE_THRESHOLD if threshold is None else threshold
         cue_features = features.cue_features()
-        found: list[list[int]] = []
+        found: list[tuple[list[int], float]] = []
         tagger = self.cue_tagger
         for idx in features.sentences():
             if not idx:
                 continue
             tags = tagger.tag([cue_features[i] for i in idx])
             if threshold >= 0.5:
-                found.extend(_decode_cues(tags, idx))
-                continue
-            positions = range(len(idx))
-            begin = [tagger.marginal("B", n) for n in positions]
-            inside = [tagger.marginal("I", n) for n in positions]
-            found.extend(_decode_marginals(begin, inside, idx, threshold))
+                cues = _decode_cues(tags, idx)
+            else:
+                positions = range(len(idx))
+                begin = [tagger.marginal("B", n) if "B" in self.cue_labels else 0.0 for n in positions]
+                inside = [tagger.marginal("I", n) if "I" in self.cue_labels else 0.0 for n in positions]
+                cues = _decode_marginals(begin, inside, idx, threshold)
+            position = {i: n for n, i in enumerate(idx)}
+            for cue in cues:
+                marginals = [sum(tagger.marginal(label, position[i]) for label in self.cue_labels) for i in cue]
+                found.append((cue, sum(marginals) / len(marginals)))
         return found
 
     def find(self, doc: Doc, cue_threshold: float | None = None) -> list[Attribution]:
-        features = DocFeatures(doc)
+        features = DocFeatures(doc, self.clusters)
         out = []
-        for cue in self.cues(features, cue_threshold):
+        for cue, probability in self.cues(features, cue_threshold):
             window = features.span_window(cue)
             tagger = self.span_tagger
             tags = tagger.tag(features.span_features(cue, window))
@@ -347,7 +428,7 @@ class AttributionModel:
                 ]
             source = tuple(i for i, tag in zip(window, tags, strict=True) if tag == "S" and i not in cue)
             content = tuple(i for i, tag in zip(window, tags, strict=True) if tag == "C" and i not in cue)
-            out.append(Attribution(cue=tuple(cue), source=source, content=content))
+            out.append(Attribution(cue=tuple(cue), source=source, content=content, probability=probability))
         return out
 
 
@@ -357,7 +438,7 @@ _model_dir = DATA_DIR
 @lru_cache(maxsize=1)
 def get_model() -> AttributionModel:
     """The shipped model, loaded once per process from claims/analysis/data/."""
-    return AttributionModel(_model_dir / CUE_MODEL, _model_dir / SPAN_MODEL)
+    return AttributionModel(_model_dir / CUE_MODEL, _model_dir / SPAN_MODEL, _model_dir / CLUSTER_MODEL)
 
 
 def use_model_dir(directory: Path | None) -> None:

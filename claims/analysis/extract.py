@@ -277,6 +277,11 @@ def _is_anaphoric(root: Token) -> bool:
 # "union-outer" is the union without reports nested in another one's content.
 MODES = ("rules", "model", "union", "union-outer")
 MODEL_FILTERS = True
+KEEP_CONTENTLESS = False
+KEEP_SOURCELESS = False
+NEGATED_FILTER = True
+MODEL_MIN_PROBABILITY = 0.0
+ANIMATE_FILTER = True
 DEFAULT_MODE = "union-outer"
 
 
@@ -497,11 +502,15 @@ class _Extractor:
 
         out = []
         for found in get_model().find(self.doc):
+            if found.probability < MODEL_MIN_PROBABILITY:
+                continue
             cue_tokens = [self.doc[i] for i in found.cue]
             content_tokens = [self.doc[i] for i in found.content]
             segments = self._content_from_tokens(content_tokens)
             # Without content or speaker there is no statement to record (dropping them scores better on dev).
-            if not segments or not found.source:
+            if not segments and not KEEP_CONTENTLESS:
+                continue
+            if not found.source and not KEEP_SOURCELESS:
                 continue
             source_run = _nearest_run([self.doc[i] for i in found.source], found.cue[0])
             heads: list[Token] = []
@@ -515,10 +524,11 @@ class _Extractor:
             lexical = lexicon.CUES.get(cue_head.lemma_.lower())
             # As for the rules: a report that did not happen ("has not disclosed") is no statement, and
             # only speech verbs take a speaker that is not a person, group or body ("the conflict raised").
-            if MODEL_FILTERS and _is_negated(cue_head):
+            if MODEL_FILTERS and NEGATED_FILTER and _is_negated(cue_head):
                 continue
             if (
                 MODEL_FILTERS
+                and ANIMATE_FILTER
                 and heads
                 and not (lexical is not None and lexical.speech)
                 and not _is_animate(heads[0], self.resolver)

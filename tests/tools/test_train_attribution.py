@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from claims.analysis.attribution import CUE_MODEL, SPAN_MODEL, AttributionModel
+from claims.analysis.attribution import CLUSTER_MODEL, CUE_MODEL, SPAN_MODEL, AttributionModel
 from claims.analysis.nlp import get_nlp
 from tools.training.attribution import brat_read
 
@@ -63,7 +63,7 @@ def test_brat_read_gives_the_annotated_spans(corpus: Path):
 def test_runs_write_identical_weights_side_by_side_or_one_after_the_other(corpus: Path, tmp_path: Path):
     for run, jobs in (("a", 2), ("b", 2), ("c", 1)):
         call_command("train_attribution", str(corpus), out=str(tmp_path / run), jobs=jobs, stdout=StringIO())
-    for name in (CUE_MODEL, SPAN_MODEL):
+    for name in (CUE_MODEL, SPAN_MODEL, CLUSTER_MODEL):
         weights = {run: (tmp_path / run / name).read_bytes() for run in "abc"}
         assert weights["a"] == weights["b"] == weights["c"]
         assert len(weights["a"]) > 0
@@ -71,7 +71,8 @@ def test_runs_write_identical_weights_side_by_side_or_one_after_the_other(corpus
 
 def test_trained_model_finds_a_training_attribution(corpus: Path, tmp_path: Path):
     call_command("train_attribution", str(corpus), out=str(tmp_path / "m"), stdout=StringIO())
-    model = AttributionModel(tmp_path / "m" / CUE_MODEL, tmp_path / "m" / SPAN_MODEL)
+    model = AttributionModel(tmp_path / "m" / CUE_MODEL, tmp_path / "m" / SPAN_MODEL, tmp_path / "m" / CLUSTER_MODEL)
+    assert model.clusters is not None
     doc = get_nlp()("The coach said the team had trained all week.")
     found = model.find(doc)
     assert [[doc[i].text for i in a.cue] for a in found] == [["said"]]

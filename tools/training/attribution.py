@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc, DocBin
 
 from claims.analysis import attribution
+from claims.analysis.blocks import parse_blocks
 from claims.analysis.nlp import MODEL_NAME, get_nlp
 
 
@@ -75,16 +77,20 @@ def _brat_attributions(path: Path) -> list[GoldAttribution]:
 def parse_articles(
     articles: list[Article], *, cache_dir: Path | None = None, log: Callable[[str], None] = print
 ) -> list[Doc]:
-    """spaCy parses of the articles, reused from `cache_dir` when the texts and pipeline are unchanged."""
+    """spaCy parses of the articles, reused from `cache_dir` when the texts and pipeline are unchanged.
+
+    Parsed block by block as the product parses (`blocks.parse_blocks`), so the taggers learn from the
+    same sentences and trees they will see.
+    """
     nlp = get_nlp()
     key = hashlib.sha256(
-        json.dumps([MODEL_NAME, nlp.meta.get("version"), [a.text for a in articles]]).encode()
+        json.dumps([MODEL_NAME, nlp.meta.get("version"), "blocks", [a.text for a in articles]]).encode()
     ).hexdigest()[:16]
     cache = Path(cache_dir) / f"parses-{key}.spacy" if cache_dir else None
     if cache is not None and cache.exists():
         return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
     docs = []
-    for i, doc in enumerate(nlp.pipe((a.text for a in articles), batch_size=16), start=1):
+    for i, doc in enumerate(parse_blocks(nlp, (a.text for a in articles), batch_size=64), start=1):
         docs.append(doc)
         if i % 100 == 0:
             log(f"  parsed {i}/{len(articles)}")
@@ -111,7 +117,9 @@ def _token_indices(doc: Doc, segments: Iterable[tuple[int, int]]) -> list[int]:
     return sorted(out)
 
 
-def cue_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list[list[str]], list[str]]]:
+def cue_sequences(
+    doc: Doc, gold: list[GoldAttribution], clusters: attribution.LemmaClusters | None = None
+) -> Iterator[tuple[list[list[str]], list[str]]]:
     """(features, BIO labels) for each sentence: the cue tagger's training items."""
     labels = ["O"] * len(doc)
     for attr in gold:
@@ -119,16 +127,18 @@ def cue_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list[
         for n, i in enumerate(tokens):
             if labels[i] == "O":
                 labels[i] = "B" if n == 0 else "I"
-    doc_features = attribution.DocFeatures(doc)
+    doc_features = attribution.DocFeatures(doc, clusters)
     features = doc_features.cue_features()
     for idx in doc_features.sentences():
         if idx:
             yield [features[i] for i in idx], [labels[i] for i in idx]
 
 
-def span_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list[list[str]], list[str]]]:
+def span_sequences(
+    doc: Doc, gold: list[GoldAttribution], clusters: attribution.LemmaClusters | None = None
+) -> Iterator[tuple[list[list[str]], list[str]]]:
     """(features, labels S/C/O) over each gold cue's window: the span tagger's training items."""
-    features = attribution.DocFeatures(doc)
+    features = attribution.DocFeatures(doc, clusters)
     for attr in gold:
         cue = _token_indices(doc, attr.cue)
         if not cue:
@@ -145,6 +155,24 @@ def span_sequences(doc: Doc, gold: list[GoldAttribution]) -> Iterator[tuple[list
 # L1 and L2 weights, iterations and feature pruning, chosen on dev (docs/analysis.md "Attribution model").
 CUE_PARAMS = {"c1": 0.2, "c2": 0.2, "max_iterations": 100, "feature.minfreq": 2}
 SPAN_PARAMS = {"c1": 0.2, "c2": 0.2, "max_iterations": 150, "feature.minfreq": 2}
+# Word clusters over the content-word lemmas seen at least CLUSTER_MINFREQ times in train.
+N_CLUSTERS = 200
+CLUSTER_MINFREQ = 3
+
+
+def train_clusters(docs: list[Doc], out_dir: Path) -> attribution.LemmaClusters:
+    """Fit the lemma clusters on the training texts' vocabulary and write their centroids to `out_dir`."""
+    from collections import Counter
+
+    counts = Counter(
+        t.lemma_.lower() for doc in docs for t in doc if t.pos_ in attribution.CLUSTERED_POS and t.is_alpha
+    )
+    lemmas = sorted(lemma for lemma, n in counts.items() if n >= CLUSTER_MINFREQ) or sorted(counts)
+    centroids = attribution.fit_clusters(lemmas, N_CLUSTERS)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(out_dir) / attribution.CLUSTER_MODEL, "wb") as f:
+        np.save(f, centroids)
+    return attribution.LemmaClusters(centroids)
 
 
 def crf_train(items: Iterable[tuple[list[list[str]], list[str]]], model_path: Path, params: dict[str, object]) -> int:
@@ -163,11 +191,16 @@ def crf_train(items: Iterable[tuple[list[list[str]], list[str]]], model_path: Pa
 
 
 def _train_one(
-    part: str, articles: list[Article], docs: list[Doc], out_dir: Path, params: dict[str, object]
+    part: str,
+    articles: list[Article],
+    docs: list[Doc],
+    out_dir: Path,
+    params: dict[str, object],
+    clusters: attribution.LemmaClusters,
 ) -> tuple[str, int]:
     sequences = cue_sequences if part == "cue" else span_sequences
     name = attribution.CUE_MODEL if part == "cue" else attribution.SPAN_MODEL
-    items = (item for a, d in zip(articles, docs, strict=True) for item in sequences(d, a.gold))
+    items = (item for a, d in zip(articles, docs, strict=True) for item in sequences(d, a.gold, clusters))
     return part, crf_train(items, Path(out_dir) / name, params)
 
 
@@ -189,11 +222,18 @@ def attribution_train(
     articles = brat_read(train_dir)
     log(f"train: {len(articles)} texts, {sum(len(a.gold) for a in articles)} attributions")
     docs = parse_articles(articles, cache_dir=cache_dir, log=log)
+    clusters = train_clusters(docs, out_dir)
+    log(f"lemma clusters: {len(clusters.centroids)}")  # type: ignore[arg-type]
+    # Every lemma of the training texts gets its cluster before any fork, so the children share them.
+    for doc in docs:
+        clusters.assign([t.lemma_.lower() for t in doc if t.pos_ in attribution.CLUSTERED_POS])
     tasks = [("cue", cue_params or CUE_PARAMS), ("span", span_params or SPAN_PARAMS)]
-    if jobs > 1 and threading.active_count() > 1:
+    # tqdm's monitor (started by the embedding model's encode for the clusters) only sleeps and holds no lock.
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.name != "tqdm_monitor"]
+    if jobs > 1 and others:
         # Forking a process that runs other threads (a test run's browser driver, a worker's pool) can leave the
         # child waiting forever on a lock one of them held: train one after the other, with the same weights.
-        log(f"{threading.active_count()} threads running: training the taggers one after the other")
+        log(f"{len(others) + 1} threads running: training the taggers one after the other")
         jobs = 1
     if jobs > 1:
         import multiprocessing
@@ -201,10 +241,12 @@ def attribution_train(
 
         # Fork: the children share the parent's parses instead of pickling them.
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_train_one, part, articles, docs, out_dir, params) for part, params in tasks]
+            futures = [
+                pool.submit(_train_one, part, articles, docs, out_dir, params, clusters) for part, params in tasks
+            ]
             counts = dict(f.result() for f in futures)
     else:
-        counts = dict(_train_one(part, articles, docs, out_dir, params) for part, params in tasks)
+        counts = dict(_train_one(part, articles, docs, out_dir, params, clusters) for part, params in tasks)
     log(f"cue tagger: trained on {counts['cue']} sentences; span tagger: on {counts['span']} cue windows")
     return {"cue_sentences": counts["cue"], "span_windows": counts["span"]}
 

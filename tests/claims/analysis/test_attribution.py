@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from claims.analysis import analyse
-from claims.analysis.attribution import DATA_DIR, get_model, quote_depths
+from claims.analysis.attribution import DATA_DIR, DocFeatures, LemmaClusters, fit_clusters, get_model, quote_depths
 from claims.analysis.nlp import get_nlp
 
 
@@ -38,10 +40,28 @@ def test_quote_depths_number_each_quotation_and_include_its_marks():
     ]
 
 
+def test_lemma_clusters_put_a_word_with_its_nearest_centroid():
+    centroids = fit_clusters(["say", "tell", "claim", "banana", "apple", "cherry"], 2)
+    clusters = LemmaClusters(centroids)
+    fruit, speech = clusters.assign(["pear", "state"])
+    assert clusters.assign(["banana", "apple"]) == [fruit, fruit]
+    assert clusters.assign(["say", "tell"]) == [speech, speech]
+    assert fruit != speech
+
+
+def test_without_clusters_the_features_carry_none():
+    doc = get_nlp()("The mayor said help was coming.")
+    assert not any(f.startswith(("k=", "hk=")) for feats in DocFeatures(doc).base for f in feats)
+    clustered = DocFeatures(doc, LemmaClusters(np.eye(256, dtype=np.float32)[:3])).base
+    said = next(feats for feats, tok in zip(clustered, doc, strict=True) if tok.text == "said")
+    assert any(f.startswith("k=") for f in said)
+
+
 def test_model_files_are_shipped_and_small():
     sizes = {p.name: p.stat().st_size for p in DATA_DIR.glob("attribution-*.crfsuite")}
     assert sorted(sizes) == ["attribution-cue.crfsuite", "attribution-span.crfsuite"]
     assert all(0 < size < 30_000_000 for size in sizes.values())
+    assert get_model().clusters is not None  # data/attribution-clusters.npy ships beside them
 
 
 def test_model_features_are_single_words_or_tags(tmp_path):
