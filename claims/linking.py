@@ -453,6 +453,10 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
     )
     drafts: list[tuple] = []
     claim_for_key: dict[str, Claim | _NewClaim | None] = {}
+    wording_for_key: dict[str, object] = {}
+    for extracted in statements:
+        if extracted.claim_key and getattr(extracted, "claim_wording", ""):
+            wording_for_key.setdefault(extracted.claim_key, extracted)
     proposals: list[_NewClaim] = []
     for extracted in statements:
         if not extracted.content and not extracted.cue:
@@ -477,8 +481,10 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
         claim, keep = None, 1.0
         if stance != Stance.POSITION and extracted.claim_key:
             if extracted.claim_key not in claim_for_key:
+                # The group's claim is looked up with its first statement that words it on its own.
                 claim_for_key[extracted.claim_key] = _claim_for(
-                    extracted, report=report, proposals=proposals, headline=headline
+                    wording_for_key.get(extracted.claim_key, extracted), report=report, proposals=proposals,
+                    headline=headline,
                 )
             claim, keep = claim_for_key[extracted.claim_key]
         cue = extracted.cue[0] if extracted.cue else None
@@ -552,6 +558,10 @@ def _claim_for(
     if by_headline is not None:
         report.claims_linked += 1
         return by_headline
+    if not getattr(extracted, "claim_wording", ""):
+        # No wording readable on its own ("We will see", an anaphoric "the claim" with nothing before it): it may
+        # join a claim, but a new one would be a remark, not a claim. The statement stays for the analyst to place.
+        return None, 1.0
     report.claims_proposed += 1
     # The analysis's wording: the content's clause in positive form, pronouns resolved, about 25 words.
     proposals.append(_NewClaim(text=_readable(getattr(extracted, "claim_wording", "") or wording),

@@ -46,6 +46,12 @@ class _Candidate:
     origin: str = "rules"
 
 
+# A blank-line block and the label before a colon at its start, if any ("Correction: An earlier version ...").
+_BLOCK = re.compile(
+    r"(?:^|(?<=\n\n))[ \t]*(?:(?P<label>[A-Za-z][A-Za-z' ]{0,24}?)[ \t]*:)?[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*"
+)
+
+
 def quote_regions(text: str) -> list[tuple[int, int]]:
     """Character ranges of quoted passages, quote marks included."""
     regions: list[tuple[int, int]] = []
@@ -738,12 +744,31 @@ class _Extractor:
 
     # -- speakers ----------------------------------------------------------------------------------
 
+    def _furniture_blocks(self) -> list[tuple[int, int]]:
+        """Character ranges of blocks a page label opens ("Video: ...", "Correction: ...", "READ MORE: ..."):
+        captions, corrections and links are the page talking about itself, so nothing in them is a statement."""
+        ranges = []
+        for match in _BLOCK.finditer(self.text):
+            label = match.group("label")
+            if label and " ".join(label.lower().split()) in speakers.FURNITURE:
+                ranges.append((match.start(), match.end()))
+        return ranges
+
     def statements(self) -> list[ExtractedStatement]:
         # Speakers in reading order: (party id, or "?" + the proposed name, kind), for pronouns and role nouns.
         history: list[tuple[str, str]] = []
         groups: list[list[str]] = []
         statements: list[ExtractedStatement] = []
+        furniture = self._furniture_blocks()
         for cand in self.candidates():
+            cue_start = min((t.idx for t in cand.cue_tokens), default=0)
+            if any(start <= cue_start < end for start, end in furniture):
+                continue
+            if cand.source_heads and all(
+                " ".join(t.lower_ for t in _mention_tokens(h) if not t.is_punct) in speakers.FURNITURE
+                for h in cand.source_heads
+            ):
+                continue  # "Video" or "Legend" as a speaker: a caption, not a statement
             parties = self._speaker_parties(cand, history, groups)
             resolved = [p for p in parties if p[0]]
             if len(resolved) >= 2:
@@ -778,7 +803,7 @@ class _Extractor:
                 if target_id:
                     claim_text = f"{self.resolver.name(target_id)} {claim_text}"
                 confidence = cand.confidence * (0.5 + 0.5 * score)
-                if not wording.text:
+                if not wording.text or not wording.self_contained:
                     confidence *= 0.8
                 statements.append(
                     ExtractedStatement(
@@ -795,7 +820,8 @@ class _Extractor:
                         anaphoric=cand.anaphoric,
                         target_party_id=target_id,
                         clause=wording.clause,
-                        claim_wording=wording.text,
+                        # Only a wording readable on its own may found a claim (linking._claim_for).
+                        claim_wording=wording.text if wording.self_contained else "",
                         extra={"origin": cand.origin},
                     )
                 )

@@ -73,4 +73,5 @@ def test_a_long_clause_is_cut_to_about_twenty_five_words_and_stays_a_clause():
     wording = claim_wording(doc, [(start, len(text) - 1)], speaker_name="Ruritania", speaker_kind="state")
     assert wording.clause and wording.pruned
     assert len(wording.text.split()) <= MAX_WORDS
-    assert wording.text.startswith("Its air defences had shot down a drone over the northern province")
+    # The possessive that is the speaker's takes the speaker's name, as the subject pronoun does.
+    assert wording.text.startswith("Ruritania's air defences had shot down a drone over the northern province")
