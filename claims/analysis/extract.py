@@ -822,7 +822,7 @@ class _Extractor:
                         clause=wording.clause,
                         # Only a wording readable on its own may found a claim (linking._claim_for).
                         claim_wording=wording.text if wording.self_contained else "",
-                        extra={"origin": cand.origin},
+                        extra={"origin": cand.origin, **self._fuller_name(cand, party_id)},
                     )
                 )
                 if party_id:
@@ -830,6 +830,20 @@ class _Extractor:
                 elif proposed:
                     history.append(("?" + proposed, kind))
         return statements
+
+    def _fuller_name(self, cand: _Candidate, party_id: str | None) -> dict[str, str]:
+        """A person named in full ("Adaeze Okonkwo") where the party it resolved to holds only a lone word
+        ("Okonkwo"): the name and kind the store may complete a machine proposal with (linking)."""
+        if not party_id or len(name_tokens(self.resolver.name(party_id))) != 1:
+            return {}
+        start, end = cand.source_span or (-1, -1)
+        people = [e for e in self.doc.ents if e.label_ == "PERSON" and start <= e.start_char and e.end_char <= end]
+        if len(people) != 1:
+            return {}
+        name = speakers.person_name(speakers.clean_name(people[0].text))
+        if not speakers.core_tokens(self.resolver.name(party_id)) < speakers.core_tokens(name):
+            return {}
+        return {"speaker_name": proposed_name(name), "speaker_kind": speakers.PERSON}
 
     def _speaker_parties(
         self, cand: _Candidate, history: list[tuple[str, str]], groups: list[list[str]]

@@ -179,10 +179,16 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
         head.lower_ in _DOCUMENT_HEADS and head.ent_type_ not in ("PERSON", "GPE") and not head.is_upper
     ):
         return SpeakerVerdict(False, "", "document or event")
+    if _AFFILIATION_TAG.match("".join(t.text_with_ws for t in words).strip()):
+        return SpeakerVerdict(False, "", "affiliation tag")
     if _capitalised_description(head, words):
         bare_title = head.lower_ in TITLES and head.lower_ not in _ANONYMOUS_HEADS
         return SpeakerVerdict(not bare_title, ANONYMOUS if not bare_title else "", "" if not bare_title else
                               "description")
+    if head.is_title and head.lower_ in _ORGANISATION_HEADS and all(
+        t.i == head.i or t.dep_ == "det" for t in words
+    ):
+        return SpeakerVerdict(False, "", "description")  # "Committee said": which committee is for the analyst
     if _headline_words(head, words):
         return SpeakerVerdict(False, "", "headline words")
     label = _label(words)
@@ -245,16 +251,31 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
 
 
 def _capitalised_description(head: Token, words: list[Token]) -> bool:
-    """A capitalised description of someone, no name in it: "Lawmaker", "Top Democrat", "Senior Official"."""
-    if not head.is_title or any(t.ent_type_ in ("PERSON", "GPE") for t in words):
+    """A capitalised description of someone, no name in it: "Lawmaker", "Top Democrat", "Prominent Ruritanian
+    Democrat", "Americans", "Demonstrators"."""
+    if not (head.is_title or head.is_upper) or any(t.ent_type_ == "PERSON" for t in words):
         return False
     lower = head.lower_
     singular = lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
-    human = (lower in _ANONYMOUS_HEADS or lower in _PARTISANS or singular in _PARTISANS
-             or (lower in TITLES and lower not in ("us", "u.s", "uk", "un", "state")))
+    human = (
+        lower in _ANONYMOUS_HEADS or lower in _PARTISANS or lower in lexicon.ANIMATE_NOUNS
+        or (lower in TITLES and lower not in ("us", "u.s", "uk", "un", "state"))
+        # Plurals only: a surname may end like an agent noun ("Fischer"), a plural of people seldom is one.
+        or (lower != singular and (singular in lexicon.DEMONYMS or singular.endswith(lexicon.AGENT_SUFFIXES)
+                                   or singular in _ANONYMOUS_HEADS)
+            and singular not in lexicon.EVENT_NOUNS)
+    )
     if not human:
         return False
-    return all(t.i == head.i or t.lower_ in _DESCRIPTION_MODIFIERS or t.lower_ in TITLES for t in words)
+    return all(
+        t.i == head.i or t.lower_ in _DESCRIPTION_MODIFIERS or t.lower_ in TITLES or t.ent_type_ in ("GPE", "NORP")
+        or t.pos_ not in ("PROPN",) or t.lower_ in ("of",)
+        for t in words
+    )
+
+
+# A party-and-state tag after a lawmaker's name ("(D-N.Y.)", "R-S.C.", "D"): an affiliation, not a speaker.
+_AFFILIATION_TAG = re.compile(r"^[DRI](?:\s*-\s*[A-Z][\w.]*\.?)?\.?$")
 
 
 def _title_cased(tokens: list[Token]) -> bool:
