@@ -7,6 +7,7 @@ statement to an existing claim when it reports the same thing in other words.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -266,10 +267,9 @@ def _proposal_completed(*, party: Party, name: str, kind: str) -> Party:
     short = party.name
     party = services.party_update(party=party, name=name, kind=PERSON, parent=party.parent, country=party.country)
     for text in (name, short):
-        try:
+        # A text that names another party stays that party's; the rename stands.
+        with contextlib.suppress(ValidationError):
             services.party_alias_add(party=party, text=text)
-        except ValidationError:
-            pass  # a text that names another party stays that party's; the rename stands
     return party
 
 
