@@ -222,6 +222,17 @@ def _after_dateline(source: Token) -> Token:
     return after[0] if after else source
 
 
+def _has_content(verb: Token, cue: lexicon.Cue) -> bool:
+    """Whether a cue verb carries something said: "Ruritania recalled 40,000 cars, the company said" is a recall
+    (what the company said), "she recalled that ..." a report of its own."""
+    return any(
+        c.dep_ in ("ccomp", "xcomp", "parataxis")
+        or (cue.object_content and c.dep_ == "dobj")
+        or (c.dep_ == "prep" and c.lower_ in cue.content_preps)
+        for c in verb.children
+    )
+
+
 def _has_modal(root: Token) -> bool:
     for child in root.children:
         if child.dep_ in ("aux", "auxpass") and child.lower_ in lexicon.POSITION_MODALS:
@@ -372,7 +383,8 @@ class _Extractor:
         ]
         # A report before the verb with its own speaker is its own statement, not this one's content.
         ccomps = [
-            c for c in ccomps if not (c.i < verb.i and c.lemma_.lower() in lexicon.CUES and _subject_of(c) is not None)
+            c for c in ccomps if not (c.i < verb.i and c.lemma_.lower() in lexicon.CUES and _subject_of(c) is not None
+                                      and _has_content(c, lexicon.CUES[c.lemma_.lower()]))
         ]
         for ccomp in ccomps:
             # "said A, and B": coordinated clauses with their own subjects are separate claims.
@@ -788,11 +800,16 @@ class _Extractor:
                 if cand.reciprocal and party_id and len(group_ids) == 2:
                     target_id = next(p for p in group_ids if p != party_id) if group_ids[0] != group_ids[1] else None
                 claim_text = " ".join(c.text for c in content)
-                wording = claim_wording(
-                    self.doc, cand.content,
-                    speaker_name=self.resolver.name(party_id) if party_id else (proposed or ""),
-                    speaker_kind=self.resolver.kind(party_id) if party_id else kind,
+                name, name_kind = (
+                    (self.resolver.name(party_id), self.resolver.kind(party_id)) if party_id else (proposed or "", kind)
                 )
+                if cand.target is not None:
+                    # "X accused Y of shelling ...": Y is who did it, so Y is the claim's subject.
+                    name, name_kind = (
+                        (self.resolver.name(target_id), self.resolver.kind(target_id)) if target_id
+                        else (speakers.clean_name(_mention_text(self.doc, cand.target)), "")
+                    )
+                wording = claim_wording(self.doc, cand.content, speaker_name=name, speaker_kind=name_kind)
                 stance = _polar_stance(cand.stance, wording.negated)
                 if wording.negated:
                     # A denial of the positive clause is matched and grouped with reports of that clause.
