@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claims.analysis import lexicon, speakers
 from claims.analysis.blocks import parse_blocks
+from claims.analysis.confidence import calibrated
 from claims.analysis.nlp import get_nlp
 from claims.analysis.parties import PartyResolver, name_tokens, proposed_name
 from claims.analysis.records import ExtractedStatement, KnownParty, TextSpan
@@ -292,6 +294,9 @@ def _is_anaphoric(root: Token) -> bool:
 # "rules" and "model" alone; "union" keeps every cue either finds, taking the rules' reading where both
 # found one (their stance, target and speaker heads are worked out construction by construction);
 # "union-outer" is the union without reports nested in another one's content.
+# Set by the confidence calibration, which fits the map from raw scores to shares right.
+RAW_CONFIDENCE: contextvars.ContextVar[bool] = contextvars.ContextVar("raw_confidence", default=False)
+
 MODES = ("rules", "model", "union", "union-outer")
 MODEL_FILTERS = True
 DEFAULT_MODE = "union-outer"
@@ -330,6 +335,8 @@ class _Extractor:
         self.resolver = resolver
         self.quotes = _Quotes(doc.text)
         self.mode = mode
+        # The calibration itself reads the raw scores (tools/training/confidence.py).
+        self.raw_confidence = RAW_CONFIDENCE.get()
 
     # -- content ---------------------------------------------------------------------------
 
@@ -832,7 +839,7 @@ class _Extractor:
                         content=content,
                         direct=cand.direct,
                         stance=stance,  # type: ignore[arg-type]
-                        confidence=round(confidence, 3),
+                        confidence=round(confidence if self.raw_confidence else calibrated(confidence), 3),
                         claim_text=claim_text,
                         anaphoric=cand.anaphoric,
                         target_party_id=target_id,
