@@ -319,3 +319,16 @@ def _render(doc: Doc, ids: list[int], replace: dict[int, str]) -> str:
     if text.count('"') % 2:
         text = text.replace('"', "")
     return text[:1].upper() + text[1:]
+
+
+def claim_readable(text: str) -> bool:
+    """Whether a claim's wording reads as one: a self-contained declarative clause of at most about MAX_WORDS words
+    (what the real-news check counts, and what a machine claim should be)."""
+    from claims.analysis.nlp import get_nlp
+
+    text = text.strip()
+    if not text or len(text.split()) > MAX_WORDS + 5:
+        return False
+    wording = claim_wording(get_nlp()(text), [(0, len(text))])
+    return wording.clause and wording.self_contained
+

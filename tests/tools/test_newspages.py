@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from claims.analysis.nlp import get_nlp
 from claims.analysis.speakers import FURNITURE
-from claims.analysis.wording import MAX_WORDS, claim_wording
+from claims.analysis.wording import claim_readable
 from claims.enums import Stance
 from claims.models import Statement
 from config.celery import app
@@ -29,13 +28,6 @@ def report(transactional_db, monkeypatch):
     intake = files_ingest(directory=PAGES)
     assert (len(intake.articles), intake.problems) == (12, {})
     return report_build(intake)
-
-
-def readable(text: str) -> bool:
-    """A claim an analyst can keep as worded: one self-contained declarative clause of at most about 25 words."""
-    doc = get_nlp()(text)
-    wording = claim_wording(doc, [(0, len(text))])
-    return wording.clause and wording.self_contained and len(text.split()) <= MAX_WORDS + 5
 
 
 def test_invented_pages_meet_the_real_page_targets(report):
@@ -88,5 +80,5 @@ def test_invented_pages_meet_the_real_page_targets(report):
 
     # At least nine in ten machine claims are readable clauses; chit-chat founds none.
     texts = [c.text for c in report.claims]
-    assert sum(readable(t) for t in texts) >= 0.9 * len(texts), [t for t in texts if not readable(t)]
+    assert sum(claim_readable(t) for t in texts) >= 0.9 * len(texts), [t for t in texts if not claim_readable(t)]
     assert not {"We will see", "It's scary", "Good morning, everyone"} & set(texts)
