@@ -179,8 +179,11 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
         head.lower_ in _DOCUMENT_HEADS and head.ent_type_ not in ("PERSON", "GPE") and not head.is_upper
     ):
         return SpeakerVerdict(False, "", "document or event")
-    if _AFFILIATION_TAG.match("".join(t.text_with_ws for t in words).strip()):
+    written = head.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)].strip(" ()")
+    if _AFFILIATION_TAG.match(written):
         return SpeakerVerdict(False, "", "affiliation tag")
+    if head.like_num or head.ent_type_ in ("DATE", "TIME"):
+        return SpeakerVerdict(False, "", "date or number")
     if _capitalised_description(head, words):
         bare_title = head.lower_ in TITLES and head.lower_ not in _ANONYMOUS_HEADS
         return SpeakerVerdict(not bare_title, ANONYMOUS if not bare_title else "", "" if not bare_title else
@@ -194,6 +197,9 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     label = _label(words)
     named = [t for t in words if t.pos_ == "PROPN" or (t.ent_type_ in _ANIMATE_LABELS and t.is_title)]
     if layout and label and not (head.pos_ == "PROPN" or head.is_upper):
+        return SpeakerVerdict(False, "", "layout label")
+    if layout and label == "ORG" and head.doc.text.count(written) < 2:
+        # "Veto Power Impedes Peace Efforts: ..." is a run-in subheading; a body that speaks is named again.
         return SpeakerVerdict(False, "", "layout label")
     # "PENCE:" in a transcript: one all-capital word that is not a label.
     transcript = len(words) == 1 and head.is_upper and len(head.text) > 2 and head.lower_ not in FURNITURE
@@ -255,14 +261,18 @@ def _capitalised_description(head: Token, words: list[Token]) -> bool:
     Democrat", "Americans", "Demonstrators"."""
     if not (head.is_title or head.is_upper) or any(t.ent_type_ == "PERSON" for t in words):
         return False
+    # A place ("United States"), a thing ("Data"), a surname that looks plural ("Sanders" after "Ada Sanders").
+    if head.ent_type_ == "GPE" or head.lower_ in _THING_HEADS or _surname_in_doc(head):
+        return False
     lower = head.lower_
     singular = lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
     human = (
         lower in _ANONYMOUS_HEADS or lower in _PARTISANS or lower in lexicon.ANIMATE_NOUNS
         or (lower in TITLES and lower not in ("us", "u.s", "uk", "un", "state"))
         # Plurals only: a surname may end like an agent noun ("Fischer"), a plural of people seldom is one.
-        or (lower != singular and (singular in lexicon.DEMONYMS or singular.endswith(lexicon.AGENT_SUFFIXES)
-                                   or singular in _ANONYMOUS_HEADS)
+        or (lower != singular and head.tag_ in ("NNS", "NNPS")
+            and (singular in lexicon.DEMONYMS or singular.endswith(lexicon.AGENT_SUFFIXES)
+                 or singular in _ANONYMOUS_HEADS)
             and singular not in lexicon.EVENT_NOUNS)
     )
     if not human:
