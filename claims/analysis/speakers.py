@@ -170,6 +170,14 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     words = [t for t in tokens if not t.is_punct and not t.is_space]
     if not words:
         return SpeakerVerdict(False, "", "empty")
+    doc = head.doc
+    after = words[-1].i + 1
+    while after < len(doc) and after - words[-1].i <= 3 and doc[after].is_title:
+        after += 1  # the rest of a run-in label the finder cut short ("... Peace Efforts:")
+    if not layout and after < len(doc) and doc[after].text == ":" and (
+        words[0].i == 0 or "\n" in doc[words[0].i - 1].text_with_ws or doc[words[0].i - 1].is_space
+    ):
+        layout = True  # "Veto Power Impedes Peace: ..." at a line's start is a run-in label, whoever found it
     text = " ".join(t.lower_ for t in words)
     if text.strip(" .:") in FURNITURE or (head.lower_ in FURNITURE and len(words) == 1):
         return SpeakerVerdict(False, "", "furniture")

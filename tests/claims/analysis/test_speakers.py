@@ -131,3 +131,12 @@ def test_capitalised_headline_words_the_body_never_repeats_are_no_party():
         "Ferry fares rose again on Monday. The Dockers Union said the harbour tax had been put off."
     )
     assert _proposals(text) == [("Dockers Union", "organisation")]
+
+
+def test_a_run_in_subheading_before_a_colon_is_no_party():
+    text = (
+        "Harbour Dues Block Ferry Plans: Raising the dues was one of the first acts of the new port board, and "
+        "the ferry operators have fought it since.\n\n"
+        "The Dockers Union said the dues had doubled in a year."
+    )
+    assert _proposals(text) == [("Dockers Union", "organisation")]
