@@ -7,6 +7,7 @@ statement to an existing claim when it reports the same thing in other words.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -15,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -237,7 +239,7 @@ def _proposed_party(name: str, kind: str = "") -> tuple[Party, bool]:
     name = " ".join(name.split())
     existing = party_resolve(mention=name) or _party_containing(name=name, kind=kind)
     if existing is not None:
-        return existing, False
+        return _proposal_completed(party=existing, name=name, kind=kind), False
     digest = hashlib.sha256(name.encode()).hexdigest()[:6]
     party_kind = kind if kind in PartyKind.values else PartyKind.ORGANISATION
     try:
@@ -253,6 +255,29 @@ def _proposed_party(name: str, kind: str = "") -> tuple[Party, bool]:
     return party, True
 
 
+def _proposal_completed(*, party: Party, name: str, kind: str) -> Party:
+    """A machine proposal named by a lone word ("Trump", typed an organisation where the tagger had no more to go
+    on) that a later article names in full as a person ("Donald Trump") becomes that person: the fuller name, the
+    person kind, the short name kept as an alias. Parties an analyst made or reviewed are never changed."""
+    from claims.analysis.speakers import ORGANISATION, PERSON, core_tokens
+
+    if (party.origin != Origin.EXTRACTED or party.review_state != ReviewState.PENDING or kind != PERSON
+            or party.kind not in (ORGANISATION, PERSON)):
+        return party
+    words, fuller = core_tokens(party.name), core_tokens(name)
+    if len(words) != 1 or not words < fuller or (party.kind == PERSON and len(party.name.split()) > 1):
+        return party
+    if party_resolve(mention=name) not in (None, party):
+        return party  # the full name is someone else's already
+    short = party.name
+    party = services.party_update(party=party, name=name, kind=PERSON, parent=party.parent, country=party.country)
+    for text in (name, short):
+        # A text that names another party stays that party's; the rename stands.
+        with contextlib.suppress(ValidationError):
+            services.party_alias_add(party=party, text=text)
+    return party
+
+
 def _party_containing(*, name: str, kind: str) -> Party | None:
     """The one known person whose name holds all of this name's words and more: a surname for a person named
     in full before ("Haddad" is "Abdullah Haddad"). None when several or none fit."""
@@ -264,11 +289,14 @@ def _party_containing(*, name: str, kind: str) -> Party | None:
     if kind != PERSON and len(words) != 1:
         return None
     resolver = party_resolver()
-    fits = [
-        pid for pid in resolver.containing(frozenset(words))
+    fits = {
+        pid: core_tokens(resolver.name(pid)) for pid in resolver.containing(frozenset(words))
         if resolver.kind(pid) == PERSON and words < core_tokens(resolver.name(pid))
-    ]
-    return Party.objects.filter(pk=int(fits[0])).first() if len(fits) == 1 else None
+    }
+    # "Trump" beside "Donald Trump" and "Donald Trump Jr.": the one name every other fit extends is the person
+    # a lone surname means; two unrelated fits ("Anna Berg", "Ivo Berg") leave it unresolved.
+    shortest = [pid for pid, core in fits.items() if all(core <= other for other in fits.values())]
+    return Party.objects.filter(pk=int(shortest[0])).first() if len(shortest) == 1 else None
 
 
 @dataclass(eq=False)
@@ -460,6 +488,10 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
     )
     drafts: list[tuple] = []
     claim_for_key: dict[str, Claim | _NewClaim | None] = {}
+    wording_for_key: dict[str, object] = {}
+    for extracted in statements:
+        if extracted.claim_key and getattr(extracted, "claim_wording", ""):
+            wording_for_key.setdefault(extracted.claim_key, extracted)
     proposals: list[_NewClaim] = []
     for extracted in statements:
         if not extracted.content and not extracted.cue:
@@ -467,6 +499,10 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
         spans = extracted.content or extracted.cue
         start, end = min(s.start for s in spans), max(s.end for s in spans)
         party = parties.get(int(extracted.party_id)) if extracted.party_id else None
+        fuller = (getattr(extracted, "extra", None) or {}).get("speaker_name")
+        if party is not None and fuller:
+            party = parties[party.pk] = _proposal_completed(
+                party=party, name=fuller, kind=extracted.extra.get("speaker_kind", ""))
         if party is None and extracted.proposed_party:
             party, created = _proposed_party(extracted.proposed_party, getattr(extracted, "proposed_kind", ""))
             report.parties_proposed += int(created)
@@ -484,8 +520,10 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
         claim, keep = None, 1.0
         if stance != Stance.POSITION and extracted.claim_key:
             if extracted.claim_key not in claim_for_key:
+                # The group's claim is looked up with its first statement that words it on its own.
                 claim_for_key[extracted.claim_key] = _claim_for(
-                    extracted, report=report, proposals=proposals, headline=headline
+                    wording_for_key.get(extracted.claim_key, extracted), report=report, proposals=proposals,
+                    headline=headline,
                 )
             claim, keep = claim_for_key[extracted.claim_key]
         cue = extracted.cue[0] if extracted.cue else None
@@ -559,6 +597,10 @@ def _claim_for(
     if by_headline is not None:
         report.claims_linked += 1
         return by_headline
+    if not getattr(extracted, "claim_wording", ""):
+        # No wording readable on its own ("We will see", an anaphoric "the claim" with nothing before it): it may
+        # join a claim, but a new one would be a remark, not a claim. The statement stays for the analyst to place.
+        return None, 1.0
     report.claims_proposed += 1
     # The analysis's wording: the content's clause in positive form, pronouns resolved, about 25 words.
     proposals.append(_NewClaim(text=_readable(getattr(extracted, "claim_wording", "") or wording),

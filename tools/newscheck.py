@@ -12,6 +12,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
+from claims.analysis.wording import claim_readable
+
 BASE_URL = "https://newscheck.invalid/"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 # A first block this short, on one line, is the text's headline (how PolNeAR and pasted texts give it).
@@ -145,6 +147,8 @@ class Report:
             "claims": len(self.claims),
             "claims_in_two_or_more_articles": sum(1 for c in self.claims if c.articles >= 2),
             "contested_claims": sum(1 for c in self.claims if c.contested),
+            # Claims whose wording is no self-contained clause of about 25 words (wording.claim_readable).
+            "claims_not_readable": sum(1 for c in self.claims if not claim_readable(c.text)),
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claims.analysis import lexicon, speakers
 from claims.analysis.blocks import parse_blocks
+from claims.analysis.confidence import calibrated
 from claims.analysis.nlp import get_nlp
 from claims.analysis.parties import PartyResolver, name_tokens, proposed_name
 from claims.analysis.records import ExtractedStatement, KnownParty, TextSpan
@@ -44,6 +46,12 @@ class _Candidate:
     layout: bool = False
     # Which finder proposed it: "rules" or "model" (the learned attribution model).
     origin: str = "rules"
+
+
+# A blank-line block and the label before a colon at its start, if any ("Correction: An earlier version ...").
+_BLOCK = re.compile(
+    r"(?:^|(?<=\n\n))[ \t]*(?:(?P<label>[A-Za-z][A-Za-z' ]{0,24}?)[ \t]*:)?[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*"
+)
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
@@ -216,6 +224,17 @@ def _after_dateline(source: Token) -> Token:
     return after[0] if after else source
 
 
+def _has_content(verb: Token, cue: lexicon.Cue) -> bool:
+    """Whether a cue verb carries something said: "Ruritania recalled 40,000 cars, the company said" is a recall
+    (what the company said), "she recalled that ..." a report of its own."""
+    return any(
+        c.dep_ in ("ccomp", "xcomp", "parataxis")
+        or (cue.object_content and c.dep_ == "dobj")
+        or (c.dep_ == "prep" and c.lower_ in cue.content_preps)
+        for c in verb.children
+    )
+
+
 def _has_modal(root: Token) -> bool:
     for child in root.children:
         if child.dep_ in ("aux", "auxpass") and child.lower_ in lexicon.POSITION_MODALS:
@@ -275,6 +294,9 @@ def _is_anaphoric(root: Token) -> bool:
 # "rules" and "model" alone; "union" keeps every cue either finds, taking the rules' reading where both
 # found one (their stance, target and speaker heads are worked out construction by construction);
 # "union-outer" is the union without reports nested in another one's content.
+# Set by the confidence calibration, which fits the map from raw scores to shares right.
+RAW_CONFIDENCE: contextvars.ContextVar[bool] = contextvars.ContextVar("raw_confidence", default=False)
+
 MODES = ("rules", "model", "union", "union-outer")
 MODEL_FILTERS = True
 KEEP_CONTENTLESS = False
@@ -318,6 +340,8 @@ class _Extractor:
         self.resolver = resolver
         self.quotes = _Quotes(doc.text)
         self.mode = mode
+        # The calibration itself reads the raw scores (tools/training/confidence.py).
+        self.raw_confidence = RAW_CONFIDENCE.get()
 
     # -- content ---------------------------------------------------------------------------
 
@@ -371,7 +395,8 @@ class _Extractor:
         ]
         # A report before the verb with its own speaker is its own statement, not this one's content.
         ccomps = [
-            c for c in ccomps if not (c.i < verb.i and c.lemma_.lower() in lexicon.CUES and _subject_of(c) is not None)
+            c for c in ccomps if not (c.i < verb.i and c.lemma_.lower() in lexicon.CUES and _subject_of(c) is not None
+                                      and _has_content(c, lexicon.CUES[c.lemma_.lower()]))
         ]
         for ccomp in ccomps:
             # "said A, and B": coordinated clauses with their own subjects are separate claims.
@@ -748,12 +773,31 @@ class _Extractor:
 
     # -- speakers ----------------------------------------------------------------------------------
 
+    def _furniture_blocks(self) -> list[tuple[int, int]]:
+        """Character ranges of blocks a page label opens ("Video: ...", "Correction: ...", "READ MORE: ..."):
+        captions, corrections and links are the page talking about itself, so nothing in them is a statement."""
+        ranges = []
+        for match in _BLOCK.finditer(self.text):
+            label = match.group("label")
+            if label and " ".join(label.lower().split()) in speakers.FURNITURE:
+                ranges.append((match.start(), match.end()))
+        return ranges
+
     def statements(self) -> list[ExtractedStatement]:
         # Speakers in reading order: (party id, or "?" + the proposed name, kind), for pronouns and role nouns.
         history: list[tuple[str, str]] = []
         groups: list[list[str]] = []
         statements: list[ExtractedStatement] = []
+        furniture = self._furniture_blocks()
         for cand in self.candidates():
+            cue_start = min((t.idx for t in cand.cue_tokens), default=0)
+            if any(start <= cue_start < end for start, end in furniture):
+                continue
+            if cand.source_heads and all(
+                " ".join(t.lower_ for t in _mention_tokens(h) if not t.is_punct) in speakers.FURNITURE
+                for h in cand.source_heads
+            ):
+                continue  # "Video" or "Legend" as a speaker: a caption, not a statement
             parties = self._speaker_parties(cand, history, groups)
             resolved = [p for p in parties if p[0]]
             if len(resolved) >= 2:
@@ -773,11 +817,16 @@ class _Extractor:
                 if cand.reciprocal and party_id and len(group_ids) == 2:
                     target_id = next(p for p in group_ids if p != party_id) if group_ids[0] != group_ids[1] else None
                 claim_text = " ".join(c.text for c in content)
-                wording = claim_wording(
-                    self.doc, cand.content,
-                    speaker_name=self.resolver.name(party_id) if party_id else (proposed or ""),
-                    speaker_kind=self.resolver.kind(party_id) if party_id else kind,
+                name, name_kind = (
+                    (self.resolver.name(party_id), self.resolver.kind(party_id)) if party_id else (proposed or "", kind)
                 )
+                if cand.target is not None:
+                    # "X accused Y of shelling ...": Y is who did it, so Y is the claim's subject.
+                    name, name_kind = (
+                        (self.resolver.name(target_id), self.resolver.kind(target_id)) if target_id
+                        else (speakers.clean_name(_mention_text(self.doc, cand.target)), "")
+                    )
+                wording = claim_wording(self.doc, cand.content, speaker_name=name, speaker_kind=name_kind)
                 stance = _polar_stance(cand.stance, wording.negated)
                 if wording.negated:
                     # A denial of the positive clause is matched and grouped with reports of that clause.
@@ -788,7 +837,7 @@ class _Extractor:
                 if target_id:
                     claim_text = f"{self.resolver.name(target_id)} {claim_text}"
                 confidence = cand.confidence * (0.5 + 0.5 * score)
-                if not wording.text:
+                if not wording.text or not wording.self_contained:
                     confidence *= 0.8
                 statements.append(
                     ExtractedStatement(
@@ -800,13 +849,14 @@ class _Extractor:
                         content=content,
                         direct=cand.direct,
                         stance=stance,  # type: ignore[arg-type]
-                        confidence=round(confidence, 3),
+                        confidence=round(confidence if self.raw_confidence else calibrated(confidence), 3),
                         claim_text=claim_text,
                         anaphoric=cand.anaphoric,
                         target_party_id=target_id,
                         clause=wording.clause,
-                        claim_wording=wording.text,
-                        extra={"origin": cand.origin},
+                        # Only a wording readable on its own may found a claim (linking._claim_for).
+                        claim_wording=wording.text if wording.self_contained else "",
+                        extra={"origin": cand.origin, **self._fuller_name(cand, party_id)},
                     )
                 )
                 if party_id:
@@ -814,6 +864,20 @@ class _Extractor:
                 elif proposed:
                     history.append(("?" + proposed, kind))
         return statements
+
+    def _fuller_name(self, cand: _Candidate, party_id: str | None) -> dict[str, str]:
+        """A person named in full ("Adaeze Okonkwo") where the party it resolved to holds only a lone word
+        ("Okonkwo"): the name and kind the store may complete a machine proposal with (linking)."""
+        if not party_id or len(name_tokens(self.resolver.name(party_id))) != 1:
+            return {}
+        start, end = cand.source_span or (-1, -1)
+        people = [e for e in self.doc.ents if e.label_ == "PERSON" and start <= e.start_char and e.end_char <= end]
+        if len(people) != 1:
+            return {}
+        name = speakers.person_name(speakers.clean_name(people[0].text))
+        if not speakers.core_tokens(self.resolver.name(party_id)) < speakers.core_tokens(name):
+            return {}
+        return {"speaker_name": proposed_name(name), "speaker_kind": speakers.PERSON}
 
     def _speaker_parties(
         self, cand: _Candidate, history: list[tuple[str, str]], groups: list[list[str]]

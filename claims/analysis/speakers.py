@@ -117,6 +117,28 @@ _THING_HEADS = frozenset(
     }
 )
 
+# Names of documents, laws and events: "the Northern Refugee Convention says" is a text speaking, not a party.
+_DOCUMENT_HEADS = frozenset(
+    {
+        "convention", "treaty", "act", "accord", "accords", "charter", "protocol", "pact", "constitution",
+        "declaration", "directive", "regulation", "regulations", "bill", "law", "amendment", "code", "doctrine",
+        "agreement", "resolution", "summit", "conference", "olympics", "games", "championship", "cup",
+        "festival", "election", "elections", "referendum", "war", "crisis", "scandal", "plan", "strategy",
+        "programme", "program", "initiative", "manifesto", "guidelines", "principles",
+    }
+)
+_NON_PARTY_LABELS = ("LAW", "EVENT", "PRODUCT", "WORK_OF_ART", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY",
+                     "CARDINAL", "ORDINAL")
+# Capitalised words that still describe someone without naming them ("Top Democrat", "Senior Lawmaker" in a
+# title-cased headline): the description is anonymous, not an organisation called "Lawmaker".
+_DESCRIPTION_MODIFIERS = frozenset(
+    {
+        "top", "senior", "leading", "veteran", "key", "local", "young", "old", "prominent", "rogue", "anonymous",
+        "unnamed", "another", "one", "two", "three", "several", "some", "many", "a", "an", "the",
+    }
+)
+_PARTISANS = frozenset({"democrat", "republican", "conservative", "liberal", "socialist", "nationalist", "tory"})
+
 _ANIMATE_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 # Plural bodies of officials that news names without saying which: like "officials", anonymous sources.
 _UNNAMED_OFFICIALS = frozenset({"police", "authorities", "prosecutors", "investigators"})
@@ -148,14 +170,44 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     words = [t for t in tokens if not t.is_punct and not t.is_space]
     if not words:
         return SpeakerVerdict(False, "", "empty")
+    doc = head.doc
+    after = words[-1].i + 1
+    while after < len(doc) and after - words[-1].i <= 3 and doc[after].is_title:
+        after += 1  # the rest of a run-in label the finder cut short ("... Peace Efforts:")
+    if not layout and after < len(doc) and doc[after].text == ":" and (
+        words[0].i == 0 or "\n" in doc[words[0].i - 1].text_with_ws or doc[words[0].i - 1].is_space
+    ):
+        layout = True  # "Veto Power Impedes Peace: ..." at a line's start is a run-in label, whoever found it
     text = " ".join(t.lower_ for t in words)
     if text.strip(" .:") in FURNITURE or (head.lower_ in FURNITURE and len(words) == 1):
         return SpeakerVerdict(False, "", "furniture")
     if head.pos_ == "PRON" or head.lower_ in lexicon.PRONOUNS:
         return SpeakerVerdict(False, "", "pronoun")
+    if head.ent_type_ in _NON_PARTY_LABELS or (
+        head.lower_ in _DOCUMENT_HEADS and head.ent_type_ not in ("PERSON", "GPE") and not head.is_upper
+    ):
+        return SpeakerVerdict(False, "", "document or event")
+    written = head.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)].strip(" ()")
+    if _AFFILIATION_TAG.match(written):
+        return SpeakerVerdict(False, "", "affiliation tag")
+    if head.like_num or head.ent_type_ in ("DATE", "TIME"):
+        return SpeakerVerdict(False, "", "date or number")
+    if _capitalised_description(head, words):
+        bare_title = head.lower_ in TITLES and head.lower_ not in _ANONYMOUS_HEADS
+        return SpeakerVerdict(not bare_title, ANONYMOUS if not bare_title else "", "" if not bare_title else
+                              "description")
+    if head.is_title and head.lower_ in _ORGANISATION_HEADS and all(
+        t.i == head.i or t.dep_ == "det" for t in words
+    ):
+        return SpeakerVerdict(False, "", "description")  # "Committee said": which committee is for the analyst
+    if _headline_words(head, words):
+        return SpeakerVerdict(False, "", "headline words")
     label = _label(words)
     named = [t for t in words if t.pos_ == "PROPN" or (t.ent_type_ in _ANIMATE_LABELS and t.is_title)]
     if layout and label and not (head.pos_ == "PROPN" or head.is_upper):
+        return SpeakerVerdict(False, "", "layout label")
+    if layout and label == "ORG" and head.doc.text.count(written) < 2:
+        # "Veto Power Impedes Peace Efforts: ..." is a run-in subheading; a body that speaks is named again.
         return SpeakerVerdict(False, "", "layout label")
     # "PENCE:" in a transcript: one all-capital word that is not a label.
     transcript = len(words) == 1 and head.is_upper and len(head.text) > 2 and head.lower_ not in FURNITURE
@@ -210,6 +262,57 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     if lemma in lexicon.ANIMATE_NOUNS or lower in lexicon.ANIMATE_NOUNS:
         return SpeakerVerdict(True, ANONYMOUS)
     return SpeakerVerdict(False, "", "common noun")
+
+
+def _capitalised_description(head: Token, words: list[Token]) -> bool:
+    """A capitalised description of someone, no name in it: "Lawmaker", "Top Democrat", "Prominent Ruritanian
+    Democrat", "Americans", "Demonstrators"."""
+    if not (head.is_title or head.is_upper) or any(t.ent_type_ == "PERSON" for t in words):
+        return False
+    # A place ("United States"), a thing ("Data"), a surname that looks plural ("Sanders" after "Ada Sanders").
+    if head.ent_type_ == "GPE" or head.lower_ in _THING_HEADS or _surname_in_doc(head):
+        return False
+    lower = head.lower_
+    singular = lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
+    human = (
+        lower in _ANONYMOUS_HEADS or lower in _PARTISANS or lower in lexicon.ANIMATE_NOUNS
+        or (lower in TITLES and lower not in ("us", "u.s", "uk", "un", "state"))
+        # Plurals only: a surname may end like an agent noun ("Fischer"), a plural of people seldom is one.
+        or (lower != singular and head.tag_ in ("NNS", "NNPS")
+            and (singular in lexicon.DEMONYMS or singular.endswith(lexicon.AGENT_SUFFIXES)
+                 or singular in _ANONYMOUS_HEADS)
+            and singular not in lexicon.EVENT_NOUNS)
+    )
+    if not human:
+        return False
+    return all(
+        t.i == head.i or t.lower_ in _DESCRIPTION_MODIFIERS or t.lower_ in TITLES or t.ent_type_ in ("GPE", "NORP")
+        or t.pos_ not in ("PROPN",) or t.lower_ in ("of",)
+        for t in words
+    )
+
+
+# A party-and-state tag after a lawmaker's name ("(D-N.Y.)", "R-S.C.", "D"): an affiliation, not a speaker.
+_AFFILIATION_TAG = re.compile(r"^[DRI](?:\s*-\s*[A-Z][\w.]*\.?)?\.?$")
+
+
+def _title_cased(tokens: list[Token]) -> bool:
+    """A headline-style run of words: nearly every word starts with a capital letter."""
+    alpha = [t for t in tokens if t.is_alpha and len(t.text) > 3]
+    return len(alpha) >= 3 and sum(1 for t in alpha if t.is_title or t.is_upper) >= 0.8 * len(alpha)
+
+
+def _headline_words(head: Token, words: list[Token]) -> bool:
+    """A mention in a title-cased headline that the text never writes again outside it ("Veto Power Impedes"):
+    capitals there say nothing about names, so only a name the body repeats (or a person, a place) counts."""
+    sentence = list(head.sent)
+    if not _title_cased(sentence) or any(t.ent_type_ in ("PERSON", "GPE") for t in words):
+        return False
+    doc = head.doc
+    start, end = sentence[0].idx, sentence[-1].idx + len(sentence[-1].text)
+    name = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+    rest = doc.text[:start] + "\n" + doc.text[end:]
+    return name not in rest
 
 
 def is_organisation_description(head: Token, tokens: list[Token]) -> bool:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from claims.analysis import lexicon
+
 MAX_WORDS = 25
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 _FINITE_TAGS = ("VBD", "VBZ", "VBP", "MD")
@@ -24,6 +26,19 @@ _NEGATIVE_POLARITY = (("at", "all"), ("yet",), ("anymore",), ("any", "longer"), 
 # Contracted auxiliaries as the tokenizer splits them ("ca" + "n't", "wo" + "n't").
 _AUX_FORMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 _PRONOUN_KIND = {"he": "person", "she": "person", "i": "person", "we": "group", "it": "thing", "they": "group"}
+# Subjects that leave a claim without its "who" when they do not resolve: "We will see", "This is a betrayal",
+# "It's scary". Such a clause is a remark, not a claim an analyst could check on its own.
+_OPEN_SUBJECTS = frozenset({"i", "we", "you", "it", "this", "that", "these", "those", "they", "he", "she", "one"})
+_POSSESSIVE_PRONOUNS = {"its": "it", "their": "they", "his": "he", "her": "she", "our": "we", "my": "i", "your": "you"}
+# A negated subject quantifier is the negation of its positive counterpart ("nobody was hurt" denies "somebody
+# was hurt").
+_NEGATIVE_SUBJECTS = {"nobody": "somebody", "nothing": "something", "none": "some", "no-one": "someone"}
+# Verbs of knowing and believing: "did not know how ...", "did not believe the company" state an attitude, not
+# the denial of a claim, so the negated clause is no claim at all.
+_ATTITUDE_VERBS = frozenset(
+    {"know", "believe", "think", "remember", "recall", "expect", "understand", "see", "want", "like", "care",
+     "doubt", "feel", "mind", "imagine"}
+)
 _IRREGULAR_PAST = {
     "be": "was", "have": "had", "do": "did", "go": "went", "say": "said", "make": "made", "take": "took",
     "give": "gave", "get": "got", "know": "knew", "see": "saw", "come": "came", "think": "thought",
@@ -39,6 +54,10 @@ _IRREGULAR_PAST = {
 }
 
 
+# What "it" can stand for: bodies, never people or unnamed groups of people ("one mother said it's scary").
+_IT_KINDS = ("organisation", "government-body", "military", "media", "state")
+
+
 @dataclass(frozen=True)
 class Wording:
     """What a statement's content makes as a claim."""
@@ -47,6 +66,9 @@ class Wording:
     negated: bool  # the clause was negated; `text` is its positive form
     text: str  # readable positive wording, "" when the content is no clause
     pruned: bool = False  # parts were dropped to bring it to about MAX_WORDS
+    # Readable on its own: False when the subject is a pronoun that points nowhere the claim can say ("We will
+    # see", "This is a betrayal"). Such a wording may link to a claim others state, never found one.
+    self_contained: bool = True
 
 
 def _third_person(lemma: str) -> str:
@@ -76,7 +98,9 @@ def _clause_root(tokens: list[Token]) -> Token | None:
     inside = {t.i for t in tokens}
     roots = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
     roots = [t for t in roots if not t.is_punct and not t.is_space]
-    verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")]
+    # "recalled 40,000 jars after shoppers found glass": the subordinate clause is not what the content says.
+    verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")
+             and not (t.dep_ == "advcl" and any(c.dep_ == "mark" for c in t.children) and len(roots) > 1)]
     return verbs[0] if verbs else (roots[0] if roots else None)
 
 
@@ -108,8 +132,11 @@ def _subject(root: Token) -> Token | None:
 
 
 def is_event_phrase(root: Token | None) -> bool:
-    """A noun phrase that reports an event with its participants ("the loss of at least 84 soldiers")."""
+    """A noun phrase that reports an event with its participants ("the loss of at least 84 soldiers"); a counted
+    thing ("40,000 jars of puree") is none."""
     if root is None or root.pos_ != "NOUN":
+        return False
+    if any(c.dep_ in ("nummod", "quantmod") for c in root.children):
         return False
     return any(c.dep_ in ("prep", "acl") and any(g.dep_ in ("pobj", "pcomp", "dobj") for g in c.children)
                for c in root.children)
@@ -154,16 +181,30 @@ def _polarity_items(root: Token, keep: set[int]) -> set[int]:
 
 def _speaker_for(pronoun: Token, speaker_name: str, speaker_kind: str) -> str | None:
     """The speaker's name for a subject pronoun that refers back to the speaker ("Ruritania said it ...")."""
-    want = _PRONOUN_KIND.get(pronoun.lower_)
+    return _speaker_for_word(pronoun.lower_, speaker_name, speaker_kind)
+
+
+def _speaker_for_word(word: str, speaker_name: str, speaker_kind: str) -> str | None:
+    want = _PRONOUN_KIND.get(word)
     if not speaker_name or want is None:
         return None
     is_person = speaker_kind in ("person",)
-    if (want == "person" and not is_person) or (want == "thing" and is_person):
+    if (want == "person" and not is_person) or (want == "thing" and speaker_kind not in _IT_KINDS):
         return None
     if want == "group" and speaker_kind not in ("organisation", "government-body", "military", "media",
                                                 "anonymous", "state"):
         return None
     return speaker_name
+
+
+def _points_back(subject: Token) -> bool:
+    """A subject only the text before can say: an anaphoric noun ("the claim", "these reports")."""
+    if subject.pos_ == "PRON":
+        return False
+    determiners = [c for c in subject.children if c.dep_ in ("poss", "det")]
+    return subject.lower_ in lexicon.ANAPHORIC_NOUNS and any(
+        d.lower_ in ("the", "this", "that", "these", "those", "such") for d in determiners
+    ) and not any(c.dep_ in ("acl", "relcl", "prep") for c in subject.children)
 
 
 def _prune(root: Token, keep: set[int]) -> set[int]:
@@ -222,6 +263,17 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
         if child.dep_ in ("mark", "cc") and child.i < root.i and child.i in keep:
             keep.discard(child.i)
     subject = _subject(root)
+    if clause and subject is not None and subject.i in keep and not negated:
+        positive = _NEGATIVE_SUBJECTS.get(subject.lower_)
+        if subject.lower_ == "one" and any(d.dep_ == "det" and d.lower_ == "no" for d in subject.children):
+            positive = "someone"
+            keep -= {d.i for d in subject.children if d.dep_ == "det"}
+        if positive:
+            negated = True
+            replace[subject.i] = positive
+    if negated and root.lemma_.lower() in _ATTITUDE_VERBS:
+        return Wording(False, False, "")
+    open_subject = False
     # "said on Monday it ...": a time phrase before the subject is the report's, not the claim's.
     if subject is not None:
         first = min(keep, default=subject.i)
@@ -229,13 +281,23 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
             if child.dep_ in ("prep", "npadvmod") and child.left_edge.i == first and child.i < subject.i:
                 keep -= {t.i for t in child.subtree}
                 first = min(keep, default=subject.i)
-    if subject is not None and subject.pos_ == "PRON" and subject.i in keep:
+    if subject is not None and subject.pos_ in ("PRON", "DET") and subject.i in keep and subject.i not in replace:
         name = _speaker_for(subject, speaker_name, speaker_kind)
         if name:
             replace[subject.i] = name
+        elif clause and subject.lower_ in _OPEN_SUBJECTS and subject.dep_ != "expl":
+            # A remark whose subject points nowhere the claim can say: it may join a claim, never found one.
+            open_subject = True
+    if clause and subject is not None and subject.i in keep and subject.pos_ != "PRON":
+        owner = next((c for c in subject.children if c.dep_ == "poss" and c.lower_ in _POSSESSIVE_PRONOUNS), None)
+        name = _speaker_for_word(_POSSESSIVE_PRONOUNS[owner.lower_], speaker_name, speaker_kind) if owner else None
+        if owner is not None and name:
+            replace[owner.i] = f"{name}'s"  # "Ruritania said its troops ..." -> "Ruritania's troops ..."
+        elif owner is not None or _points_back(subject):
+            open_subject = True  # "its forces had attacked", "the claim was a fabrication": whose, which?
     pruned_keep = _prune(root, keep) if len([i for i in keep if not doc[i].is_punct]) > MAX_WORDS else keep
     text = _render(doc, sorted(pruned_keep), replace)
-    return Wording(clause, negated, text, pruned=pruned_keep != keep)
+    return Wording(clause, negated, text, pruned=pruned_keep != keep, self_contained=not open_subject)
 
 
 def _render(doc: Doc, ids: list[int], replace: dict[int, str]) -> str:
@@ -257,3 +319,16 @@ def _render(doc: Doc, ids: list[int], replace: dict[int, str]) -> str:
     if text.count('"') % 2:
         text = text.replace('"', "")
     return text[:1].upper() + text[1:]
+
+
+def claim_readable(text: str) -> bool:
+    """Whether a claim's wording reads as one: a self-contained declarative clause of at most about MAX_WORDS words
+    (what the real-news check counts, and what a machine claim should be)."""
+    from claims.analysis.nlp import get_nlp
+
+    text = text.strip()
+    if not text or len(text.split()) > MAX_WORDS + 5:
+        return False
+    wording = claim_wording(get_nlp()(text), [(0, len(text))])
+    return wording.clause and wording.self_contained
+

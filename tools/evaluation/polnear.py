@@ -41,6 +41,8 @@ def polnear_gold(split_dir: Path) -> dict[str, list[dict[str, set[int]]]]:
         with open(split_dir / "attributions" / files[0], encoding="utf-8") as handle:
             for line in handle:
                 parts = line.rstrip("\n").split("\t")
+                if len(parts) < 2:
+                    continue  # the rest of a span text that runs over a line break (a few training files)
                 if line.startswith("T"):
                     label, offsets = parts[1].split(" ", 1)
                     spans_by_id[parts[0]] = (label, [tuple(map(int, s.split())) for s in offsets.split(";")])

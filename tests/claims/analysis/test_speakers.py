@@ -94,3 +94,49 @@ def test_no_party_is_ever_a_pronoun_and_names_are_trimmed():
     names = [s.proposed_party for s in analyse(text, []) if s.proposed_party]
     assert names == ["Dockers Union", "Dockers Union", "Dockers Union"]
     assert all(name == name.strip() and "\n" not in name for name in names)
+
+
+def test_a_statement_inside_a_caption_or_a_correction_is_no_statement():
+    text = (
+        "The port authority said on Monday that the harbour had reopened after the storm.\n\n"
+        "Video: The harbour master, Ivo Danek, says the cranes will run again next week\n\n"
+        "Correction: An earlier version of this article said the harbour had closed for good.\n\n"
+        "Update: The authority said on Tuesday that the first ships had docked."
+    )
+    assert [(s.proposed_party, s.stance) for s in analyse(text, [])] == [("Port authority", "asserts")]
+
+
+def test_laws_treaties_and_events_are_no_parties():
+    text = (
+        "The Eastern Fisheries Convention says member states must report every catch.\n\n"
+        "The Harbour Safety Act says that ferries must carry two pilots.\n\n"
+        "The minister, Edda Brun, said the convention would be reviewed."
+    )
+    assert _proposals(text) == [("Edda Brun", "person")]
+    statements = analyse(text, [])
+    assert [s.speaker.text for s in statements[:2]] == ["The Eastern Fisheries Convention", "The Harbour Safety Act"]
+    assert [s.party_id or s.proposed_party for s in statements[:2]] == [None, None]
+
+
+def test_a_capitalised_description_is_anonymous_not_an_organisation():
+    assert _proposals("Top Democrat Marek Vos said the vote would fail.") == [("Marek Vos", "person")]
+    assert _proposals("Lawmaker says the harbour tax will be dropped after the vote on Friday.") == [
+        ("Lawmaker", "anonymous")
+    ]
+
+
+def test_capitalised_headline_words_the_body_never_repeats_are_no_party():
+    text = (
+        "Harbour Tax Plan Stalls Says Report As Ferry Fares Rise Again\n\n"
+        "Ferry fares rose again on Monday. The Dockers Union said the harbour tax had been put off."
+    )
+    assert _proposals(text) == [("Dockers Union", "organisation")]
+
+
+def test_a_run_in_subheading_before_a_colon_is_no_party():
+    text = (
+        "Harbour Dues Block Ferry Plans: Raising the dues was one of the first acts of the new port board, and "
+        "the ferry operators have fought it since.\n\n"
+        "The Dockers Union said the dues had doubled in a year."
+    )
+    assert _proposals(text) == [("Dockers Union", "organisation")]

@@ -73,4 +73,48 @@ def test_a_long_clause_is_cut_to_about_twenty_five_words_and_stays_a_clause():
     wording = claim_wording(doc, [(start, len(text) - 1)], speaker_name="Ruritania", speaker_kind="state")
     assert wording.clause and wording.pruned
     assert len(wording.text.split()) <= MAX_WORDS
-    assert wording.text.startswith("Its air defences had shot down a drone over the northern province")
+    # The possessive that is the speaker's takes the speaker's name, as the subject pronoun does.
+    assert wording.text.startswith("Ruritania's air defences had shot down a drone over the northern province")
+
+
+def test_a_remark_whose_subject_points_nowhere_founds_no_claim():
+    for text in (
+        "“We will see,” the harbour master, Ivo Danek, said.",
+        "“This is a disgrace for the whole town,” said one resident.",
+        "“It's frightening,” said one mother outside the school.",
+    ):
+        [s] = analyse(text, [])
+        assert (s.clause, s.claim_wording) == (True, ""), text
+        assert s.claim_text  # it may still join a claim that others state in their own words
+
+
+def test_a_possessive_that_is_the_speaker_takes_the_speakers_name():
+    s = _one("Valdoria said its border guards had not crossed the river.")
+    assert (s.stance, s.claim_wording) == ("denies", "Valdoria's border guards had crossed the river")
+
+
+def test_an_anaphoric_subject_founds_no_claim():
+    [s] = analyse("The foreign minister, Rena Olsen, said the claim was a fabrication meant to win sympathy.", [])
+    assert s.claim_wording == ""
+
+
+def test_a_negated_subject_quantifier_denies_the_positive_claim():
+    s = _one("The fire service said nobody had been hurt in the blaze at the depot.")
+    assert (s.stance, s.claim_wording) == ("denies", "Somebody had been hurt in the blaze at the depot")
+
+
+def test_a_negated_belief_or_knowledge_is_no_denial_and_no_claim():
+    for text in (
+        "The union's leader, Piet Mahler, said he did not believe the company.",
+        "The managing director, Frida Lund, said the company did not know how the glass got into the jars.",
+    ):
+        [s] = analyse(text, [])
+        assert (s.stance, s.claim_wording, s.claim_text) == ("asserts", "", ""), text
+
+
+def test_counted_things_and_a_subordinate_clause_are_no_claim():
+    doc = get_nlp()("Dorrit Foods recalled 40,000 jars of pear puree this week after shoppers found glass in two jars.")
+    start = doc.text.index("40,000")
+    wording = claim_wording(doc, [(start, len(doc.text) - 1)], speaker_name="Dorrit Foods",
+                            speaker_kind="organisation")
+    assert (wording.clause, wording.text) == (False, "")
