@@ -150,6 +150,24 @@ def _is_bare_gerund(root: Token, inside: set[int]) -> bool:
     )
 
 
+# Verbs that only report speech: a content whose own clause is "she said" or "he told reporters" holds the report,
+# not what was said, so it is no claim ("Here he is," she said: the words are a remark, the clause is the report).
+_REPORT_ONLY_VERBS = frozenset({"say", "tell", "add", "reply", "ask", "shout", "whisper"})
+# Words a clause cannot end on and be whole: "X promised to keep supporting Y and", "blamed them for focusing on".
+_DANGLING_DEPS = frozenset({"cc", "prep", "mark", "det", "aux", "case"})
+
+
+def _is_fragment(root: Token, tokens: list[Token]) -> bool:
+    """A report verb alone, or a clause cut off after a conjunction or a preposition that has no object."""
+    words = [t for t in tokens if not t.is_punct and not t.is_space]
+    if not words:
+        return True
+    if root.lemma_.lower() in _REPORT_ONLY_VERBS:
+        return True
+    last = words[-1]
+    return last.dep_ in _DANGLING_DEPS and not any(c.i in {t.i for t in tokens} for c in last.children)
+
+
 def _is_question(tokens: list[Token]) -> bool:
     """An indirect question ("said how surprised he is", "asked whether ...") states no fact."""
     words = [t for t in tokens if not t.is_punct and not t.is_space]
@@ -232,7 +250,7 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
     tokens = [t for start, end in segments for t in doc if start <= t.idx < end]
     inside = {t.i for t in tokens}
     root = _clause_root(tokens)
-    clause = is_clause(root, inside) and not _is_question(tokens)
+    clause = is_clause(root, inside) and not _is_question(tokens) and not _is_fragment(root, tokens)
     if root is not None and not clause and speaker_name and _is_bare_gerund(root, inside):
         # "X denies taking the photograph": the claim is that X took it, and X denies it.
         keep = {t.i for t in root.subtree if t.i in inside and t.i != root.i}
