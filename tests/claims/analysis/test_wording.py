@@ -118,3 +118,20 @@ def test_counted_things_and_a_subordinate_clause_are_no_claim():
     wording = claim_wording(doc, [(start, len(doc.text) - 1)], speaker_name="Dorrit Foods",
                             speaker_kind="organisation")
     assert (wording.clause, wording.text) == (False, "")
+
+
+def test_a_report_verb_alone_or_a_clause_cut_off_founds_no_claim():
+    doc = get_nlp()("She said. Tomas Vik promised to keep backing the mayor and. The council is to blame for the long delay in.")
+    sentences = [(s.start_char, s.end_char) for s in doc.sents]
+    for start, end in sentences:
+        wording = claim_wording(doc, [(start, end)])
+        assert (wording.clause, wording.text) == (False, ""), doc.text[start:end]
+    whole = get_nlp()("Tomas Vik promised to keep backing the mayor.")
+    assert claim_wording(whole, [(0, len(whole.text))]).clause
+
+
+def test_a_quote_that_holds_its_own_report_founds_no_claim():
+    text = "“Here we are, friends,” the skipper said on the quay. “Home at last.”"
+    doc = get_nlp()(text)
+    wording = claim_wording(doc, [(1, len(text) - 1)], speaker_name="the skipper")
+    assert (wording.clause, wording.text) == (False, "")
