@@ -190,8 +190,12 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     written = head.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)].strip(" ()")
     if _AFFILIATION_TAG.match(written):
         return SpeakerVerdict(False, "", "affiliation tag")
-    if head.like_num or head.ent_type_ in ("DATE", "TIME"):
+    if head.like_num or head.ent_type_ in ("DATE", "TIME") or all(
+        t.like_num or t.ent_type_ in ("DATE", "TIME") or t.lower_.rstrip(".") in _MONTHS for t in words
+    ):
         return SpeakerVerdict(False, "", "date or number")
+    if _dateline(words):
+        return SpeakerVerdict(False, "", "dateline")
     if _capitalised_description(head, words):
         bare_title = head.lower_ in TITLES and head.lower_ not in _ANONYMOUS_HEADS
         return SpeakerVerdict(not bare_title, ANONYMOUS if not bare_title else "", "" if not bare_title else
@@ -235,7 +239,9 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     if label == "PERSON" and head.ent_type_ == "PERSON":
         return SpeakerVerdict(True, PERSON)
     if head.pos_ == "PROPN" or head.ent_type_ in _ANIMATE_LABELS:
-        if head.ent_type_ == "GPE" or (label == "GPE" and head.ent_type_ in ("", "GPE")):
+        if label == "NORP" and len(words) == 1:
+            return SpeakerVerdict(True, ANONYMOUS)  # "Europeans said": a people, unnamed
+        if (head.ent_type_ == "GPE" and label != "PERSON") or (label == "GPE" and head.ent_type_ in ("", "GPE")):
             return SpeakerVerdict(True, STATE)
         if lower in _MEDIA_HEADS:
             return SpeakerVerdict(True, MEDIA)
@@ -262,6 +268,23 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     if lemma in lexicon.ANIMATE_NOUNS or lower in lexicon.ANIMATE_NOUNS:
         return SpeakerVerdict(True, ANONYMOUS)
     return SpeakerVerdict(False, "", "common noun")
+
+
+_MONTHS = frozenset({
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july",
+    "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december",
+})
+_DATELINE_BREAKS = frozenset({"\u2014", "\u2013", "-", "--", "(", ","})
+
+
+def _dateline(words: list[Token]) -> bool:
+    """A place in capitals opening a paragraph before a dash or a comma: "OSLO, March 3 --", the dateline."""
+    doc = words[0].doc
+    first, last = words[0], words[-1]
+    opens = first.i == 0 or "\n" in doc[first.i - 1].text_with_ws or doc[first.i - 1].is_space
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    return (opens and all(t.is_upper and t.is_alpha for t in words) and after is not None
+            and after.text in _DATELINE_BREAKS)
 
 
 def _capitalised_description(head: Token, words: list[Token]) -> bool:
@@ -329,11 +352,16 @@ def _surname_in_doc(head: Token) -> bool:
     return any(ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].text == head.text for ent in head.doc.ents)
 
 
+_DANGLING_END = re.compile(r"(?:\s+(?:and|or|but|of|the|for|in|at|to|with|from|by|on|&))+$", re.IGNORECASE)
+
+
 def clean_name(text: str) -> str:
     """A party name as written, on one line, without leading articles or edge punctuation."""
     text = " ".join(text.split())
     text = re.sub(r"^[\W_]+|[^\w.)]+$", "", text)
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    # A mention the parse cut inside a coordination or a phrase: "Former secretary of state and".
+    text = _DANGLING_END.sub("", text)
     return text[:1].upper() + text[1:]
 
 

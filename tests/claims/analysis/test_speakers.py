@@ -4,6 +4,7 @@ proposal per person or body across the run; pronouns resolve or stay unresolved 
 from __future__ import annotations
 
 from claims.analysis import analyse, analyse_documents
+from claims.analysis.speakers import clean_name
 
 
 def _proposals(text: str) -> list[tuple[str, str]]:
@@ -140,3 +141,20 @@ def test_a_run_in_subheading_before_a_colon_is_no_party():
         "The Dockers Union said the dues had doubled in a year."
     )
     assert _proposals(text) == [("Dockers Union", "organisation")]
+
+
+def test_datelines_dates_and_cut_mentions_are_no_party_names():
+    text = (
+        "HARBOURVILLE, Oct. 3 -- The Dockers Union said the strike would go on.\n\n"
+        "The former harbour master and a union lawyer said the owners had refused to meet."
+    )
+    names = [s.proposed_party for s in analyse(text, []) if s.proposed_party]
+    assert names and not any("harbourville" in name.lower() for name in names), names
+    assert clean_name("Former secretary of state and") == "Former secretary of state"
+    assert clean_name("the Friends of the Harbour") == "Friends of the Harbour"
+
+
+def test_a_name_with_a_place_in_it_is_a_person_and_a_people_is_anonymous():
+    proposals = dict(_proposals("Harbourville police Chief Anton Jordan said the road was closed."))
+    assert proposals.get("Harbourville police Chief Anton Jordan", proposals.get("Anton Jordan")) == "person", proposals
+    assert dict(_proposals("Norwegians say the new ferry tax is unfair.")).get("Norwegians") in (None, "anonymous")
