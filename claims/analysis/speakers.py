@@ -373,7 +373,7 @@ def name_head(mention: str) -> str:
     """The naming part of a long mention: up to the first comma, dash or clause, at most MAX_NAME_WORDS words."""
     text = _NAME_BREAK.split(" ".join(mention.split()), maxsplit=1)[0]
     words = text.split()
-    return " ".join(words[:MAX_NAME_WORDS]) if words else mention.strip()
+    return _DANGLING_END.sub("", " ".join(words[:MAX_NAME_WORDS])) or mention.strip() if words else mention.strip()
 
 
 def core_tokens(name: str) -> frozenset[str]:

@@ -4,7 +4,7 @@ proposal per person or body across the run; pronouns resolve or stay unresolved 
 from __future__ import annotations
 
 from claims.analysis import analyse, analyse_documents
-from claims.analysis.speakers import clean_name
+from claims.analysis.speakers import clean_name, name_head
 
 
 def _proposals(text: str) -> list[tuple[str, str]]:
@@ -152,6 +152,7 @@ def test_datelines_dates_and_cut_mentions_are_no_party_names():
     assert names and not any("harbourville" in name.lower() for name in names), names
     assert clean_name("Former secretary of state and") == "Former secretary of state"
     assert clean_name("the Friends of the Harbour") == "Friends of the Harbour"
+    assert name_head("Former harbour master and") == "Former harbour master"
 
 
 def test_a_name_with_a_place_in_it_is_a_person_and_a_people_is_anonymous():

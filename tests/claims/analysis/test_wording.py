@@ -121,7 +121,9 @@ def test_counted_things_and_a_subordinate_clause_are_no_claim():
 
 
 def test_a_report_verb_alone_or_a_clause_cut_off_founds_no_claim():
-    doc = get_nlp()("She said. Tomas Vik promised to keep backing the mayor and. The council is to blame for the long delay in.")
+    doc = get_nlp()(
+        "She said. Tomas Vik promised to keep backing the mayor and. The council is to blame for the long delay in."
+    )
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
     for start, end in sentences:
         wording = claim_wording(doc, [(start, end)])
