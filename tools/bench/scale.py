@@ -500,22 +500,27 @@ def measure_requests(fx: Fixture, *, runs: int, progress: Callable[[str], None],
     return rows
 
 
-def measure_claim_match(fx: Fixture, *, runs: int, progress: Callable[[str], None]) -> Row:
-    from claims.linking import claim_match
 
-    row = Row(group="lookup", name="similar-claim lookup (claims.linking.claim_match)")
-    texts = _rotating(fx.statement_texts)
+def _time_calls(row: Row, runs: int, call: Callable[[], object]) -> None:
+    """Call `call` runs + 2 times: the first is the row's cold figure, the next one warms up, the rest are timed
+    with their own SQL and query count."""
     for i in range(runs + 2):
-        text = texts()
         timer = SqlTimer()
         with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
-            elapsed = _timed(lambda t=text: claim_match(text=t))
+            elapsed = _timed(call)
         if i == 0:
             row.cold, row.cold_sql = elapsed, timer.ms
         if i >= 2:
             row.times.append(elapsed)
             row.sql.append(timer.ms)
             row.queries = len(queries.captured_queries)
+
+def measure_claim_match(fx: Fixture, *, runs: int, progress: Callable[[str], None]) -> Row:
+    from claims.linking import claim_match
+
+    row = Row(group="lookup", name="similar-claim lookup (claims.linking.claim_match)")
+    texts = _rotating(fx.statement_texts)
+    _time_calls(row, runs, lambda: claim_match(text=texts()))
     progress(f"lookup {row.name:53} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries}  "
              f"SQL p50 {row.sql_p50:.1f} ms  p95 {percentile(row.sql, 95):.1f} ms")
     return row
@@ -540,17 +545,7 @@ def measure_near_duplicate(*, runs: int, progress: Callable[[str], None]) -> Row
         for candidate in revision_near_candidates(bands=text_lsh_bands(text), exclude_article_id=0):
             shingles_containment(shingles, text_shingles(candidate.text))
 
-    for i in range(runs + 2):
-        text = texts()
-        timer = SqlTimer()
-        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
-            elapsed = _timed(lambda t=text: check(t))
-        if i == 0:
-            row.cold, row.cold_sql = elapsed, timer.ms
-        if i >= 2:
-            row.times.append(elapsed)
-            row.sql.append(timer.ms)
-            row.queries = len(queries.captured_queries)
+    _time_calls(row, runs, lambda: check(texts()))
     progress(f"lookup {row.name:53} p50 {row.p50:8.1f} ms  p95 {row.p95:8.1f} ms  queries {row.queries}  "
              f"SQL p50 {row.sql_p50:.1f} ms")
     return row

@@ -63,6 +63,31 @@ def polnear_texts(split_dir: Path) -> dict[str, str]:
     return {path.stem: path.read_text(encoding="utf-8") for path in sorted((split_dir / "text").glob("*.txt"))}
 
 
+def prediction_chars(prediction: dict[str, object]) -> dict[str, set[int]]:
+    return {k: _chars(prediction.get(k)) for k in ("source", "cue", "content")}
+
+
+def cue_pairs(gold_attrs: list[dict[str, set[int]]], preds: list[dict[str, set[int]]]):
+    """score_polnear.py's greedy pairing: each gold attribution, in order, takes the unused prediction whose cue
+    overlaps its cue most. Yields (gold, index of its prediction)."""
+    used: set[int] = set()
+    for g in gold_attrs:
+        best, best_overlap = None, 0
+        for i, p in enumerate(preds):
+            overlap = len(g["cue"] & p["cue"])
+            if i not in used and overlap > best_overlap:
+                best, best_overlap = i, overlap
+        if best is not None:
+            used.add(best)
+            yield g, best
+
+
+def attribution_right(g: dict[str, set[int]], p: dict[str, set[int]]) -> bool:
+    """A paired prediction is the attribution: its source overlaps (or both have none), its content char-F1 >= 0.5."""
+    source_ok = (not g["source"] and not p["source"]) or bool(g["source"] & p["source"])
+    return source_ok and _char_f1(p["content"], g["content"]) >= 0.5
+
+
 def polnear_score(
     gold: dict[str, list[dict[str, set[int]]]], predictions: dict[str, list[dict[str, object]]]
 ) -> dict[str, object]:
@@ -72,25 +97,14 @@ def polnear_score(
     src_f1: list[float] = []
     content_f1: list[float] = []
     for stem, gold_attrs in gold.items():
-        preds = [{k: _chars(p.get(k)) for k in ("source", "cue", "content")} for p in predictions.get(stem, [])]
+        preds = [prediction_chars(p) for p in predictions.get(stem, [])]
         n_pred += len(preds)
-        used: set[int] = set()
-        for g in gold_attrs:
-            best, best_overlap = None, 0
-            for i, p in enumerate(preds):
-                overlap = len(g["cue"] & p["cue"])
-                if i not in used and overlap > best_overlap:
-                    best, best_overlap = i, overlap
-            if best is None:
-                continue
-            used.add(best)
+        for g, best in cue_pairs(gold_attrs, preds):
             p = preds[best]
             cue_tp += 1
             src_f1.append(_char_f1(p["source"], g["source"]))
-            c = _char_f1(p["content"], g["content"])
-            content_f1.append(c)
-            source_ok = (not g["source"] and not p["source"]) or bool(g["source"] & p["source"])
-            if source_ok and c >= 0.5:
+            content_f1.append(_char_f1(p["content"], g["content"]))
+            if attribution_right(g, p):
                 full_tp += 1
 
     def prf(tp: int) -> dict[str, float]:

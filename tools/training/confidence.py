@@ -7,7 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
-from tools.evaluation.polnear import _char_f1, _chars
+from tools.evaluation.polnear import attribution_right, cue_pairs, prediction_chars
 
 # Raw confidences fall on a handful of values (construction x speaker resolution); ten bins are enough to see them.
 EDGES = tuple(round(0.1 * i, 1) for i in range(11))
@@ -20,21 +20,10 @@ def prediction_hits(
     attribution whose source it overlaps and whose content it covers at char-F1 >= 0.5."""
     out: list[tuple[float, bool]] = []
     for stem, preds_raw in predictions.items():
-        preds = [{k: _chars(p.get(k)) for k in ("source", "cue", "content")} for p in preds_raw]
+        preds = [prediction_chars(p) for p in preds_raw]
         right = [False] * len(preds)
-        used: set[int] = set()
-        for g in gold.get(stem, []):
-            best, best_overlap = None, 0
-            for i, p in enumerate(preds):
-                overlap = len(g["cue"] & p["cue"])
-                if i not in used and overlap > best_overlap:
-                    best, best_overlap = i, overlap
-            if best is None:
-                continue
-            used.add(best)
-            p = preds[best]
-            source_ok = (not g["source"] and not p["source"]) or bool(g["source"] & p["source"])
-            right[best] = source_ok and _char_f1(p["content"], g["content"]) >= 0.5
+        for g, best in cue_pairs(gold.get(stem, []), preds):
+            right[best] = attribution_right(g, preds[best])
         out.extend((float(p.get("confidence", 0.0)), ok) for p, ok in zip(preds_raw, right, strict=True))
     return out
 
