@@ -217,3 +217,22 @@ def test_a_decided_claim_cannot_be_accepted_again_from_a_stale_page(client, anal
         f"Not saved: claim {claim.pk} is not a proposal waiting for review. Nothing was changed."
     ]
     assert Claim.objects.get(pk=claim.pk).text == "The port was closed"
+
+
+def test_hostile_decisions_get_a_clear_answer_never_a_500(client, analyst):
+    party = _proposed_party("Harbour Watch")
+    claim = _proposed_claim("The ferry pier was closed")
+    client.force_login(analyst)
+    party_url = reverse("claims:party_proposal_decide", args=[party.pk])
+    claim_url = reverse("claims:claim_proposal_decide", args=[claim.pk])
+    answers = [
+        client.post(party_url, {"action": "accept", "name": "Harbour\x00Watch"}).status_code,  # NUL byte
+        client.post(claim_url, {"action": "merge", "target": "9" * 40}).status_code,  # a number past bigint
+        client.post(party_url, {"action": "explode"}).status_code,  # no such decision
+        client.post(reverse("claims:party_proposal_decide", args=[2**62]), {"action": "reject"}).status_code,
+        client.get(reverse("claims:claim_proposal_candidates", args=[2**62])).status_code,
+    ]
+    assert all(code < 500 for code in answers), answers
+    assert answers[0] == 400 and answers[4] == 404
+    party.refresh_from_db()
+    assert party.name == "Harbour Watch" and Claim.objects.get(pk=claim.pk).merged_into_id is None
