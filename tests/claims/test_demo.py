@@ -1,5 +1,6 @@
 """`make run`'s demo: the seed loaded, logins made, everything browsable in the admin."""
 
+import logging
 import re
 from io import StringIO
 
@@ -21,6 +22,30 @@ def test_load_demo_fills_the_tracker_and_prints_a_login_that_works(db, client):
         page = client.get(f"/admin/{path}/")
         assert page.status_code == 200
         assert count in page.content.decode()
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_load_demo_logs_no_line_per_fetched_page(db):
+    """The demo's feed poll fetches a page per article; the HTTP client's INFO lines are no news to a user."""
+    handler = _Records()
+    logging.getLogger().addHandler(handler)
+    try:
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+    assert "Polled Demo Wire" in out.getvalue()
+    chatter = [r.getMessage() for r in handler.records if r.levelno < logging.WARNING and r.name.startswith("http")]
+    assert chatter == []
 
 
 def test_the_viewer_demo_login_cannot_change_claims_in_the_admin(db, client):
