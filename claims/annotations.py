@@ -75,14 +75,15 @@ def _find_revision(*, external_id: str, text: str) -> ArticleRevision | None:
     exact = source_selectors.article_revision_find_by_text(text=text)
     if exact is not None:
         return exact
-    # The same article as extracted from a web page may differ in white space only: find it by its
-    # longest paragraph, then compare with white space folded.
+    # The same article as extracted from a web page may differ in white space, and page extraction keeps
+    # the headline out of the body (an annotated text file usually opens with it): find it by its longest
+    # paragraph, then compare with white space folded, with and without the stored title in front.
     paragraph = max((p.strip() for p in text.split("\n")), key=len, default="")
     if len(paragraph) < 80:
         return None
     squashed = _squash(text)
     for revision in ArticleRevision.objects.filter(text__contains=paragraph).select_related("article")[:20]:
-        if _squash(revision.text) == squashed:
+        if squashed in (_squash(revision.text), _squash(f"{revision.article.title} {revision.text}")):
             return revision
     return None
 

@@ -60,18 +60,24 @@ def test_export_command_output_imports_into_an_empty_tracker(seeded, tmp_path):
     assert (Party.objects.count(), Claim.objects.count(), Statement.objects.count()) == (20, 11, 39)
 
 
-def test_import_matches_an_article_ingested_with_other_white_space(db, seed_dir):
-    text = (seed_dir / "article-2.txt").read_text()
-    web_text = text.replace("that\nfighting", "that fighting").replace("because\ntheir", "because their")
-    article = Article.objects.create(url="https://wire.example/a2", canonical_url="https://wire.example/a2")
+def _ingested(web_text: str, *, title: str = "") -> ArticleRevision:
+    """An article as the pipeline stores a fetched page: its title apart, the body as extracted."""
     import hashlib
 
     from django.utils import timezone
 
-    revision = ArticleRevision.objects.create(
+    article = Article.objects.create(url="https://wire.example/a2", canonical_url="https://wire.example/a2",
+                                     title=title)
+    return ArticleRevision.objects.create(
         article=article, number=1, text=web_text, text_hash=hashlib.sha256(web_text.encode()).hexdigest(),
         fetched_at=timezone.now(),
     )
+
+
+def test_import_matches_an_article_ingested_with_other_white_space(db, seed_dir):
+    text = (seed_dir / "article-2.txt").read_text()
+    web_text = text.replace("that\nfighting", "that fighting").replace("because\ntheir", "because their")
+    revision = _ingested(web_text)
 
     report = annotation_import(data=_gold(seed_dir), base_dir=seed_dir)
 
@@ -79,6 +85,21 @@ def test_import_matches_an_article_ingested_with_other_white_space(db, seed_dir)
     statements = Statement.objects.filter(revision=revision)
     assert statements.count() == 20
     assert all(s.quote == web_text[s.start : s.end] for s in statements)
+
+
+def test_import_matches_an_article_whose_page_gave_the_headline_as_its_title(db, seed_dir):
+    """Page extraction keeps the headline out of the body; the annotated file opens with it."""
+    text = (seed_dir / "article-2.txt").read_text()
+    headline, _, body = text.partition("\n\n")
+    revision = _ingested(body, title=headline.strip())
+
+    report = annotation_import(data=_gold(seed_dir), base_dir=seed_dir)
+
+    assert (report.articles_matched, report.articles_created) == (1, 1)
+    assert Article.objects.count() == 2
+    statements = Statement.objects.filter(revision=revision)
+    assert statements.count() == 20
+    assert all(s.quote == body[s.start : s.end] for s in statements)
 
 
 def test_a_broken_annotation_loads_nothing(db, seed_dir):

@@ -7,6 +7,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from claims.models import Claim, Party, Statement
+from sources.models import Article
 
 
 def test_load_demo_fills_the_tracker_and_prints_a_login_that_works(db, client):
@@ -15,6 +16,9 @@ def test_load_demo_fills_the_tracker_and_prints_a_login_that_works(db, client):
     call_command("load_demo", stdout=StringIO())  # running it again adds nothing
 
     assert (Claim.objects.count(), Party.objects.count(), Statement.objects.count()) == (11, 20, 39)
+    # The annotation lands on the two articles the demo feed brought in, not on copies of them.
+    assert Article.objects.count() == 2
+    assert "articles: 0 new, 2 matched" in out.getvalue()
     password = re.search(r"password for all three: (?:\x1b\[[0-9;]*m)?(\S+?)(?:\x1b|\))", out.getvalue()).group(1)
     assert client.login(username="analyst", password=password)
     for path, count in [("claims/claim", "11 claims"), ("claims/party", "20 parties"),
