@@ -507,7 +507,9 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
             party, created = _proposed_party(extracted.proposed_party, getattr(extracted, "proposed_kind", ""))
             report.parties_proposed += int(created)
         # As written, on one line, within the column (a misparsed subject can run long).
-        speaker = " ".join(extracted.speaker.text.split())[:300] if extracted.speaker else ""
+        # A relative pronoun ("which said") shows as whom it stands for.
+        named = extracted.extra.get("speaker_named", "")
+        speaker = (named or " ".join(extracted.speaker.text.split()))[:300] if extracted.speaker else ""
         if party is None and not speaker:
             report.problems.append(f"statement at {start}-{end} has no speaker; kept out")
             continue

@@ -46,6 +46,9 @@ class _Candidate:
     layout: bool = False
     # Which finder proposed it: "rules" or "model" (the learned attribution model).
     origin: str = "rules"
+    # "the ministry, which said ...": the source is the relative pronoun (as PolNeAR marks it); this is where the
+    # text names who that is, for the speaker an analyst reads.
+    named_span: tuple[int, int] | None = None
 
 
 # A blank-line block and the label before a colon at its start, if any ("Correction: An earlier version ...").
@@ -164,6 +167,9 @@ def _subject_of(verb: Token) -> Token | None:
     return None
 
 
+_RELATIVES = frozenset({"who", "which", "that"})
+
+
 def _find_source(verb: Token) -> tuple[Token | None, str]:
     """Subject of the cue verb, climbing through coordination and control ("and threatened to")."""
     current = verb
@@ -172,7 +178,7 @@ def _find_source(verb: Token) -> tuple[Token | None, str]:
         if subject is not None:
             if subject.dep_ == "expl" or subject.lower_ in ("there",):
                 return None, ""
-            if subject.lower_ in ("who", "which", "that") and current.dep_ == "relcl":
+            if subject.lower_ in _RELATIVES and current.dep_ == "relcl":
                 return current.head, "relative"
             return subject, "subject"
         for child in current.children:
@@ -545,6 +551,12 @@ class _Extractor:
                 head = next((t for t in source_run if t.head.i not in run or t.head.i == t.i), source_run[0])
                 heads = [head] + [c for c in head.conjuncts if c.i in run and c.i > head.i]
                 source_span = _trim(self.text, _span_of(source_run) or (head.idx, head.idx + len(head.text)))
+                named_span = None
+                if head.lower_ in _RELATIVES and head.head.dep_ == "relcl":
+                    # "the region, which has declared ...": the speaker is what the relative clause is about, as
+                    # the rules' _find_source has it.
+                    heads = [head.head.head]
+                    named_span = _trim(self.text, _span_of(_mention_tokens(heads[0])))
             cue_head = next((t for t in cue_tokens if t.head.i not in found.cue or t.head.i == t.i), cue_tokens[0])
             lexical = lexicon.CUES.get(cue_head.lemma_.lower())
             # As for the rules: a report that did not happen ("has not disclosed") is no statement, and
@@ -574,6 +586,7 @@ class _Extractor:
                     confidence=0.7,
                     content_root=root,
                     origin="model",
+                    named_span=named_span if source_run else None,
                 )
             )
         return out
@@ -707,6 +720,11 @@ class _Extractor:
         source_span = _span_of(source_tokens)
         if source_span:
             source_span = _trim(self.text, source_span)
+        named_span = None
+        pronoun = next((t for t in self.doc[source.i + 1 : verb.i] if t.lower_ in _RELATIVES and t.dep_ in _SUBJECTS),
+                       None) if how == "relative" else None
+        if pronoun is not None:
+            named_span, source_span = source_span, (pronoun.idx, pronoun.idx + len(pronoun.text))
         for segments, root, target in contents:
             if not segments and lemma != "express":
                 continue
@@ -744,6 +762,7 @@ class _Extractor:
                     or (target is not None and any(r in target_text for r in lexicon.RECIPROCALS)),
                     confidence=0.9 if how == "subject" else 0.7,
                     content_root=root,
+                    named_span=named_span,
                 )
             )
         return candidates
@@ -856,7 +875,7 @@ class _Extractor:
                         clause=wording.clause,
                         # Only a wording readable on its own may found a claim (linking._claim_for).
                         claim_wording=wording.text if wording.self_contained else "",
-                        extra={"origin": cand.origin, **self._fuller_name(cand, party_id)},
+                        extra={"origin": cand.origin, **self._fuller_name(cand, party_id), **self._named(cand)},
                     )
                 )
                 if party_id:
@@ -878,6 +897,12 @@ class _Extractor:
         if not speakers.core_tokens(self.resolver.name(party_id)) < speakers.core_tokens(name):
             return {}
         return {"speaker_name": proposed_name(name), "speaker_kind": speakers.PERSON}
+
+    def _named(self, cand: _Candidate) -> dict[str, str]:
+        """Who a relative pronoun source is, as the text names them (what an unresolved speaker shows)."""
+        if cand.named_span is None:
+            return {}
+        return {"speaker_named": " ".join(self.text[cand.named_span[0] : cand.named_span[1]].split())}
 
     def _speaker_parties(
         self, cand: _Candidate, history: list[tuple[str, str]], groups: list[list[str]]

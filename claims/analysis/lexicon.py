@@ -132,13 +132,16 @@ CUES: dict[str, Cue] = {
             "echo",
             "highlight",
             "announce",
-            "liken",
-            "compare",
             "discuss",
             "speak",
         ),
-        Cue("asserts", object_content=True, content_preps=("of", "about", "as", "to"), speech=True),
+        # "to" names whom they speak to ("speaking to state television", "announced to the press"), not what
+        # they said.
+        Cue("asserts", object_content=True, content_preps=("of", "about", "as"), speech=True),
     ),
+    # "likened the talks to a trap": here "to" holds what is said.
+    **dict.fromkeys(("liken", "compare"), Cue("asserts", object_content=True, content_preps=("of", "about", "as", "to"),
+                                              speech=True)),
     **dict.fromkeys(("expect", "hope", "fear", "worry", "feel", "know"), Cue("asserts", content_preps=("about",))),
     **dict.fromkeys(("endorse", "denounce", "advocate", "support", "back"), Cue("position", object_content=True)),
     # "called on X to" / "called for X": bare "called" (naming) is not a cue; see extract.

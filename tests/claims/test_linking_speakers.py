@@ -47,3 +47,11 @@ def test_a_surname_proposed_first_becomes_the_person_named_in_full_later(db):
     assert (first.name, first.kind) == ("Adaeze Okonkwo", "person")
     assert set(first.aliases.values_list("text", flat=True)) >= {"Okonkwo", "Adaeze Okonkwo"}
     assert Statement.objects.filter(party=first).count() == 2
+
+
+def test_an_unresolved_relative_pronoun_speaker_shows_what_it_stands_for(db):
+    _analyse(1, "The storm cut off the coastal region, which said its boats had been lost.")
+
+    (statement,) = Statement.objects.filter(quote__contains="boats")
+    assert statement.party is None
+    assert statement.speaker_text == "the coastal region"

@@ -184,3 +184,23 @@ def test_offsets_point_into_the_text(parties):
     [statement] = analyse(text, parties)
     for span in [statement.speaker, *statement.cue, *statement.content]:
         assert text[span.start : span.end] == span.text
+
+
+def test_speaking_to_a_broadcaster_names_the_listener_not_what_was_said(parties):
+    for text, listener in [
+        ("Borduria President Anton Vell, speaking to Syldavian state television, flatly ruled out any possibility of"
+         " talks.", "Syldavian state television"),
+        ("The prime minister, speaking to national television, flatly ruled out any early election.",
+         "national television"),
+    ]:
+        said = _summary(text, parties)
+        assert [cue for _, _, cue, _ in said] == ["ruled out"]
+        assert all(content != listener for _, _, _, content in said)
+
+
+def test_a_relative_pronoun_source_is_named_by_what_it_stands_for(parties):
+    text = "The crisis hit the Ruritanian Army, which said its patrol had been ambushed near the river."
+    (statement,) = [s for s in analyse(text, parties) if "ambushed" in " ".join(c.text for c in s.content)]
+    assert statement.speaker.text == "which"  # the source as PolNeAR marks it
+    assert statement.extra["speaker_named"] == "the Ruritanian Army"
+    assert statement.proposed_party == "Ruritanian Army"
