@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
@@ -286,3 +288,12 @@ def test_a_big_claims_public_groups_read_no_statement(db):
 
     assert _rows_read(plan, "claims_statement") == 0
     assert _rows_read(plan, "claims_claimstance") <= 24  # the claim's groups, never its statements
+
+
+def test_the_generator_fills_the_counts_as_the_triggers_would(db):
+    call_command("generate_data", outlets=5, parties=60, articles=80, claims=50, statements=400, stdout=StringIO())
+
+    kept, counted = _all_right()
+    assert kept == counted
+    assert all(part for part in kept)  # accepted groups, claim days and party days were all generated
+    assert set(PartyDay.objects.values_list("slot", flat=True)) == {0}
