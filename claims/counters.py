@@ -4,8 +4,9 @@ A load of millions of statements (tools/synthetic.py) is far quicker counted onc
 Each function acts on the current transaction (ALTER TABLE ... DISABLE TRIGGER is transactional: a load that
 fails leaves every trigger on); call them inside `transaction.atomic()`, on tables no other session writes to.
 Each first checks the foreign keys the transaction has written (SET CONSTRAINTS ALL IMMEDIATE).
-Between `counters_suspend` and the recounts the claims' counters, the claim stances and the tallies are not
-kept: the caller writes the claims' `statement_count`, `backing_count` and `denial_count` with its rows.
+Between `counters_suspend` and the recounts the claims' counters, the claim stances (with their days) and the
+tallies (with the party days) are not kept: the caller writes the claims' `statement_count`, `backing_count` and
+`denial_count` with its rows.
 """
 
 from __future__ import annotations
@@ -25,16 +26,25 @@ def _tally_triggers() -> tuple[tuple[str, str], ...]:
     return importlib.import_module("claims.migrations.0013_dashboard_tallies").TALLY_TRIGGERS
 
 
-# The rebuild of claims_claimstance from the statements: the backfill of the migration that made the table (claims
-# 0008), with the rule the trigger has kept since (claims/sql/claim_stances.sql): withdrawn statements count nowhere.
+# The rebuild of claims_claimstance and claims_claimpartyday from the statements: the backfills of the migrations
+# that made them (claims 0008, 0024), with the rules the trigger keeps (claims/sql/claim_stances.sql): rejected and
+# withdrawn statements count nowhere; `accepted` counts the accepted ones; a day is UTC.
 _CLAIM_STANCES_REBUILD = """
-INSERT INTO claims_claimstance (claim_id, party_id, speaker, stance, statements, first_seen, last_seen)
+INSERT INTO claims_claimstance (claim_id, party_id, speaker, stance, statements, accepted, first_seen, last_seen)
 SELECT s.claim_id, s.party_id, CASE WHEN s.party_id IS NULL THEN s.speaker_text ELSE '' END, s.stance, count(*),
+       count(*) FILTER (WHERE s.review_state = 'accepted'),
        min(COALESCE(a.published_at, s.created_at)), max(COALESCE(a.published_at, s.created_at))
 FROM claims_statement s JOIN sources_article a ON a.id = s.article_id
 WHERE s.claim_id IS NOT NULL AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
 GROUP BY 1, 2, 3, 4
 ORDER BY 1;  -- a claim's groups side by side on disk: a heavy claim's 18,000 groups in 200 pages, not 10,000
+DELETE FROM claims_claimpartyday;
+INSERT INTO claims_claimpartyday (claim_id, party_id, day, stance, statements)
+SELECT s.claim_id, s.party_id, claims_utc_day(COALESCE(a.published_at, s.created_at)), s.stance, count(*)
+FROM claims_statement s JOIN sources_article a ON a.id = s.article_id
+WHERE s.claim_id IS NOT NULL AND s.party_id IS NOT NULL AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
+GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2;
 """
 
 
@@ -59,7 +69,8 @@ def claim_counters_resume() -> None:
 
 
 def claim_stances_recount() -> None:
-    """Rebuild claims_claimstance from the loaded statements, then keep it again. The table must be empty."""
+    """Rebuild claims_claimstance (which must be empty) and claims_claimpartyday from the loaded statements, then
+    keep them again."""
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_STANCES_REBUILD)
     _triggers(True, (_CLAIM_STANCES,))

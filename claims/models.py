@@ -388,6 +388,8 @@ class ClaimStance(models.Model):
     speaker = models.CharField(max_length=300, blank=True)
     stance = models.CharField(max_length=16, choices=Stance.choices)
     statements = models.PositiveIntegerField()
+    # Of those, the ones an analyst accepted: what the public verdict page counts (claims 0024).
+    accepted = models.PositiveIntegerField(default=0)
     # Earliest and latest of those statements, by their article's publication (the statement's creation without one).
     first_seen = models.DateTimeField(null=True)
     last_seen = models.DateTimeField(null=True)
@@ -403,10 +405,60 @@ class ClaimStance(models.Model):
             # a party's track record and the party filter: its groups (and its sub-parties'), claim by claim,
             # read from the index alone (a top state has 36,000 groups scattered over the table).
             models.Index(fields=["party", "claim"], include=["stance", "statements"], name="claim_stance_party_idx"),
+            # the claim page's first and last seen, and the public page's most-quoted accepted groups: the first
+            # entries of these, not every group of a claim reported 300,000 times.
+            models.Index(fields=["claim", "first_seen"], name="claim_stance_first_idx"),
+            models.Index(fields=["claim", "last_seen"], name="claim_stance_last_idx"),
+            models.Index(
+                fields=["claim", "-accepted"], condition=Q(accepted__gt=0), name="claim_stance_accepted_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.party_id or self.speaker} {self.stance} claim {self.claim_id}: {self.statements}"
+
+
+class ClaimPartyDay(models.Model):
+    """A party's statements on a claim on one day (UTC) by stance: the claim page's "who said it when" chart.
+
+    Kept by the claim stances' trigger (claims/sql/claim_stances.sql) with the same rule as ClaimStance (neither
+    rejected nor withdrawn; a statement's day is its article's publication, or its own creation without one);
+    statements with no resolved party are not in it. The chart reads a row a (party, day, stance) shown, not the
+    statements: a claim reported 100,000 times has tens of thousands of statements from its top ten parties.
+    """
+
+    pk = models.CompositePrimaryKey("claim", "party", "day", "stance")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+", db_index=False)
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    stance = models.CharField(max_length=16, choices=Stance.choices)
+    statements = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id} party {self.party_id} {self.day} {self.stance}: {self.statements}"
+
+
+class PartyDay(models.Model):
+    """One share of a party's statements on one day (UTC) by stance, claims and positions alike: the party page's
+    chart. Kept like the tallies (claims/sql/tallies.sql): a session adds to its own row (`slot`, its backend's
+    pid) so two ingestion workers quoting the same state on the same day never wait on each other; the count is
+    the sum of the rows, slot 0 holding what ended sessions added (claims_tally_fold)."""
+
+    pk = models.CompositePrimaryKey("party", "day", "stance", "slot")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    stance = models.CharField(max_length=16, choices=Stance.choices)
+    slot = models.IntegerField()
+    statements = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # the fold's shares of sessions (slot 0 is the folded one), without reading every party's every day
+            models.Index(fields=["slot"], condition=~Q(slot=0), name="party_day_live_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"party {self.party_id} {self.day} {self.stance} (slot {self.slot}): {self.statements}"
 
 
 class Tally(models.Model):

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from claims.enums import Stance
+from claims.models import ClaimPartyDay, PartyDay
 from claims.selectors._common import _counted_statements
 from claims.selectors.dashboard import DailyStances
 
@@ -78,17 +80,39 @@ def statement_daily_between(*, span: ChartRange) -> DailyStances:
     return _as_daily(rows, span=span)
 
 
-def party_daily_by_stance(*, party_ids: list[int], span: ChartRange) -> DailyStances:
-    """A party's (and the parties under it) statements per day by stance over the range."""
-    return _daily(_counted_statements().filter(party_id__in=party_ids), span=span)
+# A party's (and its sub-parties') first and last day: the first and last entry of each party's days in the party
+# days' primary key (party, day, ...), not every day of a top state and its hundred sub-parties.
+_PARTY_DAY_RANGE_SQL = """
+SELECT min(f.day), max(l.day) FROM ({ids}) AS p (id)
+LEFT JOIN LATERAL (SELECT day FROM claims_partyday WHERE party_id = p.id ORDER BY day LIMIT 1) f ON true
+LEFT JOIN LATERAL (SELECT day FROM claims_partyday WHERE party_id = p.id ORDER BY day DESC LIMIT 1) l ON true
+"""
 
 
-def party_day_range(*, party_ids: list[int]) -> tuple[date | None, date | None]:
-    span = (
-        _counted_statements().filter(party_id__in=party_ids)
-        .aggregate(first=Min("article__published_at"), last=Max("article__published_at"))
+def party_daily_by_stance(*, party_ids: RawSQL, span: ChartRange) -> DailyStances:
+    """A party's (and the parties under it) statements per day by stance over the range, from the party days
+    (claims_partyday, kept by the statements' tally trigger): a row a (party, day, stance) shown, whatever the
+    party's history. `party_ids`: claims.selectors.party_and_below_ids."""
+    if timezone.get_current_timezone_name() != "UTC":
+        return _daily(_counted_statements().filter(party_id__in=party_ids), span=span)
+    rows = (
+        PartyDay.objects.filter(party_id__in=party_ids, day__gte=span.start, day__lte=span.end)
+        .values_list("day", "stance").annotate(n=Sum("statements")).filter(~Q(n=0)).order_by()
     )
-    return tuple(timezone.localtime(v).date() if v else None for v in (span["first"], span["last"]))
+    return _as_daily(list(rows), span=span)
+
+
+def party_day_range(*, party_ids: RawSQL) -> tuple[date | None, date | None]:
+    """The first and last day the party (or a party under it) said anything."""
+    if timezone.get_current_timezone_name() != "UTC":
+        span = (
+            _counted_statements().filter(party_id__in=party_ids)
+            .aggregate(first=Min("article__published_at"), last=Max("article__published_at"))
+        )
+        return tuple(timezone.localtime(v).date() if v else None for v in (span["first"], span["last"]))
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTY_DAY_RANGE_SQL.format(ids=party_ids.sql), party_ids.params)
+        return cursor.fetchone()
 
 
 @dataclass(frozen=True)
@@ -100,13 +124,22 @@ class WhoWhen:
 
 
 def claim_who_when(*, claim, parties: list[tuple[int, str]]) -> WhoWhen:
-    """Who asserted and who denied the claim, and when, for the given (id, name) parties: one query."""
+    """Who asserted and who denied the claim, and when, for the given (id, name) parties: one query.
+
+    From the claim's party days (claims_claimpartyday, kept by the claim stances' trigger): a row a (party, day,
+    stance) drawn, not the statements of the claim's ten most-quoted parties, tens of thousands on a big claim.
+    """
     ids = [pk for pk, _ in parties][:WHO_WHEN_PARTIES]
-    rows = (
-        _counted_statements().filter(claim=claim, party_id__in=ids)
-        .annotate(day=TruncDate(Coalesce("article__published_at", "created_at")))
-        .order_by().values_list("party_id", "day", "stance").annotate(n=Count("pk"))
-    )
+    if timezone.get_current_timezone_name() == "UTC":
+        rows = ClaimPartyDay.objects.filter(claim=claim, party_id__in=ids).values_list(
+            "party_id", "day", "stance", "statements"
+        )
+    else:  # the days are kept in UTC; another zone counts its own days from the statements
+        rows = (
+            _counted_statements().filter(claim=claim, party_id__in=ids)
+            .annotate(day=TruncDate(Coalesce("article__published_at", "created_at")))
+            .order_by().values_list("party_id", "day", "stance").annotate(n=Count("pk"))
+        )
     by_party: dict[int, list] = {pk: [] for pk in ids}
     days = set()
     for party_id, day, stance, n in rows:

@@ -70,9 +70,13 @@ SUMMARY_ARTICLES = 20
 
 
 # One round trip: the stance groups of the most-quoted parties (claims_claimstance, kept by triggers), the totals
-# over every group, and the first articles, as rows of one UNION ALL. The articles as EXISTS, not IN: for a
-# claim reported 100,000 times PostgreSQL then walks the articles' date index until it has enough, rather than
-# collecting every article; for a small claim it starts from the claim's few statements.
+# over every group, and the first articles, as rows of one UNION ALL. The totals read no group row: first and last
+# seen are the first entries of claim_stance_first_idx / claim_stance_last_idx, the parties are counted from the
+# unique index alone, and "contested" reads the claim's backing and denial counters (the same rule, claims 0006;
+# from the row, not the caller's Claim, which may predate a review).
+# The articles as EXISTS, not IN: for a claim reported 100,000 times PostgreSQL then walks the articles' date index
+# until it has enough, rather than collecting every article; for a small claim it starts from the claim's few
+# statements.
 # Public: the scale benchmark (tools/bench/scale.py) runs it as the floor of the claim pages and API detail.
 STANCE_SUMMARY_SQL = """
 (WITH top AS (
@@ -87,10 +91,12 @@ LEFT JOIN claims_party p ON p.id = cs.party_id
 LEFT JOIN claims_party pp ON pp.id = p.parent_id
 WHERE cs.claim_id = %(claim)s)
 UNION ALL
-SELECT 'total', count(DISTINCT (party_id, speaker)), NULL, NULL, NULL,
-       (COALESCE(bool_or(stance IN ('asserts', 'confirms')) AND bool_or(stance = 'denies'), false))::int,
-       min(first_seen), max(last_seen), NULL, NULL
-FROM claims_claimstance WHERE claim_id = %(claim)s
+SELECT 'total', (SELECT count(*) FROM (SELECT DISTINCT party_id, speaker FROM claims_claimstance
+                                       WHERE claim_id = %(claim)s) d),
+       NULL, NULL, NULL,
+       (SELECT (backing_count > 0 AND denial_count > 0)::int FROM claims_claim WHERE id = %(claim)s),
+       (SELECT min(first_seen) FROM claims_claimstance WHERE claim_id = %(claim)s),
+       (SELECT max(last_seen) FROM claims_claimstance WHERE claim_id = %(claim)s), NULL, NULL
 UNION ALL
 (SELECT 'article', a.id, COALESCE(NULLIF(a.title, ''), NULLIF(a.dateline, ''), a.canonical_url), NULL, NULL, NULL,
         NULL, NULL, COALESCE(o.name, ''), a.published_at

@@ -57,6 +57,12 @@ class DailyStances:
     def total(self, day: date) -> int:
         return sum(self.counts.get((day, s), 0) for s, _ in self.stances)
 
+    def table_rows(self) -> list[tuple[date, list[int]]]:
+        """The days with statements, each with its count per stance in the order of `stances`: the chart's table.
+        One lookup a cell (a filter scanning every count for every cell made a year's table cost a second)."""
+        rows = [(day, [self.counts.get((day, s), 0) for s, _ in self.stances]) for day in self.days]
+        return [(day, cells) for day, cells in rows if any(cells)]
+
 
 # The chart's counts from the tallies (claims/sql/tallies.sql: "statements:day:<YYYY-MM-DD>:<stance>", days in
 # UTC): the latest day with any (the names sort by day: read backwards from the last name, it stops at the first

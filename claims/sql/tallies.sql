@@ -14,6 +14,9 @@
 -- or the statement's own day when the article has none), "claims:<verdict>" (listed claims, i.e. not merged and
 -- Claim.listed, with that verdict; their sum is what the lists show), "parties", "articles", "articles:<status>".
 --
+-- claims_partyday holds the party page's chart the same way: a party's counted statements (claims and positions
+-- alike) by day (UTC, claims_utc_day) and stance, one share a session (`slot`), folded with the tallies.
+--
 -- Known limit: a statement written in a transaction that has not committed while another transaction re-dates its
 -- article is counted on the article's old day (the re-dating cannot see it); claims_tally_recount() puts it right.
 
@@ -21,6 +24,15 @@ CREATE OR REPLACE FUNCTION claims_tally_add(p_names text[], p_deltas bigint[]) R
     INSERT INTO claims_tally AS t (name, slot, n)
     SELECT d.name, pg_backend_pid(), d.n FROM unnest(p_names, p_deltas) AS d (name, n) WHERE d.n <> 0
     ON CONFLICT (name, slot) DO UPDATE SET n = t.n + EXCLUDED.n;
+$$ LANGUAGE sql;
+
+-- Add to the writing session's share of each (party, day, stance) given.
+CREATE OR REPLACE FUNCTION claims_party_day_add(p_parties bigint[], p_days date[], p_stances text[], p_deltas bigint[])
+RETURNS void AS $$
+    INSERT INTO claims_partyday AS t (party_id, day, stance, slot, statements)
+    SELECT d.party_id, d.day, d.stance, pg_backend_pid(), d.n
+    FROM unnest(p_parties, p_days, p_stances, p_deltas) AS d (party_id, day, stance, n) WHERE d.n <> 0
+    ON CONFLICT (party_id, day, stance, slot) DO UPDATE SET statements = t.statements + EXCLUDED.statements;
 $$ LANGUAGE sql;
 
 -- The name of a statement's day count. UTC, as settings.TIME_ZONE; claims.selectors reads these only in UTC.
@@ -77,6 +89,41 @@ BEGIN
                       IS DISTINCT FROM (s.article_id, s.created_at, s.stance, false)
             ) c JOIN sources_article a ON a.id = c.article_id
             GROUP BY 1 HAVING sum(c.n) <> 0
+        ) d;
+    END IF;
+    -- The party days: the same counted statements, by party as well (the party's own, not its parents').
+    IF TG_OP = 'INSERT' THEN
+        PERFORM claims_party_day_add(array_agg(d.party_id), array_agg(d.day), array_agg(d.stance), array_agg(d.n))
+        FROM (
+            SELECT s.party_id, claims_utc_day(coalesce(a.published_at, s.created_at)) AS day, s.stance, count(*) AS n
+            FROM new_rows s JOIN sources_article a ON a.id = s.article_id
+            WHERE s.party_id IS NOT NULL AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL GROUP BY 1, 2, 3
+        ) d;
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM claims_party_day_add(array_agg(d.party_id), array_agg(d.day), array_agg(d.stance), array_agg(-d.n))
+        FROM (
+            SELECT s.party_id, claims_utc_day(coalesce(a.published_at, s.created_at)) AS day, s.stance, count(*) AS n
+            FROM old_rows s JOIN sources_article a ON a.id = s.article_id
+            WHERE s.party_id IS NOT NULL AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL GROUP BY 1, 2, 3
+        ) d;
+    ELSE
+        PERFORM claims_party_day_add(array_agg(d.party_id), array_agg(d.day), array_agg(d.stance), array_agg(d.n))
+        FROM (
+            SELECT c.party_id, claims_utc_day(coalesce(a.published_at, c.created_at)) AS day, c.stance, sum(c.n) AS n
+            FROM (
+                SELECT s.party_id, s.article_id, s.created_at, s.stance, 1 AS n
+                FROM new_rows s JOIN old_rows o ON o.id = s.id
+                WHERE s.party_id IS NOT NULL AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
+                  AND (s.party_id, s.article_id, s.created_at, s.stance, (o.review_state = 'rejected' OR o.withdrawn_at IS NOT NULL))
+                      IS DISTINCT FROM (o.party_id, o.article_id, o.created_at, o.stance, false)
+                UNION ALL
+                SELECT o.party_id, o.article_id, o.created_at, o.stance, -1
+                FROM old_rows o JOIN new_rows s ON s.id = o.id
+                WHERE o.party_id IS NOT NULL AND o.review_state <> 'rejected' AND o.withdrawn_at IS NULL
+                  AND (o.party_id, o.article_id, o.created_at, o.stance, (s.review_state = 'rejected' OR s.withdrawn_at IS NOT NULL))
+                      IS DISTINCT FROM (s.party_id, s.article_id, s.created_at, s.stance, false)
+            ) c JOIN sources_article a ON a.id = c.article_id
+            GROUP BY 1, 2, 3 HAVING sum(c.n) <> 0
         ) d;
     END IF;
     IF v_all <> 0 OR v_pending <> 0 THEN
@@ -174,6 +221,21 @@ BEGIN
                 JOIN claims_statement s ON s.article_id = moved.id AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
             ) c GROUP BY name HAVING sum(n) <> 0
         ) d;
+        PERFORM claims_party_day_add(array_agg(d.party_id), array_agg(d.day), array_agg(d.stance), array_agg(d.n))
+        FROM (
+            SELECT s.party_id, claims_utc_day(coalesce(moved.published_at, s.created_at)) AS day, s.stance,
+                   sum(moved.n) AS n
+            FROM (
+                SELECT n.id, n.published_at, 1 AS n FROM new_rows n JOIN old_rows o ON o.id = n.id
+                WHERE n.published_at IS DISTINCT FROM o.published_at
+                UNION ALL
+                SELECT o.id, o.published_at, -1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+                WHERE n.published_at IS DISTINCT FROM o.published_at
+            ) moved
+            JOIN claims_statement s ON s.article_id = moved.id AND s.party_id IS NOT NULL
+                 AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL
+            GROUP BY 1, 2, 3 HAVING sum(moved.n) <> 0
+        ) d;
     END IF;
     IF v_names IS NOT NULL THEN
         PERFORM claims_tally_add(v_names, v_deltas);
@@ -186,6 +248,9 @@ $$ LANGUAGE plpgsql;
 CREATE OR REPLACE FUNCTION claims_tally_truncated() RETURNS trigger AS $$
 BEGIN
     DELETE FROM claims_tally WHERE name = TG_ARGV[0] OR name LIKE TG_ARGV[0] || ':%';
+    IF TG_ARGV[0] = 'statements' THEN
+        DELETE FROM claims_partyday;  -- the party days count statements too
+    END IF;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -206,6 +271,28 @@ BEGIN
     INSERT INTO claims_tally AS t (name, slot, n)
     SELECT name, 0, sum(n) FROM gone GROUP BY name
     ON CONFLICT (name, slot) DO UPDATE SET n = t.n + EXCLUDED.n;
+    -- The party days likewise (their live shares through party_day_live_idx, not a read of every party's days);
+    -- a day that folds to nothing goes, so that a party's first and last day are days with statements.
+    WITH gone AS (
+        DELETE FROM claims_partyday t
+        WHERE t.slot <> 0 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = t.slot)
+        RETURNING t.party_id, t.day, t.stance, t.statements
+    ), sums AS (
+        SELECT party_id, day, stance, sum(statements) AS n FROM gone GROUP BY 1, 2, 3
+    ), kept AS (
+        UPDATE claims_partyday t SET statements = t.statements + s.n FROM sums s
+        WHERE t.slot = 0 AND t.party_id = s.party_id AND t.day = s.day AND t.stance = s.stance
+          AND t.statements + s.n <> 0
+    ), emptied AS (
+        DELETE FROM claims_partyday t USING sums s
+        WHERE t.slot = 0 AND t.party_id = s.party_id AND t.day = s.day AND t.stance = s.stance
+          AND t.statements + s.n = 0
+    )
+    INSERT INTO claims_partyday (party_id, day, stance, slot, statements)
+    SELECT s.party_id, s.day, s.stance, 0, s.n FROM sums s
+    WHERE s.n <> 0 AND NOT EXISTS (
+        SELECT 1 FROM claims_partyday t WHERE t.slot = 0 AND t.party_id = s.party_id AND t.day = s.day AND t.stance = s.stance
+    );
 END;
 $$ LANGUAGE plpgsql;
 
@@ -230,6 +317,11 @@ BEGIN
     SELECT 'articles', 0, count(*) FROM sources_article
     UNION ALL
     SELECT 'articles:' || status, 0, count(*) FROM sources_article GROUP BY status;
+    DELETE FROM claims_partyday;
+    INSERT INTO claims_partyday (party_id, day, stance, slot, statements)
+    SELECT s.party_id, claims_utc_day(coalesce(a.published_at, s.created_at)), s.stance, 0, count(*)
+    FROM claims_statement s JOIN sources_article a ON a.id = s.article_id
+    WHERE s.party_id IS NOT NULL AND s.review_state <> 'rejected' AND s.withdrawn_at IS NULL GROUP BY 1, 2, 3;
 END;
 $$ LANGUAGE plpgsql;
 

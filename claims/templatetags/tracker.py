@@ -237,12 +237,3 @@ def who_when_chart(chart) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 -- numbers, dates and escaped names only
 
 
-@register.filter
-def total_for(daily, day) -> int:
-    return daily.total(day)
-
-
-@register.filter
-def day_count(counts: dict, day) -> dict:
-    """{stance: n} for one day of a DailyStances' counts."""
-    return {stance: n for (d, stance), n in counts.items() if d == day}

@@ -287,6 +287,10 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
         ]
         if page:  # the page also shows the verdict history and, to an analyst, the evidence form's newest articles
             queries += [
+                # "who said it when": the ten most-quoted parties' days
+                _sql("SELECT party_id, day, stance, statements FROM claims_claimpartyday WHERE claim_id = %(c)s "
+                     "AND party_id IN (SELECT party_id FROM claims_claimstance WHERE claim_id = %(c)s AND party_id "
+                     "IS NOT NULL GROUP BY 1 ORDER BY sum(statements) DESC, 1 LIMIT 10)", {"c": claim_id}),
                 _sql("SELECT sc.*, u.username FROM claims_statuschange sc LEFT JOIN auth_user u ON u.id = sc.actor_id "
                      "WHERE sc.claim_id = %s ORDER BY sc.created_at DESC, sc.id DESC", [claim_id]),
                 _sql("SELECT id, title, dateline, canonical_url FROM sources_article "
@@ -333,14 +337,14 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
         queries = [
             _sql(f"SELECT {_CLAIM_COLUMNS} FROM claims_claim c WHERE c.id = %s AND c.verdict_published_at IS NOT NULL "
                  "AND c.merged_into_id IS NULL", [claim_id]),
-            _sql("SELECT p.name, s.speaker_text, s.stance, count(*) AS n FROM claims_statement s "
-                 "LEFT JOIN claims_party p ON p.id = s.party_id WHERE s.claim_id = %s AND s.review_state = 'accepted' "
-                 "AND s.stance IN ('asserts', 'confirms', 'denies', 'questions', 'retracts') "
-                 "GROUP BY p.name, s.speaker_text, s.stance ORDER BY n DESC, p.name, s.speaker_text, s.stance LIMIT 50",
+            # the accepted counts the claim stances' trigger keeps (claims 0024), the 50 largest groups
+            _sql("SELECT COALESCE(p.name, cs.speaker), cs.stance, cs.accepted FROM claims_claimstance cs "
+                 "LEFT JOIN claims_party p ON p.id = cs.party_id WHERE cs.claim_id = %s AND cs.accepted > 0 "
+                 "ORDER BY cs.accepted DESC, 1, 2 LIMIT 50", [claim_id]),
+            _sql("SELECT a.*, o.name FROM sources_article a LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
+                 "WHERE EXISTS (SELECT 1 FROM claims_statement s WHERE s.article_id = a.id AND s.claim_id = %s "
+                 "AND s.review_state = 'accepted' AND s.withdrawn_at IS NULL) ORDER BY a.published_at, a.id LIMIT 20",
                  [claim_id]),
-            _sql("SELECT s.article_id FROM claims_statement s JOIN sources_article a ON a.id = s.article_id "
-                 "WHERE s.claim_id = %s AND s.review_state = 'accepted' ORDER BY a.published_at, s.article_id "
-                 "LIMIT 100", [claim_id]),
             _sql("SELECT * FROM claims_evidence WHERE claim_id = %s ORDER BY created_at, id", [claim_id]),
             _sql(f"SELECT {_STATEMENT_COLUMNS}, a.title, a.published_at, o.name FROM claims_statement s "
                  "JOIN sources_article a ON a.id = s.article_id LEFT JOIN sources_outlet o ON o.id = a.outlet_id "
@@ -375,6 +379,28 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
         )
         count = _sql(f"SELECT count(*) FROM (SELECT 1 {groups} LIMIT 1001) n", {"party": pid})  # "1000+"
         return lambda: [page(), count()]
+
+    def party_chart_floor(pid: int) -> Callable[[], list]:
+        """The party page with its chart: the track record, then the party's and its sub-parties' first and last
+        day and their statements by day and stance over the last 366 days, from the party days (claims 0024)."""
+        ids = f"SELECT id FROM ({_PARTY_IDS}) i"
+        span = _sql(
+            f"SELECT min(f.day), max(l.day) FROM ({ids}) p LEFT JOIN LATERAL (SELECT day FROM claims_partyday "
+            "WHERE party_id = p.id ORDER BY day LIMIT 1) f ON true LEFT JOIN LATERAL (SELECT day FROM "
+            "claims_partyday WHERE party_id = p.id ORDER BY day DESC LIMIT 1) l ON true", {"party": pid},
+        )
+        track_record = track_record_floor(pid)
+
+        def run() -> list:
+            first, last = span()[0]
+            daily = _sql(
+                f"SELECT day, stance, sum(statements) FROM claims_partyday WHERE party_id IN ({ids}) "
+                "AND day BETWEEN %(last)s::date - 365 AND %(last)s GROUP BY 1, 2 HAVING sum(statements) <> 0",
+                {"party": pid, "last": last},
+            )()
+            return [track_record(), first, daily]
+
+        return run
 
     def proposals_floor(table: str, where: str) -> Callable[[], list]:
         """The oldest 20 proposals waiting (claims_party_proposed_idx, claims_claim_proposed_idx) and their count,
@@ -444,6 +470,10 @@ def plan(fx: Fixture) -> list[tuple[str, str, Callable[[], str], Callable[[], Ca
          lambda: track_record_floor(party_f()[0])),
         ("page", f"party page, a top state ({fx.heavy_party[2]} own statements)",
          lambda: f"/parties/{fx.heavy_party[1]}/", lambda: track_record_floor(fx.heavy_party[0])),
+        ("page", f"party page with its chart, a top state ({fx.heavy_party[2]} own statements)",
+         lambda: f"/parties/{fx.heavy_party[1]}/?chart=1", lambda: party_chart_floor(fx.heavy_party[0])),
+        ("page", "party page with its chart (typical parties)", lambda: f"/parties/{party()[1]}/?chart=1",
+         lambda: party_chart_floor(party_f()[0])),
     ]
 
 
