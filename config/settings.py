@@ -177,6 +177,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The niceness a worker's pool processes raise themselves to (config.celery): the analysis is CPU-bound and can
 # wait, a page request beside it on the same cores cannot. 0 keeps the priority the worker was started with.
 WORKER_NICENESS = env_int("WORKER_NICENESS", 10, minimum=0)
+# Build the analysis's party index in the worker before the pool forks (config/celery.py); 0 leaves it to each
+# pool process's first article.
+WORKER_PARTY_INDEX_BEFORE_FORK = env_bool("WORKER_PARTY_INDEX_BEFORE_FORK", default=True)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

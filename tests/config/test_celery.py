@@ -46,3 +46,27 @@ def test_niceness_is_never_lowered():
     code = "from config.celery import process_nice_to; process_nice_to(10)"
 
     assert _niceness_after(code, start=15) == max(os.nice(0), 15)
+
+
+@pytest.mark.django_db(transaction=True)  # the hook closes the connections, as it must before a fork
+def test_the_worker_builds_the_party_index_before_its_pool_forks(settings):
+    from django.db import connection
+
+    from claims import linking
+    from config.celery import _party_index_before_fork  # the worker_init receiver
+    from tests import factories
+
+    party = factories.PartyFactory(name="Ministry of Bridges")
+    vars(linking._party_index).pop("index", None)
+
+    settings.WORKER_PARTY_INDEX_BEFORE_FORK = False
+    _party_index_before_fork()
+    assert getattr(linking._party_index, "index", None) is None
+
+    settings.WORKER_PARTY_INDEX_BEFORE_FORK = True
+    _party_index_before_fork()
+    built = linking._party_index.index
+    assert connection.connection is None  # nothing open to be shared by the pool's processes
+    # A pool process's first article finds it: the same index, which knows the party (no rebuild).
+    assert linking.party_resolver() is built.resolver
+    assert built.resolver.resolve("Ministry of Bridges").party_id == str(party.pk)
