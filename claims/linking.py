@@ -40,6 +40,7 @@ class AnalysisReport:
     found: int = 0
     created: int = 0
     skipped_reviewed: int = 0
+    skipped_no_content: int = 0  # reports whose content says nothing checkable (a bare noun phrase): not stored
     removed_stale: int = 0
     claims_linked: int = 0
     claims_proposed: int = 0
@@ -495,6 +496,10 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
     proposals: list[_NewClaim] = []
     for extracted in statements:
         if not extracted.content and not extracted.cue:
+            continue
+        if (getattr(extracted, "extra", None) or {}).get("says_nothing"):
+            # "X told reporters", "X cited disparaging remarks": nothing for an analyst to check or keep.
+            report.skipped_no_content += 1
             continue
         spans = extracted.content or extracted.cue
         start, end = min(s.start for s in spans), max(s.end for s in spans)

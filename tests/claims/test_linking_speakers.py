@@ -47,3 +47,12 @@ def test_a_surname_proposed_first_becomes_the_person_named_in_full_later(db):
     assert (first.name, first.kind) == ("Adaeze Okonkwo", "person")
     assert set(first.aliases.values_list("text", flat=True)) >= {"Okonkwo", "Adaeze Okonkwo"}
     assert Statement.objects.filter(party=first).count() == 2
+
+
+def test_a_report_whose_content_says_nothing_is_not_put_in_the_review_queue(db):
+    # "cited “disparaging remarks”": a noun phrase, no clause, no event, no denial of what came before; the
+    # analysis keeps it (PolNeAR counts such attributions), the review queue does not.
+    _analyse(1, "Ada Holm cited “disparaging remarks” by the mayor.\n\n"
+                "Ada Holm said the ferry to Brekkoy would run again in May.")
+
+    assert list(Statement.objects.values_list("quote", flat=True)) == ["the ferry to Brekkoy would run again in May"]
