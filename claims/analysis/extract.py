@@ -1002,10 +1002,11 @@ class _Extractor:
 
 
 def _says_nothing(doc: Doc, cand: _Candidate, stance: str, wording) -> bool:
-    """A report whose content carries nothing said: a noun phrase with no verb, no event and no denial of what came
-    before ("told reporters", "cited disparaging remarks", "“a grandmaster”"). PolNeAR counts such attributions, so
+    """An assertion whose content carries nothing said: a noun phrase with no verb and no event ("told reporters",
+    "cited disparaging remarks", "“a grandmaster”"). PolNeAR counts such attributions, so
     the analysis keeps them; the review queue has nothing to check in them (linking leaves them out)."""
-    if stance == "position" or cand.anaphoric or wording.text or not cand.content:
+    # A denial of a noun phrase ("denied the plan") refers to what was reported before: it says something.
+    if stance not in ("asserts", "confirms") or cand.anaphoric or wording.text or not cand.content:
         return False
     words = [t for start, end in cand.content for t in doc if start <= t.idx < end and not (t.is_punct or t.is_space)]
     # "described the plan as reckless" predicates something (the plan is reckless): that is said.

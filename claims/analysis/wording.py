@@ -334,7 +334,10 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
             name = None  # in the speaker's own words, "he", "she", "it", "they" are someone else
         if name:
             replace[subject.i] = name
-            if subject.lower_ in ("i", "we"):
+            contracted = _contraction_after(subject, keep)
+            if contracted:
+                replace.update(contracted)  # "she's thrilled" -> "Ada Holm is thrilled", not "Ada Holm's"
+            elif subject.lower_ in ("i", "we"):
                 replace.update(_third_person_verb(root, subject, keep))
         elif clause and subject.lower_ in _OPEN_SUBJECTS and subject.dep_ != "expl":
             # A remark whose subject points nowhere the claim can say: it may join a claim, never found one.
@@ -368,6 +371,30 @@ def _positive_any(root: Token, keep: set[int]) -> dict[int, str]:
     return out
 
 
+def _contraction_after(subject: Token, keep: set[int]) -> dict[int, str]:
+    """The contracted verb right after a subject pronoun, written out for a name ("'s" -> "is" or "has", "'d" ->
+    "would" or "had", "'ll" -> "will", "'m"/"'re" -> "is", "'ve" -> "has")."""
+    doc = subject.doc
+    if subject.i + 1 >= len(doc) or subject.i + 1 not in keep:
+        return {}
+    verb = doc[subject.i + 1]
+    if not verb.text.startswith(("'", "\u2019")):
+        return {}
+    lemma = verb.lemma_.lower()
+    suffix = verb.lower_[1:]
+    if lemma == "have" or suffix == "ve":
+        word = "had" if suffix == "d" else "has"
+    elif lemma == "be" or suffix in ("s", "m", "re"):
+        word = "is"
+    elif suffix == "ll":
+        word = "will"
+    elif suffix == "d":
+        word = "would"
+    else:
+        return {}
+    return {verb.i: " " + word}
+
+
 def _third_person_verb(root: Token, subject: Token, keep: set[int]) -> dict[int, str]:
     """The finite verb of a clause whose first-person subject became a named speaker, in the third person singular
     ("I love", "we judge" -> "loves", "judges"; "I'm", "we've" -> "is", "has")."""
@@ -377,8 +404,8 @@ def _third_person_verb(root: Token, subject: Token, keep: set[int]) -> dict[int,
         return {}
     if finite.lower_ in _THIRD_PERSON_AUX:
         return {finite.i: _THIRD_PERSON_AUX[finite.lower_]}
-    if finite.tag_ == "VBP" and finite.lemma_.lower() not in ("can", "could", "will", "would", "shall", "should",
-                                                                "may", "might", "must"):
+    modals = ("can", "could", "will", "would", "shall", "should", "may", "might", "must")
+    if finite.tag_ in ("VBP", "VB") and finite.lemma_.lower() not in modals:
         return {finite.i: _third_person(finite.lemma_.lower())}
     return {}
 

@@ -56,3 +56,11 @@ def test_a_report_whose_content_says_nothing_is_not_put_in_the_review_queue(db):
                 "Ada Holm said the ferry to Brekkoy would run again in May.")
 
     assert list(Statement.objects.values_list("quote", flat=True)) == ["the ferry to Brekkoy would run again in May"]
+
+
+def test_one_speaker_on_both_sides_of_one_claim_in_one_article_is_a_misread_link_not_a_contest(db):
+    _analyse(1, "The harbour board said the ferry to Brekkoy had reopened in May.\n\n"
+                "Later the harbour board said the ferry to Brekkoy had not reopened in May.")
+
+    rows = list(Statement.objects.order_by("start").values_list("stance", "claim__text"))
+    assert rows == [("asserts", "The ferry to Brekkoy had reopened in May"), ("denies", None)]

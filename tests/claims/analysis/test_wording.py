@@ -165,3 +165,10 @@ def test_a_topic_is_no_event_phrase_but_a_happening_is():
     event = _one("Ada Holm condemned the arrest of three fishermen in the bay.")
     assert (topic.clause, topic.claim_wording, topic.claim_text) == (False, "", "")
     assert event.claim_wording == "The arrest of three fishermen in the bay"
+
+
+def test_a_contracted_verb_after_a_pronoun_put_back_by_name_is_written_out():
+    assert _one("Ada Holm said she's thrilled to receive the award from the harbour board.").claim_wording == (
+        "Ada Holm is thrilled to receive the award from the harbour board")
+    assert _one("Ada Holm said she'd leave such decisions to the harbour board.").claim_wording == (
+        "Ada Holm would leave such decisions to the harbour board")
