@@ -40,6 +40,7 @@ class AnalysisReport:
     found: int = 0
     created: int = 0
     skipped_reviewed: int = 0
+    skipped_no_content: int = 0  # reports whose content says nothing checkable (a bare noun phrase): not stored
     removed_stale: int = 0
     claims_linked: int = 0
     claims_proposed: int = 0
@@ -493,8 +494,13 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
         if extracted.claim_key and getattr(extracted, "claim_wording", ""):
             wording_for_key.setdefault(extracted.claim_key, extracted)
     proposals: list[_NewClaim] = []
+    sides_held: dict[tuple[int, object], str] = {}  # (claim, speaker) -> the side the speaker took on it
     for extracted in statements:
         if not extracted.content and not extracted.cue:
+            continue
+        if (getattr(extracted, "extra", None) or {}).get("says_nothing"):
+            # "X told reporters", "X cited disparaging remarks": nothing for an analyst to check or keep.
+            report.skipped_no_content += 1
             continue
         spans = extracted.content or extracted.cue
         start, end = min(s.start for s in spans), max(s.end for s in spans)
@@ -528,6 +534,14 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
                     headline=headline,
                 )
             claim, keep = claim_for_key[extracted.claim_key]
+            side = _SIDES.get(stance)
+            speaker_key = party.pk if party else speaker
+            if claim is not None and side is not None:
+                held = sides_held.setdefault((id(claim), speaker_key), side)
+                if held != side:
+                    # One speaker asserting and denying one claim in one article: the link is what is wrong (a
+                    # long quote that holds both, a negation read against another sentence), not the speaker.
+                    claim, keep = None, 1.0
         cue = extracted.cue[0] if extracted.cue else None
         drafts.append((services.StatementDraft(
             start=start, end=end, stance=stance, origin=Origin.EXTRACTED, party=party,
@@ -540,6 +554,10 @@ def _statement_drafts(statements: list, *, revision: ArticleRevision, report: An
             confidence=round(max(0.0, min(1.0, float(extracted.confidence) * keep)), 4),
         ), claim))
     return drafts
+
+
+# Which side of a claim a stance takes: a speaker on both sides of one claim in one article is a misread link.
+_SIDES = {Stance.ASSERTS: "for", Stance.CONFIRMS: "for", Stance.DENIES: "against"}
 
 
 class _Headline:
@@ -561,11 +579,25 @@ class _Headline:
             self._decision = claim_decide(text=self.text)
         return self._decision
 
+    def reports_denial(self) -> bool:
+        """A headline that reports a denial or is negated ("Operator Denies Plan To Cut Trains"): a statement that
+        shares its words may take either side, so it cannot take the headline's claim with its own stance."""
+        from claims.analysis import lexicon
+        from claims.analysis.nlp import get_nlp
+
+        return any(
+            token.dep_ == "neg" or getattr(lexicon.CUES.get(token.lemma_.lower()), "stance", "") == "denies"
+            for token in get_nlp()(self.text)
+        )
+
     def claim_for(self, wording: str) -> tuple[Claim, float] | None:
-        """The headline's linked claim and its probability, when `wording` says what the headline says."""
+        """The headline's linked claim and its probability, when `wording` says what the headline says (and the
+        headline does not report a denial)."""
         from claims.analysis.similarity import SAME_CLAIM_THRESHOLD, similarity
 
         if not self.text or similarity([wording], [self.text])[0, 0] < SAME_CLAIM_THRESHOLD:
+            return None
+        if self.reports_denial():
             return None
         decision = self.decision()
         if decision is None or decision.claim is None:

@@ -98,7 +98,20 @@ def files_ingest(*, directory: Path, limit: int | None = None, headline: bool = 
         if item.status == ItemStatus.DUPLICATE:
             intake.problems[path.name] = "a duplicate of an earlier file: not analysed"
         intake.articles[path.name] = item.article_id
+        _claims_analyse()
     return intake
+
+
+def _claims_analyse() -> None:
+    """Renew PostgreSQL's statistics of the claims table after each file.
+
+    Claim candidates come partly from the claims' rarest words, rarity read from those statistics
+    (claims.retrieval.word_counts). Left to autovacuum, they are renewed at moments that differ between runs, so
+    the same texts could meet different candidates and link differently on a rerun. Renewed after every file
+    (the analysis writes its claims at its end), they always describe the claims stored so far: a run over the
+    same files proposes the same."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
 
 
 @dataclass

@@ -53,7 +53,7 @@ class _Candidate:
 
 # A blank-line block and the label before a colon at its start, if any ("Correction: An earlier version ...").
 _BLOCK = re.compile(
-    r"(?:^|(?<=\n\n))[ \t]*(?:(?P<label>[A-Za-z][A-Za-z' ]{0,24}?)[ \t]*:)?[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*"
+    r"(?:^|(?<=\n\n))[ \t]*(?:(?P<label>[A-Za-z][A-Za-z'\u2019 ]{0,24}?)[ \t]*:)?[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*"
 )
 
 
@@ -200,6 +200,27 @@ def _find_source(verb: Token) -> tuple[Token | None, str]:
             continue
         return None, ""
     return None, ""
+
+
+def _predicate_subject(noun: Token) -> Token | None:
+    """Who a relative clause on a predicate noun speaks of: "X is a liar, cheat and braggart who has pledged to ..."
+    is X's pledge, not the epithets'. The noun itself when it is no predicate; None when the copula's subject
+    cannot be found (the epithets are never the speaker)."""
+    first = noun
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    if first.dep_ != "attr" or first.head.lemma_.lower() not in ("be", "become", "remain"):
+        return noun
+    copula = first.head
+    subject, _how = _find_source(copula)
+    if subject is not None:
+        return subject
+    # "X regularly does Y and is a Z who ...", parsed with the first verb as a clause on X.
+    while copula.dep_ == "conj" and copula.head.i != copula.i:
+        copula = copula.head
+    if copula.dep_ in ("acl", "relcl") and copula.head.pos_ in ("PROPN", "NOUN"):
+        return copula.head
+    return None
 
 
 def _reports_clause(verb: Token) -> bool:
@@ -696,6 +717,8 @@ class _Extractor:
 
     def _verb_candidates(self, verb: Token, lemma: str, cue: lexicon.Cue) -> list[_Candidate]:
         source, how = _find_source(verb)
+        if source is not None and how == "relative":
+            source = _predicate_subject(source)
         if source is None:
             return []
         source = _after_dateline(source)
@@ -798,7 +821,7 @@ class _Extractor:
         ranges = []
         for match in _BLOCK.finditer(self.text):
             label = match.group("label")
-            if label and " ".join(label.lower().split()) in speakers.FURNITURE:
+            if label and " ".join(label.lower().replace("\u2019", "'").split()) in speakers.FURNITURE:
                 ranges.append((match.start(), match.end()))
         return ranges
 
@@ -845,7 +868,8 @@ class _Extractor:
                         (self.resolver.name(target_id), self.resolver.kind(target_id)) if target_id
                         else (speakers.clean_name(_mention_text(self.doc, cand.target)), "")
                     )
-                wording = claim_wording(self.doc, cand.content, speaker_name=name, speaker_kind=name_kind)
+                wording = claim_wording(self.doc, cand.content, speaker_name=name, speaker_kind=name_kind,
+                                       direct=cand.direct)
                 stance = _polar_stance(cand.stance, wording.negated)
                 if wording.negated:
                     # A denial of the positive clause is matched and grouped with reports of that clause.
@@ -875,7 +899,8 @@ class _Extractor:
                         clause=wording.clause,
                         # Only a wording readable on its own may found a claim (linking._claim_for).
                         claim_wording=wording.text if wording.self_contained else "",
-                        extra={"origin": cand.origin, **self._fuller_name(cand, party_id), **self._named(cand)},
+                        extra={"origin": cand.origin, **self._fuller_name(cand, party_id), **self._named(cand),
+                               **({"says_nothing": True} if _says_nothing(self.doc, cand, stance, wording) else {})},
                     )
                 )
                 if party_id:
@@ -999,6 +1024,18 @@ class _Extractor:
             if wants_person and not party_id and ent.label_ == "PERSON" and len(ent.text.split()) >= 2:
                 return "?" + speakers.person_name(speakers.clean_name(ent.text)), "person"
         return None
+
+
+def _says_nothing(doc: Doc, cand: _Candidate, stance: str, wording) -> bool:
+    """An assertion whose content carries nothing said: a noun phrase with no verb and no event ("told reporters",
+    "cited disparaging remarks", "“a grandmaster”"). PolNeAR counts such attributions, so
+    the analysis keeps them; the review queue has nothing to check in them (linking leaves them out)."""
+    # A denial of a noun phrase ("denied the plan") refers to what was reported before: it says something.
+    if stance not in ("asserts", "confirms") or cand.anaphoric or wording.text or not cand.content:
+        return False
+    words = [t for start, end in cand.content for t in doc if start <= t.idx < end and not (t.is_punct or t.is_space)]
+    # "described the plan as reckless" predicates something (the plan is reckless): that is said.
+    return not any(t.pos_ in ("VERB", "AUX") or t.lower_ == "as" for t in words)
 
 
 def _party_name(head: Token, mention: str, kind: str) -> str:

@@ -168,5 +168,12 @@ def proposed_name(mention: str) -> str:
     text = " ".join(unicodedata.normalize("NFKC", mention).translate(_APOSTROPHES).split())
     # Markup and list marks left at the edges by extraction (">Sanders", "- Haddad") are not the name.
     text = re.sub(r"^[\W_]+|[^\w.)]+$", "", text)
+    # A dateline the parse ran into the subject ("OSLO - European leaders") is the place, not the speaker's name.
+    text = _DATELINE_LEAD.sub("", text)
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]
+
+
+_DATELINE_LEAD = re.compile(
+    r"^(?=[A-Z.' ]*[A-Z]{3})[A-Z][A-Z.' ]*[A-Z.](?:,[^,\u2014\u2013]{1,30})?\s+(?:-{1,2}|\u2013|\u2014)\s+(?=\S)"
+)

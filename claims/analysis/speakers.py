@@ -239,7 +239,7 @@ def mention_verdict(head: Token, tokens: list[Token], *, layout: bool = False) -
     if label == "PERSON" and head.ent_type_ == "PERSON":
         return SpeakerVerdict(True, PERSON)
     if head.pos_ == "PROPN" or head.ent_type_ in _ANIMATE_LABELS:
-        if label == "NORP" and len(words) == 1:
+        if label == "NORP" and len([t for t in words if t.dep_ != "det"]) == 1:
             return SpeakerVerdict(True, ANONYMOUS)  # "Europeans said": a people, unnamed
         if (head.ent_type_ == "GPE" and label != "PERSON") or (label == "GPE" and head.ent_type_ in ("", "GPE")):
             return SpeakerVerdict(True, STATE)
@@ -277,14 +277,28 @@ _MONTHS = frozenset({
 _DATELINE_BREAKS = frozenset({"\u2014", "\u2013", "-", "--", "(", ","})
 
 
+# A paragraph's opening dateline up to its dash: "OSLO, March 3 (NWA) --", "PORT ELLEN, Ky., Oct. 4 --": place in
+# capitals, regions, a date, a news agency's tag; whatever lies in it is no speaker.
+_DATELINE_PREFIX = re.compile(
+    r"[A-Z][A-Z.'\u2019 -]*[A-Z.](?:,\s*[A-Z][A-Za-z.]*\.?)*"
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?(?:\s*\([A-Za-z][\w.&-]*\))?\s*(?:\u2014|\u2013|--?)"
+)
+
+
 def _dateline(words: list[Token]) -> bool:
-    """A place in capitals opening a paragraph before a dash or a comma: "OSLO, March 3 --", the dateline."""
+    """A place in capitals opening a paragraph before a dash or a comma: "OSLO, March 3 --", the dateline; or any
+    words inside such a dateline (the date, the agency's tag "(NWA)")."""
     doc = words[0].doc
     first, last = words[0], words[-1]
     opens = first.i == 0 or "\n" in doc[first.i - 1].text_with_ws or doc[first.i - 1].is_space
     after = doc[last.i + 1] if last.i + 1 < len(doc) else None
-    return (opens and all(t.is_upper and t.is_alpha for t in words) and after is not None
-            and after.text in _DATELINE_BREAKS)
+    if (opens and all(t.is_upper and t.is_alpha for t in words) and after is not None
+            and after.text in _DATELINE_BREAKS):
+        return True
+    text = doc.text
+    block = max(text.rfind("\n", 0, first.idx) + 1, 0)
+    match = _DATELINE_PREFIX.match(text, block)
+    return match is not None and last.idx + len(last.text) <= match.end()
 
 
 def _capitalised_description(head: Token, words: list[Token]) -> bool:

@@ -25,6 +25,14 @@ _QUESTION_WORDS = frozenset({"how", "what", "why", "whether", "when", "where", "
 _NEGATIVE_POLARITY = (("at", "all"), ("yet",), ("anymore",), ("any", "longer"), ("any", "more"), ("either",))
 # Contracted auxiliaries as the tokenizer splits them ("ca" + "n't", "wo" + "n't").
 _AUX_FORMS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
+# Under a negation "any" words say "some": "has not paid anything" denies "has paid something".
+_POSITIVE_OF_ANY = {"anything": "something", "anyone": "someone", "anybody": "somebody", "anywhere": "somewhere",
+                    "any": "some"}
+# A first-person subject put back to a named speaker takes the third person ("I am" -> "Ada Holm is"); the
+# contracted forms as the tokenizer splits them ("I'm" -> "I" + "'m").
+_THIRD_PERSON_AUX = {"am": "is", "are": "is", "'m": " is", "\u2019m": " is", "'re": " is", "\u2019re": " is",
+                     "have": "has", "'ve": " has", "\u2019ve": " has", "'ll": " will", "\u2019ll": " will",
+                     "'d": " would", "\u2019d": " would", "were": "was"}
 _PRONOUN_KIND = {"he": "person", "she": "person", "i": "person", "we": "group", "it": "thing", "they": "group"}
 # Subjects that leave a claim without its "who" when they do not resolve: "We will see", "This is a betrayal",
 # "It's scary". Such a clause is a remark, not a claim an analyst could check on its own.
@@ -131,10 +139,27 @@ def _subject(root: Token) -> Token | None:
     return None
 
 
+# Nouns that name a happening someone could check ("the loss of ...", "the arrest of ..."): with its participants,
+# such a noun phrase reports an event. Others ("the need for reforms", "her plans for ...", "the health of ...")
+# name a topic, no claim.
+HAPPENING_NOUNS = frozenset(
+    {
+        "loss", "losses", "death", "deaths", "killing", "killings", "murder", "murders", "attack", "attacks",
+        "strike", "strikes", "airstrike", "airstrikes", "shooting", "shootings", "bombing", "bombings", "shelling",
+        "explosion", "explosions", "blast", "crash", "downing", "arrest", "arrests", "detention", "release",
+        "capture", "seizure", "invasion", "occupation", "withdrawal", "deployment", "collapse", "destruction",
+        "sinking", "closure", "resignation", "dismissal", "injury", "injuries", "execution", "executions",
+        "assassination", "kidnapping", "abduction", "escape", "evacuation", "violation", "violations", "defeat",
+        "victory", "fall", "surrender", "massacre", "raid", "raids", "ambush", "incursion", "shutdown",
+        "cancellation", "recall", "leak", "hack", "hacking", "breach", "outbreak", "spill", "fire", "flood",
+    }
+)
+
+
 def is_event_phrase(root: Token | None) -> bool:
     """A noun phrase that reports an event with its participants ("the loss of at least 84 soldiers"); a counted
-    thing ("40,000 jars of puree") is none."""
-    if root is None or root.pos_ != "NOUN":
+    thing ("40,000 jars of puree") or a topic ("the need for reforms") is none."""
+    if root is None or root.pos_ != "NOUN" or not {root.lower_, root.lemma_.lower()} & HAPPENING_NOUNS:
         return False
     if any(c.dep_ in ("nummod", "quantmod") for c in root.children):
         return False
@@ -245,8 +270,11 @@ def _prune(root: Token, keep: set[int]) -> set[int]:
 
 
 def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: str = "",
-                  speaker_kind: str = "") -> Wording:
-    """The claim a statement's content makes: whether it is a clause, and its readable positive wording."""
+                  speaker_kind: str = "", direct: bool = False) -> Wording:
+    """The claim a statement's content makes: whether it is a clause, and its readable positive wording.
+
+    `direct`: the content is the speaker's own words in quotation marks, where only "I" and "we" are the speaker
+    ("“He is a disgrace,” the senator said" is about someone else)."""
     tokens = [t for start, end in segments for t in doc if start <= t.idx < end]
     inside = {t.i for t in tokens}
     root = _clause_root(tokens)
@@ -264,9 +292,10 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
     negators, do_aux = _negation(root) if clause else ([], None)
     negated = bool(negators)
     keep -= {n.i for n in negators}
+    replace: dict[int, str] = {}
     if negated:
         keep -= _polarity_items(root, keep)
-    replace: dict[int, str] = {}
+        replace.update(_positive_any(root, keep))
     if do_aux is not None and do_aux.i in keep:
         keep.discard(do_aux.i)
         if do_aux.tag_ == "VBZ":
@@ -301,8 +330,15 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
                 first = min(keep, default=subject.i)
     if subject is not None and subject.pos_ in ("PRON", "DET") and subject.i in keep and subject.i not in replace:
         name = _speaker_for(subject, speaker_name, speaker_kind)
+        if direct and subject.lower_ not in ("i", "we"):
+            name = None  # in the speaker's own words, "he", "she", "it", "they" are someone else
         if name:
             replace[subject.i] = name
+            contracted = _contraction_after(subject, keep)
+            if contracted:
+                replace.update(contracted)  # "she's thrilled" -> "Ada Holm is thrilled", not "Ada Holm's"
+            elif subject.lower_ in ("i", "we"):
+                replace.update(_third_person_verb(root, subject, keep))
         elif clause and subject.lower_ in _OPEN_SUBJECTS and subject.dep_ != "expl":
             # A remark whose subject points nowhere the claim can say: it may join a claim, never found one.
             open_subject = True
@@ -316,6 +352,62 @@ def claim_wording(doc: Doc, segments: list[tuple[int, int]], *, speaker_name: st
     pruned_keep = _prune(root, keep) if len([i for i in keep if not doc[i].is_punct]) > MAX_WORDS else keep
     text = _render(doc, sorted(pruned_keep), replace)
     return Wording(clause, negated, text, pruned=pruned_keep != keep, self_contained=not open_subject)
+
+
+def _positive_any(root: Token, keep: set[int]) -> dict[int, str]:
+    """"any" words of the negated clause's own objects and complements, in their positive form."""
+    out = {}
+    for token in root.subtree:
+        if token.i not in keep or token.lower_ not in _POSITIVE_OF_ANY:
+            continue
+        # Only the clause's own words: "not ... anything", not an "any" inside a relative clause of its own.
+        path, head = [], token
+        while head.i != root.i and head.head.i != head.i:
+            path.append(head.dep_)
+            head = head.head
+        if head.i == root.i and not {"relcl", "advcl", "ccomp", "acl"} & set(path):
+            word = _POSITIVE_OF_ANY[token.lower_]
+            out[token.i] = word[:1].upper() + word[1:] if token.text[:1].isupper() else word
+    return out
+
+
+def _contraction_after(subject: Token, keep: set[int]) -> dict[int, str]:
+    """The contracted verb right after a subject pronoun, written out for a name ("'s" -> "is" or "has", "'d" ->
+    "would" or "had", "'ll" -> "will", "'m"/"'re" -> "is", "'ve" -> "has")."""
+    doc = subject.doc
+    if subject.i + 1 >= len(doc) or subject.i + 1 not in keep:
+        return {}
+    verb = doc[subject.i + 1]
+    if not verb.text.startswith(("'", "\u2019")):
+        return {}
+    lemma = verb.lemma_.lower()
+    suffix = verb.lower_[1:]
+    if lemma == "have" or suffix == "ve":
+        word = "had" if suffix == "d" else "has"
+    elif lemma == "be" or suffix in ("s", "m", "re"):
+        word = "is"
+    elif suffix == "ll":
+        word = "will"
+    elif suffix == "d":
+        word = "would"
+    else:
+        return {}
+    return {verb.i: " " + word}
+
+
+def _third_person_verb(root: Token, subject: Token, keep: set[int]) -> dict[int, str]:
+    """The finite verb of a clause whose first-person subject became a named speaker, in the third person singular
+    ("I love", "we judge" -> "loves", "judges"; "I'm", "we've" -> "is", "has")."""
+    auxiliaries = [c for c in root.children if c.dep_ in ("aux", "auxpass") and c.i in keep and c.i > subject.i]
+    finite = auxiliaries[0] if auxiliaries else root
+    if finite.i not in keep:
+        return {}
+    if finite.lower_ in _THIRD_PERSON_AUX:
+        return {finite.i: _THIRD_PERSON_AUX[finite.lower_]}
+    modals = ("can", "could", "will", "would", "shall", "should", "may", "might", "must")
+    if finite.tag_ in ("VBP", "VB") and finite.lemma_.lower() not in modals:
+        return {finite.i: _third_person(finite.lemma_.lower())}
+    return {}
 
 
 def _render(doc: Doc, ids: list[int], replace: dict[int, str]) -> str:

@@ -37,6 +37,17 @@ def test_a_statement_that_says_what_the_headline_says_takes_the_headlines_claim(
     assert _Headline("").claim_for("the navy had seized a cargo ship") is None
 
 
+def test_a_headline_that_reports_a_denial_lends_no_claim_to_statements_that_share_its_words(db):
+    # "Navy Denies Seizing ...": a statement with the headline's words may be either side of the claim, so taking
+    # the headline's claim with the statement's own stance could turn a defence into an assertion.
+    claim_create(text=SEIZURE)
+    wording = "the navy had seized a cargo ship in the Kessa strait"
+
+    assert _Headline("Velorian navy seizes cargo ship in Kessa strait").claim_for(wording) is not None
+    assert _Headline("Velorian Navy Denies Seizing Cargo Ship In Kessa Strait").claim_for(wording) is None
+    assert _Headline("Velorian navy did not seize cargo ship in Kessa strait").claim_for(wording) is None
+
+
 def test_two_outlets_reporting_one_story_in_other_words_give_one_claim(db):
     first = ArticleRevisionFactory(
         article=ArticleFactory(title="Velorian navy seizes cargo ship"),

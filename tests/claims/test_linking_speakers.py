@@ -55,3 +55,20 @@ def test_an_unresolved_relative_pronoun_speaker_shows_what_it_stands_for(db):
     (statement,) = Statement.objects.filter(quote__contains="boats")
     assert statement.party is None
     assert statement.speaker_text == "the coastal region"
+
+
+def test_a_report_whose_content_says_nothing_is_not_put_in_the_review_queue(db):
+    # "cited “disparaging remarks”": a noun phrase, no clause, no event, no denial of what came before; the
+    # analysis keeps it (PolNeAR counts such attributions), the review queue does not.
+    _analyse(1, "Ada Holm cited “disparaging remarks” by the mayor.\n\n"
+                "Ada Holm said the ferry to Brekkoy would run again in May.")
+
+    assert list(Statement.objects.values_list("quote", flat=True)) == ["the ferry to Brekkoy would run again in May"]
+
+
+def test_one_speaker_on_both_sides_of_one_claim_in_one_article_is_a_misread_link_not_a_contest(db):
+    _analyse(1, "The harbour board said the ferry to Brekkoy had reopened in May.\n\n"
+                "Later the harbour board said the ferry to Brekkoy had not reopened in May.")
+
+    rows = list(Statement.objects.order_by("start").values_list("stance", "claim__text"))
+    assert rows == [("asserts", "The ferry to Brekkoy had reopened in May"), ("denies", None)]

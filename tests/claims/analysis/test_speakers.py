@@ -4,7 +4,9 @@ proposal per person or body across the run; pronouns resolve or stay unresolved 
 from __future__ import annotations
 
 from claims.analysis import analyse, analyse_documents
-from claims.analysis.speakers import clean_name, name_head
+from claims.analysis.nlp import get_nlp
+from claims.analysis.parties import proposed_name
+from claims.analysis.speakers import SpeakerVerdict, clean_name, mention_verdict, name_head
 
 
 def _proposals(text: str) -> list[tuple[str, str]]:
@@ -159,3 +161,35 @@ def test_a_name_with_a_place_in_it_is_a_person_and_a_people_is_anonymous():
     proposals = dict(_proposals("Harbourville police Chief Anton Jordan said the road was closed."))
     assert proposals.get("Harbourville police Chief Anton Jordan", proposals.get("Anton Jordan")) == "person", proposals
     assert dict(_proposals("Norwegians say the new ferry tax is unfair.")).get("Norwegians") in (None, "anonymous")
+
+
+def test_a_relative_clause_on_predicate_nouns_is_the_subjects_statement_not_the_epithets():
+    [s] = analyse(
+        "Mayor Dana Pell routinely insults voters and is a habitual liar, rampant bully, racist, coward and "
+        "braggart who has repeatedly pledged to close all public libraries from next spring.", [])
+    assert (s.proposed_party, s.proposed_kind, s.stance) == ("Dana Pell", "person", "position")
+
+
+def test_words_of_a_dateline_with_a_news_agency_tag_are_no_speaker():
+    doc = get_nlp()("PORT ELLEN, Oct. 4 (NWA) \u2014 Ada Morel said the ferry would run again in May.")
+    start = doc.text.index("Oct.")
+    span = doc.char_span(start, doc.text.index(")") + 1, alignment_mode="expand")
+    agency = next(t for t in span if t.text == "NWA")  # the agency's tag, as the parse may take it for a speaker
+    assert mention_verdict(agency, list(span)) == SpeakerVerdict(False, "", "dateline")
+    [s] = analyse(doc.text, [])
+    assert s.proposed_party == "Ada Morel"
+
+
+def test_a_dateline_run_into_a_speakers_name_is_cut_off():
+    assert [proposed_name(t) for t in ("OSLO - European leaders", "BERGEN, Norway -- Port workers", "U.S. officials")
+            ] == ["European leaders", "Port workers", "U.S. officials"]
+
+
+def test_a_people_with_an_article_is_anonymous_not_an_organisation():
+    [s] = analyse("The Europeans, who had been left out of the talks, said the deal was toothless.", [])
+    assert (s.proposed_party, s.proposed_kind) == ("Europeans", "anonymous")
+
+
+def test_an_editors_note_with_a_typographic_apostrophe_is_page_furniture():
+    assert analyse("Editor\u2019s note: Ada Morel said the ferry would run again in May.", []) == []
+    assert len(analyse("Ada Morel said the ferry would run again in May.", [])) == 1

@@ -137,3 +137,38 @@ def test_a_quote_that_holds_its_own_report_founds_no_claim():
     doc = get_nlp()(text)
     wording = claim_wording(doc, [(1, len(text) - 1)], speaker_name="the skipper")
     assert (wording.clause, wording.text) == (False, "")
+
+
+def test_a_first_person_speaker_put_back_by_name_takes_the_third_person():
+    assert _one("“I love the new bridge over the Vessel,” Ada Holm said.").claim_wording == (
+        "Ada Holm loves the new bridge over the Vessel")
+    assert _one("“I'm sure the ferry will run again in May,” Ada Holm said.").claim_wording == (
+        "Ada Holm is sure the ferry will run again in May")
+    assert _one("“We judge every bid on its merits,” the harbour board said.").claim_wording == (
+        "Harbour board judges every bid on its merits")
+
+
+def test_in_the_speakers_own_words_he_is_someone_else():
+    quoted = _one("“He is a disgrace to the town,” Ada Holm said.")
+    reported = _one("Ada Holm said she was sure the ferry would run again.")
+    assert (quoted.clause, quoted.claim_wording) == (True, "")
+    assert reported.claim_wording == "Ada Holm was sure the ferry would run again"
+
+
+def test_under_a_negation_any_words_take_their_positive_form():
+    s = _one("The harbour board said it has not paid anything to the contractors.")
+    assert (s.stance, s.claim_wording) == ("denies", "Harbour board has paid something to the contractors")
+
+
+def test_a_topic_is_no_event_phrase_but_a_happening_is():
+    topic = _one("Ada Holm welcomed the need for reforms at the port.")
+    event = _one("Ada Holm condemned the arrest of three fishermen in the bay.")
+    assert (topic.clause, topic.claim_wording, topic.claim_text) == (False, "", "")
+    assert event.claim_wording == "The arrest of three fishermen in the bay"
+
+
+def test_a_contracted_verb_after_a_pronoun_put_back_by_name_is_written_out():
+    assert _one("Ada Holm said she's thrilled to receive the award from the harbour board.").claim_wording == (
+        "Ada Holm is thrilled to receive the award from the harbour board")
+    assert _one("Ada Holm said she'd leave such decisions to the harbour board.").claim_wording == (
+        "Ada Holm would leave such decisions to the harbour board")
