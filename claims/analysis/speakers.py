@@ -403,11 +403,12 @@ def core_tokens(name: str) -> frozenset[str]:
 
 
 def person_name(name: str) -> str:
-    """A person's name without the titles before it ("President Barack Obama" -> "Barack Obama")."""
+    """A person's name without the titles before it ("President Barack Obama" -> "Barack Obama") or the
+    possessive the entity tagger may take with it ("Anna Berg's campaign said" -> "Anna Berg")."""
     words = name.split()
     while len(words) > 1 and words[0].lower().strip(".") in TITLES:
         words = words[1:]
-    return " ".join(words)
+    return re.sub(r"['’]s?$", "", " ".join(words))
 
 
 def kinds_agree(a: str, b: str) -> bool:

@@ -193,3 +193,11 @@ def test_a_people_with_an_article_is_anonymous_not_an_organisation():
 def test_an_editors_note_with_a_typographic_apostrophe_is_page_furniture():
     assert analyse("Editor\u2019s note: Ada Morel said the ferry would run again in May.", []) == []
     assert len(analyse("Ada Morel said the ferry would run again in May.", [])) == 1
+
+
+def test_a_person_is_named_without_a_possessive():
+    from claims.analysis.speakers import person_name
+
+    assert person_name("Senator Anna Berg's") == "Anna Berg"
+    assert person_name("Tomas Brekke’s") == "Tomas Brekke"
+    assert person_name("Ines Voss") == "Ines Voss"
